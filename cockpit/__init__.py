@@ -1,0 +1,3 @@
+"""Go-Live Cockpit."""
+
+__version__ = "0.1.0"

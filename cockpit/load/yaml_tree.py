@@ -1,0 +1,127 @@
+"""Safe YAML with positions: every value and key remembers its line and column.
+
+PyYAML's constructors forget where things were and silently keep the last of two
+duplicate keys; the cockpit needs both to report `file:line:col` for schema errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from cockpit.load.errors import LoadError, Problem
+
+Path_ = tuple[str | int, ...]
+MAX_NODES = 200_000  # a few anchors can expand to billions of nodes ("billion laughs")
+
+
+@dataclass
+class Positions:
+    """Where each path's value (and, for mapping entries, its key) starts; 1-based."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The nearest known place for `path`, walking up to its parents."""
+        table = self.keys if key else self.values
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions = Positions()
+        self.problems: list[Problem] = []
+        self._scalars = yaml.SafeLoader("")
+        self._count = 0
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(Problem(self.path, *_mark(node), message))
+
+    def build(self, node: yaml.Node, where: Path_, active: frozenset[int]) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise LoadError.at(self.path, *_mark(node), f"document too large (over {MAX_NODES} values)")
+        self.positions.values[where] = _mark(node)
+        if id(node) in active:
+            raise LoadError.at(self.path, *_mark(node), "recursive alias")
+        active = active | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, where, active)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*where, i), active) for i, child in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            self.problem(node, getattr(exc, "problem", None) or f"bad value: {exc}")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, where: Path_, active: frozenset[int]) -> dict:
+        try:
+            self._scalars.flatten_mapping(node)
+        except yaml.constructor.ConstructorError as exc:
+            self.problem(node, exc.problem or "bad merge key")
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = self._scalar(key_node)
+            if key is None:
+                self.problem(key_node, "a key must be text, not empty")
+                continue
+            key = key if isinstance(key, str) else str(key)
+            if key in result:
+                first = self.positions.keys[(*where, key)]
+                self.problem(key_node, f"duplicate key {key!r} (first at line {first[0]})")
+                continue
+            self.positions.keys[(*where, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*where, key), active)
+        return result
+
+
+def _code(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character)
+
+
+def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
+    """Parse one YAML document; raise `LoadError` with every problem found."""
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or exc.context or "YAML syntax error"
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1]:
+            message += " (tabs cannot indent YAML; use spaces)"
+        raise LoadError.at(path, line, col, message) from None
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise LoadError.at(path, line, col, f"control character U+{_code(exc.character):04X} is not allowed") from None
+    if len(documents) > 1:
+        raise LoadError.at(path, *_mark(documents[1]), "more than one YAML document in the file")
+    if not documents or documents[0] is None:
+        raise LoadError.at(path, 1, 1, "empty file")
+    builder = _Builder(path)
+    data = builder.build(documents[0], (), frozenset())
+    if builder.problems:
+        raise LoadError(builder.problems)
+    return data, builder.positions

@@ -1,0 +1,1 @@
+"""Pure data and pure functions: no I/O, no clock, no widgets."""

@@ -1,0 +1,205 @@
+"""The runbook as data: sections, items, automated checks, rules and the T-0 timeline.
+
+Pure and immutable: loaders build it, the reducer reads it, nothing here does I/O.
+Progress (who ticked what, when) lives in the cockpit's state, not here; `done` is the
+runbook's own starting value (`- [x]` in the Markdown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cockpit.model.units import Compare, Duration, Expectation, When
+
+ID_PATTERN = r"^[\w.-]+(/[\w.-]+)*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class CodeBlock(_Frozen):
+    """A fenced block from the runbook, e.g. the `kubectl patch` an item refers to."""
+
+    lang: str = ""
+    code: str
+
+
+# --- checks: one kind each, discriminated by `kind` --------------------------------------
+# Text fields may hold ${placeholders} (namespace, service, base_url, …) that the
+# configuration fills in, so one checklist serves staging and production.
+
+
+class HttpCheck(_Frozen):
+    kind: Literal["http"]
+    url: str = Field(min_length=1)
+    method: Literal["GET", "HEAD"] = "GET"
+    expect: Expectation = Compare(left="status", op="==", right=200)
+    #: validate the body as Prometheus exposition or as an SSE stream
+    body: Literal["prometheus", "sse"] | None = None
+    timeout: Duration = timedelta(seconds=5)
+
+
+class PrometheusCheck(_Frozen):
+    kind: Literal["prometheus"]
+    query: str = Field(min_length=1)
+    expect: Expectation
+
+
+class KubeCheck(_Frozen):
+    """`expect` names a fact of the matched objects: ready, desired, count, selector.<label>."""
+
+    kind: Literal["kube"]
+    resource: Literal["pods", "deployment", "service", "endpoints", "namespace"]
+    namespace: str | None = None
+    name: str | None = None
+    selector: dict[str, str] = {}
+    expect: Expectation
+
+
+class PostgresCheck(_Frozen):
+    """No `expect`: the probe's answer must be true (e.g. the database exists)."""
+
+    kind: Literal["postgres"]
+    probe: Literal[
+        "connect",
+        "server_version",
+        "alembic_revision",
+        "database_exists",
+        "role_privileges",
+        "backup_age",
+        "long_queries",
+        "blocking_locks",
+        "replication_active",
+    ]
+    params: dict[str, str | int | float] = {}
+    expect: Expectation | None = None
+
+
+class CommandCheck(_Frozen):
+    """Runs as an argument list, never through a shell."""
+
+    kind: Literal["command"]
+    argv: list[str] = Field(min_length=1)
+    expect: Expectation = Compare(left="exit", op="==", right=0)
+    timeout: Duration = timedelta(seconds=60)
+
+
+Check = Annotated[
+    HttpCheck | PrometheusCheck | KubeCheck | PostgresCheck | CommandCheck,
+    Field(discriminator="kind"),
+]
+CHECK_KINDS = ("http", "prometheus", "kube", "postgres", "command")
+
+
+# --- the checklist ------------------------------------------------------------------------
+
+
+class Item(_Frozen):
+    id: Id
+    text: str = Field(min_length=1)
+    done: bool = False
+    role: str | None = None
+    due: When | None = None
+    critical: bool = False
+    context: list[CodeBlock] = []
+    details: list[str] = []
+    check: Check | None = None
+    items: list[Item] = []
+
+    def walk(self) -> Iterator[Item]:
+        yield self
+        for child in self.items:
+            yield from child.walk()
+
+
+class Section(_Frozen):
+    id: Id
+    title: str
+    context: list[CodeBlock] = []
+    notes: list[str] = []
+    items: list[Item] = []
+    sections: list[Section] = []
+
+    def walk_sections(self) -> Iterator[Section]:
+        yield self
+        for sub in self.sections:
+            yield from sub.walk_sections()
+
+    def walk_items(self) -> Iterator[Item]:
+        """Every item of this section and its subsections, depth first."""
+        for item in self.items:
+            yield from item.walk()
+        for sub in self.sections:
+            yield from sub.walk_items()
+
+
+class Rule(_Frozen):
+    """A success criterion or rollback trigger; no metric means a human decides."""
+
+    name: str = Field(min_length=1)
+    metric: str | None = None
+    condition: Expectation | None = None
+    for_: Duration = Field(default=timedelta(0), alias="for")
+
+    @model_validator(mode="after")
+    def _metric_needs_condition(self) -> Rule:
+        if (self.metric is None) != (self.condition is None):
+            raise ValueError("'metric' and 'condition' go together (leave both out for a manual rule)")
+        return self
+
+    @property
+    def manual(self) -> bool:
+        return self.metric is None
+
+
+class TimelineStep(_Frozen):
+    at: When
+    until: When | None = None
+    title: str = Field(min_length=1)
+    section: str | None = None
+
+
+class Runbook(_Frozen):
+    title: str = Field(min_length=1)
+    version: str | None = None
+    environment: str | None = None
+    date: str | None = None
+    meta: dict[str, str] = {}
+    notes: list[str] = []
+    success: list[Rule] = []
+    rollback_triggers: list[Rule] = []
+    timeline: list[TimelineStep] = []
+    sections: list[Section] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_scalars_as_text(cls, data: Any) -> Any:
+        # `version: 3.0` and `date: 2025-10-09` are text to a runbook, not float and date
+        if isinstance(data, dict):
+            for key in ("version", "date"):
+                value = data.get(key)
+                if value is not None and not isinstance(value, str | bool | list | dict):
+                    data = {**data, key: str(value)}
+        return data
+
+    def walk_sections(self) -> Iterator[Section]:
+        for section in self.sections:
+            yield from section.walk_sections()
+
+    def walk_items(self) -> Iterator[Item]:
+        for section in self.sections:
+            yield from section.walk_items()
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.walk_items() if i.id == item_id), None)
+
+    def summary(self) -> tuple[int, int, int]:
+        """(items, done, sections), counting nested ones."""
+        items = list(self.walk_items())
+        return len(items), sum(i.done for i in items), sum(1 for _ in self.walk_sections())

@@ -1,0 +1,183 @@
+"""Durations, comparisons and points on the T-0 timeline, as runbooks write them.
+
+Runbooks say "< 1%", "> 2000ms", "for 5m", "T-3d", "11:30"; the model keeps what was
+written (so a checklist round-trips unchanged) and offers the normalised value.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from datetime import time, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, model_validator
+
+Op = Literal["<", "<=", "==", "!=", ">=", ">"]
+
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+}
+
+#: factor from a written unit to the base unit (ratio, seconds, bytes)
+UNITS: dict[str, float] = {
+    "%": 0.01,
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "min": 60,
+    "h": 3600,
+    "d": 86400,
+    "B": 1,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "KiB": 2**10,
+    "MiB": 2**20,
+    "GiB": 2**30,
+}
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)\s*$")
+_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(%|ms|s|min|m|h|d|B|KB|MB|GB|KiB|MiB|GiB)?$")
+_COMPARE = re.compile(r"^\s*(?:(?P<left>[A-Za-z_][\w.]*)\s*)?(?P<op><=|>=|==|!=|<|>)\s*(?P<right>\S.*?)\s*$")
+_TIMEPOINT = re.compile(r"^\s*(?:T(?P<sign>[-+])(?P<days>\d+)d?)?\s*(?:(?P<hh>\d{1,2}):(?P<mm>\d{2}))?\s*$")
+
+
+def parse_duration(value: Any) -> Any:
+    """Accept `90`, `"30s"`, `"2m"`, `"1.5h"`; leave anything else to pydantic's own checks."""
+    if isinstance(value, bool):
+        raise ValueError("a duration is a number of seconds or text like '2m', not true/false")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative: {value}")
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if not m:
+            raise ValueError(f"bad duration {value!r}: write e.g. '30s', '2m', '1h'")
+        return timedelta(seconds=float(m.group(1)) * UNITS[m.group(2)])
+    return value
+
+
+def format_duration(value: timedelta) -> str:
+    seconds = value.total_seconds()
+    for unit in ("d", "h", "m", "s"):
+        factor = UNITS[unit]
+        if seconds >= factor and seconds % factor == 0:
+            return f"{int(seconds // factor)}{unit}"
+    return f"{seconds:g}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+class Compare(BaseModel):
+    """`[left] op right[unit]`, e.g. `< 1%`, `status == 200`, `ready == desired`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    left: str | None = None
+    op: Op
+    right: int | float | str
+    unit: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            return data
+        if isinstance(data, int | float):
+            return {"op": "==", "right": data}
+        m = _COMPARE.match(data)
+        if not m:
+            raise ValueError(
+                f"bad expectation {data!r}: write '<op> <value>' or '<name> <op> <value>', "
+                "op one of < <= == != >= >"
+            )
+        right = m.group("right").strip().strip("'\"")
+        number = _NUMBER.match(right)
+        if number:
+            return {
+                "left": m.group("left"),
+                "op": m.group("op"),
+                "right": _number(number.group(1)),
+                "unit": number.group(2),
+            }
+        return {"left": m.group("left"), "op": m.group("op"), "right": right}
+
+    @property
+    def value(self) -> int | float | str:
+        """`right` in base units (ratio, seconds, bytes)."""
+        if self.unit and isinstance(self.right, int | float):
+            return self.right * UNITS[self.unit]
+        return self.right
+
+    def holds(self, actual: Any) -> bool:
+        """Whether `actual <op> value`; False when the two cannot be compared."""
+        try:
+            return bool(OPERATORS[self.op](actual, self.value))
+        except TypeError:
+            return False
+
+    def __str__(self) -> str:
+        right = f"{self.right}{self.unit or ''}"
+        return f"{self.left} {self.op} {right}" if self.left else f"{self.op} {right}"
+
+
+Expectation = Annotated[Compare, PlainSerializer(str, return_type=str)]
+
+
+class TimePoint(BaseModel):
+    """A point on the window's timeline: `days` relative to T-0, optionally a wall-clock time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: int = 0
+    at: time | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if not isinstance(data, str):
+            if isinstance(data, int) and not isinstance(data, bool):
+                # YAML 1.1 reads an unquoted 11:30 as the sexagesimal integer 690
+                return {"at": time(data // 60 % 24, data % 60)} if 0 <= data < 1440 else data
+            return data
+        m = _TIMEPOINT.match(data)
+        if not m or not (m.group("days") or m.group("hh")):
+            raise ValueError(f"bad time {data!r}: write 'HH:MM', 'T-3d' or 'T-1d HH:MM'")
+        days = int(m.group("days") or 0) * (-1 if m.group("sign") == "-" else 1)
+        if m.group("hh") is None:
+            return {"days": days}
+        hh, mm = int(m.group("hh")), int(m.group("mm") or 0)
+        if hh > 23 or mm > 59:
+            raise ValueError(f"bad time {data!r}: hours 0-23, minutes 0-59")
+        return {"days": days, "at": time(hh, mm)}
+
+    def __str__(self) -> str:
+        clock = self.at.strftime("%H:%M") if self.at else ""
+        if self.days == 0:
+            return clock or "T-0"
+        return f"T{self.days:+d}d {clock}".strip()
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        minutes = self.at.hour * 60 + self.at.minute if self.at else -1
+        return (self.days, minutes)
+
+
+When = Annotated[TimePoint, PlainSerializer(str, return_type=str)]
