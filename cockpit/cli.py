@@ -9,25 +9,38 @@ from collections.abc import Sequence
 from cockpit import __version__
 
 
-def _summary(path: str, runbook) -> str:
-    items, done, sections = runbook.summary()
-    return f"{path}: {items} items ({done} done) in {sections} sections"
+def _summary(path: str, loaded: object) -> str:
+    from cockpit.model.checklist import Runbook
+    from cockpit.model.layout import Layout
+
+    if isinstance(loaded, Runbook):
+        items, done, sections = loaded.summary()
+        return f"{path}: {items} items ({done} done) in {sections} sections"
+    if isinstance(loaded, Layout):
+        checklists = ", ".join(loaded.checklists)
+        panes, rows = len(loaded.panes()), len(loaded.rows)
+        return f"{path}: layout with {panes} panes in {rows} rows ({checklists})"
+    return f"{path}: configuration"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from cockpit.load.errors import LoadError
-    from cockpit.load.files import load_runbook
+    from cockpit.load.files import load_any
+    from cockpit.load.workspace import open_layout
+    from cockpit.model.layout import Layout
 
     failed = False
     for path in args.paths:
         try:
-            runbook = load_runbook(path)
+            loaded = load_any(path)
+            if isinstance(loaded, Layout):
+                open_layout(path)  # the checklists it names must exist and load too
         except LoadError as exc:
             failed = True
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             continue
-        print(_summary(path, runbook))
+        print(_summary(path, loaded))
     return 1 if failed else 0
 
 
@@ -58,6 +71,50 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(exc) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cockpit.load.config_yaml import load_config
+    from cockpit.load.errors import LoadError
+    from cockpit.progress import ProgressStore, window_path
+    from cockpit.session import open_session
+    from cockpit.ui.keys import binding_ids
+
+    overrides = {
+        "layout": args.layout,
+        "context": args.context,
+        "namespace": args.namespace,
+        "prometheus.url": args.prometheus,
+        "read_only": True if args.read_only else None,
+    }
+    try:
+        config = load_config(args.config, overrides=overrides)
+        session = open_session(config)
+    except LoadError as exc:
+        return _report(exc)
+    unknown = sorted(set(session.keys) - binding_ids())
+    if unknown:
+        print(f"config: keys: no binding with id {', '.join(unknown)}", file=sys.stderr)
+        return 1
+    store = ProgressStore(window_path(session.window), session.window)
+    try:
+        store.load()
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"{store.path}:1:1: cannot restore progress: {exc}", file=sys.stderr)
+        return 1
+
+    from cockpit.ui.app import CockpitApp
+
+    app = CockpitApp(session, store=store)
+    code = app.run()
+    store.close()
+    return code or 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit", description="Go-Live Cockpit: runbooks, live state and audited actions."
@@ -73,6 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("runbook", metavar="RUNBOOK.md")
     imp.add_argument("-o", "--output", metavar="OUT.yaml", help="write here (default: stdout)")
     imp.set_defaults(func=cmd_import)
+
+    run = sub.add_parser(
+        "run", help="the cockpit against a real cluster (or none: checklists only)"
+    )
+    run.add_argument(
+        "--config", metavar="FILE", help="default: $XDG_CONFIG_HOME/cockpit/config.yaml"
+    )
+    run.add_argument(
+        "--layout", metavar="L", help="a path or a name in layouts/ (go-live, pre-deployment …)"
+    )
+    run.add_argument("--context", metavar="C", help="kube context")
+    run.add_argument("--namespace", metavar="N")
+    run.add_argument("--prometheus", metavar="URL")
+    run.add_argument("--read-only", action="store_true", help="offer no mutating action")
+    run.set_defaults(func=cmd_run)
     return parser
 
 

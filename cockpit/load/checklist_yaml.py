@@ -58,10 +58,16 @@ def _check_references(runbook: Runbook, positions: Positions, file: str) -> list
     for i, step in enumerate(runbook.timeline):
         if step.section is not None and step.section not in sections:
             line, col = positions.locate(("timeline", i, "section"))
-            problems.append(Problem(file, line, col, f"timeline[{i}].section: no section with id {step.section!r}"))
+            problems.append(
+                Problem(
+                    file, line, col, f"timeline[{i}].section: no section with id {step.section!r}"
+                )
+            )
         if step.until is not None and step.until.sort_key < step.at.sort_key:
             line, col = positions.locate(("timeline", i, "until"))
-            problems.append(Problem(file, line, col, f"timeline[{i}].until: {step.until} is before {step.at}"))
+            problems.append(
+                Problem(file, line, col, f"timeline[{i}].until: {step.until} is before {step.at}")
+            )
     return problems
 
 

@@ -38,7 +38,9 @@ TRIGGERS = re.compile(r"rollback[- ]?trigger|when to roll ?back", re.I)
 SUCCESS = re.compile(r"success|erfolgskriterien", re.I)
 CRITICAL = re.compile(r"kritisch|critical", re.I)
 LEADING_MARKS = re.compile(r"^[^\w\[(*`]+")
-COMPARISON = re.compile(r"(<=|>=|<|>|≤|≥)\s*(\d+(?:[.,]\d+)?)\s*(%|ms|s|min|minuten|minutes|m|h)?(?!\w)", re.I)
+COMPARISON = re.compile(
+    r"(<=|>=|<|>|≤|≥)\s*(\d+(?:[.,]\d+)?)\s*(%|ms|s|min|minuten|minutes|m|h)?(?!\w)", re.I
+)
 METRICS = (
     (re.compile(r"error[- ]?rate|fehlerrate", re.I), "error_rate"),
     (re.compile(r"p95", re.I), "p95_latency"),
@@ -97,7 +99,12 @@ def _rule(text: str) -> dict[str, Any]:
     unit = (found.group(3) or "").lower()
     if metric == "up":  # "Service Down > 5 Minuten": down for that long
         minutes = unit.startswith("m") and unit != "ms"
-        return {"name": name, "metric": "up", "condition": "== 0", "for": f"{number}{'m' if minutes else unit or 's'}"}
+        return {
+            "name": name,
+            "metric": "up",
+            "condition": "== 0",
+            "for": f"{number}{'m' if minutes else unit or 's'}",
+        }
     unit = {"minuten": "m", "minutes": "m", "min": "m"}.get(unit, unit)
     return {"name": name, "metric": metric, "condition": f"{op} {number}{unit}"}
 
@@ -202,7 +209,9 @@ class _Builder:
         else:
             target.setdefault("context", []).append(_code(node))
 
-    def bullets(self, node: SyntaxTreeNode, section: dict[str, Any] | None, parent: dict | None) -> None:
+    def bullets(
+        self, node: SyntaxTreeNode, section: dict[str, Any] | None, parent: dict | None
+    ) -> None:
         for list_item in node.children:
             text = _first_text(list_item)
             task = TASK.match(text)
@@ -236,7 +245,9 @@ class _Builder:
         else:
             section.setdefault("notes", []).append(text)
 
-    def _item(self, list_item: SyntaxTreeNode, task: re.Match, section: dict | None, parent: dict | None) -> None:
+    def _item(
+        self, list_item: SyntaxTreeNode, task: re.Match, section: dict | None, parent: dict | None
+    ) -> None:
         if section is None:
             self.open_section(1, self.runbook["title"])
             section = self.section

@@ -25,7 +25,7 @@ def _data_path(loc: tuple[str | int, ...], data: Any) -> Path_:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, dict) and part in node or (
+        if (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
             path.append(part)
@@ -45,13 +45,16 @@ def _message(error: dict[str, Any], path: Path_) -> str:
         return f"{dotted(path[:-1])}: unknown key {path[-1]!r}"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
-        return f"{where}: unknown {ctx.get('discriminator', 'kind')} {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        tag, expected = ctx.get("tag"), ctx.get("expected_tags")
+        return f"{where}: unknown kind {tag!r}; expected one of {expected}"
     if kind == "union_tag_not_found":
         return f"{where}: missing required key 'kind'"
     return f"{where}: {msg.removeprefix('Value error, ')}"
 
 
-def problems_of(error: ValidationError, data: Any, positions: Positions, file: str) -> list[Problem]:
+def problems_of(
+    error: ValidationError, data: Any, positions: Positions, file: str
+) -> list[Problem]:
     problems = []
     for err in error.errors():
         path = _data_path(tuple(err["loc"]), data)

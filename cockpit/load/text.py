@@ -18,7 +18,9 @@ def decode(raw: bytes, path: str) -> str:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
-        raise LoadError.at(path, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
+        raise LoadError.at(
+            path, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise LoadError.at(path, line, 1, "binary file (NUL byte), not a runbook")

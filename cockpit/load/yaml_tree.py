@@ -54,7 +54,9 @@ class _Builder:
     def build(self, node: yaml.Node, where: Path_, active: frozenset[int]) -> Any:
         self._count += 1
         if self._count > MAX_NODES:
-            raise LoadError.at(self.path, *_mark(node), f"document too large (over {MAX_NODES} values)")
+            raise LoadError.at(
+                self.path, *_mark(node), f"document too large (over {MAX_NODES} values)"
+            )
         self.positions.values[where] = _mark(node)
         if id(node) in active:
             raise LoadError.at(self.path, *_mark(node), "recursive alias")
@@ -115,7 +117,9 @@ def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
     except yaml.reader.ReaderError as exc:  # control characters and the like
         before = text[: exc.position]
         line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
-        raise LoadError.at(path, line, col, f"control character U+{_code(exc.character):04X} is not allowed") from None
+        raise LoadError.at(
+            path, line, col, f"control character U+{_code(exc.character):04X} is not allowed"
+        ) from None
     if len(documents) > 1:
         raise LoadError.at(path, *_mark(documents[1]), "more than one YAML document in the file")
     if not documents or documents[0] is None:

@@ -150,7 +150,9 @@ class Rule(_Frozen):
     @model_validator(mode="after")
     def _metric_needs_condition(self) -> Rule:
         if (self.metric is None) != (self.condition is None):
-            raise ValueError("'metric' and 'condition' go together (leave both out for a manual rule)")
+            raise ValueError(
+                "'metric' and 'condition' go together (leave both out for a manual rule)"
+            )
         return self
 
     @property

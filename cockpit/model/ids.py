@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+_GERMAN = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+)
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`~]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 48

@@ -45,8 +45,12 @@ UNITS: dict[str, float] = {
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)\s*$")
 _NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(%|ms|s|min|m|h|d|B|KB|MB|GB|KiB|MiB|GiB)?$")
-_COMPARE = re.compile(r"^\s*(?:(?P<left>[A-Za-z_][\w.]*)\s*)?(?P<op><=|>=|==|!=|<|>)\s*(?P<right>\S.*?)\s*$")
-_TIMEPOINT = re.compile(r"^\s*(?:T(?P<sign>[-+])(?P<days>\d+)d?)?\s*(?:(?P<hh>\d{1,2}):(?P<mm>\d{2}))?\s*$")
+_COMPARE = re.compile(
+    r"^\s*(?:(?P<left>[A-Za-z_][\w.]*)\s*)?(?P<op><=|>=|==|!=|<|>)\s*(?P<right>\S.*?)\s*$"
+)
+_TIMEPOINT = re.compile(
+    r"^\s*(?:T(?P<sign>[-+])(?P<days>\d+)d?)?\s*(?:(?P<hh>\d{1,2}):(?P<mm>\d{2}))?\s*$"
+)
 
 
 def parse_duration(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""The shipped layouts and checklists: symlinks to the repository's layouts/ and checklists/."""

@@ -1,0 +1,68 @@
+"""Finding a layout by name and loading the checklists it names, all problems at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+from cockpit.load.errors import LoadError, Problem
+from cockpit.load.files import load_runbook
+from cockpit.load.layout_yaml import parse_layout_positions
+from cockpit.load.text import read_text
+from cockpit.model.checklist import Runbook
+from cockpit.model.layout import Layout
+
+
+def search_dirs(kind: str) -> list[Path]:
+    """`./KIND`, then the user's `~/.config/cockpit/KIND`, then the shipped defaults."""
+    bundled = Path(str(resources.files("cockpit.bundled") / kind))
+    user = platformdirs.user_config_path("cockpit") / kind
+    return [Path.cwd() / kind, user, bundled]
+
+
+def find(kind: str, name: str, near: Path | None = None) -> Path | None:
+    """A path as given, or `NAME.yaml` in `near` and the search dirs."""
+    given = Path(name)
+    if given.suffix in (".yaml", ".yml", ".md") and given.is_file():
+        return given
+    dirs = ([near] if near else []) + search_dirs(kind)
+    for directory in dirs:
+        for candidate in (directory / name, directory / f"{name}.yaml"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    layout: Layout
+    layout_path: Path
+    runbooks: dict[str, Runbook]
+
+
+def open_layout(name: str) -> Workspace:
+    path = find("layouts", name)
+    if path is None:
+        places = ", ".join(str(d) for d in search_dirs("layouts"))
+        raise LoadError.at(name, 1, 1, f"no layout {name!r} (looked in {places})")
+    layout, positions = parse_layout_positions(read_text(path), str(path))
+    problems: list[Problem] = []
+    runbooks: dict[str, Runbook] = {}
+    for key, ref in layout.checklists.items():
+        found = find("checklists", ref, near=path.parent)
+        if found is None:
+            line, col = positions.locate(("checklists", key))
+            problems.append(
+                Problem(str(path), line, col, f"checklists.{key}: no checklist {ref!r}")
+            )
+            continue
+        try:
+            runbooks[key] = load_runbook(found)
+        except LoadError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise LoadError(problems)
+    return Workspace(layout=layout, layout_path=path, runbooks=runbooks)

@@ -1,0 +1,66 @@
+"""The cockpit's configuration: one file, overridden by environment variables and flags."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cockpit.model.units import Duration
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContextConfig(_Frozen):
+    """Per kube context, as k9s does: e.g. production contexts read-only by default."""
+
+    read_only: bool = False
+    namespace: str | None = None
+
+
+class PrometheusConfig(_Frozen):
+    url: str | None = None
+    verify_tls: bool = True
+    timeout: Duration = Field(default="10s", validate_default=True)
+
+
+Keys = Annotated[str, Field(min_length=1)]
+
+
+class Config(_Frozen):
+    operator: str | None = None
+    #: names the deployment window whose progress is kept; default: context@namespace
+    window: str | None = None
+    layout: str = "go-live"
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    read_only: bool = False
+    #: the day of T-0 and the timezone the runbook's times are in
+    t0: date | None = None
+    timezone: str | None = None
+    prometheus: PrometheusConfig = PrometheusConfig()
+    #: values for ${placeholders} in checklists and layouts (service, base_url, …)
+    vars: dict[str, str] = {}
+    #: binding id → keys, e.g. {tick: "space,x"}
+    keys: dict[str, Keys] = {}
+    contexts: dict[str, ContextConfig] = {}
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown timezone {value!r} (e.g. 'Europe/Berlin')") from None
+        return value
+
+    def effective_read_only(self) -> bool:
+        context = self.contexts.get(self.context or "")
+        return self.read_only or (context is not None and context.read_only)

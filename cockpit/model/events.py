@@ -1,0 +1,175 @@
+"""Everything that happens to the cockpit, as small immutable facts.
+
+Each event class has a stable `kind` (the journal's record kind) and serialises to a flat
+JSON object of its fields. Renaming a field or a kind breaks old journals: add, never
+change. Times are RFC 3339 UTC strings, set by whoever emits the event (never by the
+reducer), so replaying an event gives the same state as living it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, ClassVar
+
+EVENTS: dict[str, type[Event]] = {}
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            if cls.kind in EVENTS:
+                raise TypeError(f"event kind {cls.kind!r} defined twice")
+            EVENTS[cls.kind] = cls
+
+    def to_data(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+def from_record(kind: str, data: dict[str, Any]) -> Event:
+    """The event a journal record holds; unknown fields are ignored (newer journals)."""
+    cls = EVENTS.get(kind)
+    if cls is None:
+        raise ValueError(f"unknown event kind {kind!r}")
+    names = {f.name for f in fields(cls)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names}
+    return cls(**values)
+
+
+# --- checklist -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tick(Event):
+    kind: ClassVar[str] = "item.tick"
+    checklist: str
+    item: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Untick(Event):
+    kind: ClassVar[str] = "item.untick"
+    checklist: str
+    item: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class AddNote(Event):
+    kind: ClassVar[str] = "item.note"
+    checklist: str
+    item: str
+    text: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Assign(Event):
+    kind: ClassVar[str] = "item.assign"
+    checklist: str
+    item: str
+    owner: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class SignOff(Event):
+    """A named person in a role signs an item (e.g. "Technical Lead: ____"); ticks it."""
+
+    kind: ClassVar[str] = "item.signoff"
+    checklist: str
+    item: str
+    name: str
+    role: str
+    at: str
+
+
+# --- time and view -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockTick(Event):
+    kind: ClassVar[str] = "clock"
+    now: str
+
+
+@dataclass(frozen=True)
+class Focus(Event):
+    kind: ClassVar[str] = "view.focus"
+    pane: str
+
+
+@dataclass(frozen=True)
+class MoveCursor(Event):
+    """The cursor of a pane now rests on the row with this key."""
+
+    kind: ClassVar[str] = "view.cursor"
+    pane: str
+    row: str
+
+
+@dataclass(frozen=True)
+class SetFilter(Event):
+    kind: ClassVar[str] = "view.filter"
+    pane: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Collapse(Event):
+    kind: ClassVar[str] = "view.collapse"
+    checklist: str
+    section: str
+    collapsed: bool
+
+
+@dataclass(frozen=True)
+class Resize(Event):
+    kind: ClassVar[str] = "resize"
+    width: int
+    height: int
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceStatus(Event):
+    """How a data source is doing: not configured, connecting, ok, unreachable …"""
+
+    kind: ClassVar[str] = "source.status"
+    source: str
+    state: str
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult(Event):
+    """An automated check's verdict on an item: pass, fail or unknown (with why)."""
+
+    kind: ClassVar[str] = "check"
+    checklist: str
+    item: str
+    status: str
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class Alert(Event):
+    """A banner: raised with a message, cleared with an empty one."""
+
+    kind: ClassVar[str] = "alert"
+    key: str
+    level: str
+    message: str
+    at: str = ""

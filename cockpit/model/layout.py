@@ -1,0 +1,67 @@
+"""Layouts: which panes, where, showing which checklists, fed by which queries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Size = Annotated[str, Field(pattern=r"^\d+(fr|%)?$")]
+PaneKind = Literal["checklist", "timeline", "metric", "pods", "probes", "gate"]
+NEEDS_CHECKLIST = ("checklist", "timeline", "gate")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Pane(_Frozen):
+    id: str | None = Field(default=None, pattern=r"^[\w-]+$")
+    kind: PaneKind
+    title: str | None = None
+    width: Size = "1fr"
+    #: checklist and timeline panes: a name from the layout's `checklists`
+    checklist: str | None = None
+    #: metric panes: a name from `queries` (or PromQL itself) and the runbook metric
+    #: whose success / rollback thresholds colour it (error_rate, p95_latency, …)
+    query: str | None = None
+    metric: str | None = None
+    unit: Literal["ratio", "seconds", "count", "bytes"] | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Pane:
+        if self.kind in NEEDS_CHECKLIST and not self.checklist:
+            raise ValueError(f"a {self.kind} pane needs 'checklist'")
+        if self.kind == "metric" and not self.query:
+            raise ValueError("a metric pane needs 'query'")
+        return self
+
+
+class Row(_Frozen):
+    height: Size = "1fr"
+    panes: list[Pane] = Field(min_length=1)
+
+
+class Layout(_Frozen):
+    title: str = Field(min_length=1)
+    #: name → checklist file (a path relative to the layout, or a name in checklists/)
+    checklists: dict[str, str] = Field(min_length=1)
+    #: the checklist whose success criteria and rollback triggers judge the window
+    rules: str | None = None
+    queries: dict[str, str] = {}
+    #: the full-width alert banner (rollback triggers) above the panes
+    banner: bool = True
+    #: grid: all panes at once; deck: one pane at a time, `tab` turns the page
+    mode: Literal["grid", "deck"] = "grid"
+    #: below this terminal size the cockpit switches to the `compact` layout
+    compact: str | None = None
+    min_width: int = Field(default=100, ge=20)
+    min_height: int = Field(default=30, ge=10)
+    rows: list[Row] = Field(min_length=1)
+
+    def panes(self) -> list[Pane]:
+        return [pane for row in self.rows for pane in row.panes]
+
+    def pane_ids(self) -> list[str]:
+        """Every pane's id: its own, or kind plus position (`checklist-2`)."""
+        return [pane.id or f"{pane.kind}-{n}" for n, pane in enumerate(self.panes(), 1)]

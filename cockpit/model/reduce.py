@@ -1,0 +1,90 @@
+"""`reduce(state, event) -> state`: the only place the cockpit's state changes. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import TypeVar
+
+from cockpit.model import events as ev
+from cockpit.model.state import (
+    AlertState,
+    CheckState,
+    Note,
+    SourceState,
+    State,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _with(mapping: Mapping[K, V], key: K, value: V | None) -> Mapping[K, V]:
+    """A copy of `mapping` with `key` set (or removed when `value` is None)."""
+    updated = dict(mapping)
+    if value is None:
+        updated.pop(key, None)
+    else:
+        updated[key] = value
+    return MappingProxyType(updated)
+
+
+def _known(state: State, checklist: str, item: str) -> bool:
+    runbook = state.runbooks.get(checklist)
+    return runbook is not None and runbook.item(item) is not None
+
+
+def _progress(state: State, checklist: str, item: str, **changes: object) -> State:
+    if not _known(state, checklist, item):
+        return state  # a journal from another version of the checklist: ignore, don't crash
+    current = state.item_progress(checklist, item)
+    return replace(
+        state, progress=_with(state.progress, (checklist, item), replace(current, **changes))
+    )
+
+
+def reduce(state: State, event: ev.Event) -> State:
+    match event:
+        case ev.Tick(checklist=c, item=i, by=by, at=at):
+            return _progress(state, c, i, done=True, by=by, at=at)
+        case ev.Untick(checklist=c, item=i, by=by, at=at):
+            return _progress(state, c, i, done=False, by=by, at=at, signed_by=None, signed_as=None)
+        case ev.AddNote(checklist=c, item=i, text=text, by=by, at=at):
+            notes = (*state.item_progress(c, i).notes, Note(text=text, by=by, at=at))
+            return _progress(state, c, i, notes=notes)
+        case ev.Assign(checklist=c, item=i, owner=owner):
+            return _progress(state, c, i, owner=owner or None)
+        case ev.SignOff(checklist=c, item=i, name=name, role=role, at=at):
+            return _progress(state, c, i, done=True, by=name, at=at, signed_by=name, signed_as=role)
+        case ev.ClockTick(now=now):
+            return replace(state, now=now)
+        case ev.Focus(pane=pane):
+            return replace(state, focus=pane)
+        case ev.MoveCursor(pane=pane, row=row):
+            return replace(state, cursors=_with(state.cursors, pane, row))
+        case ev.SetFilter(pane=pane, text=text):
+            return replace(state, filters=_with(state.filters, pane, text or None))
+        case ev.Collapse(checklist=c, section=s, collapsed=collapsed):
+            key = (c, s)
+            collapsed_set = state.collapsed | {key} if collapsed else state.collapsed - {key}
+            return replace(state, collapsed=collapsed_set)
+        case ev.Resize(width=w, height=h):
+            return replace(state, size=(w, h))
+        case ev.SourceStatus(source=source, state=new, detail=detail, at=at):
+            old = state.sources.get(source)
+            since = old.since if old is not None and old.state == new else at
+            last_ok = at if new == "ok" else (old.last_ok if old else "")
+            value = SourceState(state=new, detail=detail, since=since, last_ok=last_ok)
+            return replace(state, sources=_with(state.sources, source, value))
+        case ev.CheckResult(checklist=c, item=i, status=status, detail=detail, at=at):
+            if not _known(state, c, i):
+                return state
+            value = CheckState(status=status, detail=detail, at=at)
+            return replace(state, checks=_with(state.checks, (c, i), value))
+        case ev.Alert(key=key, level=level, message=message, at=at):
+            old_alert = state.alerts.get(key)
+            since = old_alert.since if old_alert and old_alert.message == message else at
+            value = AlertState(level=level, message=message, since=since) if message else None
+            return replace(state, alerts=_with(state.alerts, key, value))
+    return state

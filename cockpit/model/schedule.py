@@ -1,0 +1,76 @@
+"""Where the window stands against its T-0 timeline. Pure: `now` comes from the state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from cockpit.model.checklist import Runbook, TimelineStep
+from cockpit.model.state import State
+from cockpit.model.units import TimePoint
+
+DONE, NOW, LATE, UPCOMING = "done", "now", "late", "upcoming"
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    step: TimelineStep
+    starts: datetime
+    done: int
+    total: int
+    status: str
+
+
+def moment(point: TimePoint, t0: date, tz: tzinfo) -> datetime:
+    """A timeline point as a wall-clock moment; a whole day (`T-3d`) starts at midnight."""
+    day = t0 + timedelta(days=point.days)
+    return datetime.combine(day, point.at or time(0, 0), tzinfo=tz)
+
+
+def schedule(runbook: Runbook, name: str, state: State, t0: date, tz: tzinfo) -> list[StepStatus]:
+    """Each step with its progress and status; a step with no items is done once the next starts."""
+    now = datetime.fromisoformat(state.now) if state.now else None
+    sections = {s.id: s for s in runbook.walk_sections()}
+    steps = sorted(runbook.timeline, key=lambda s: s.at.sort_key)
+    out: list[StepStatus] = []
+    for index, step in enumerate(steps):
+        section = sections.get(step.section or "")
+        owned = section is not None and not any(
+            other.section == step.section for other in steps[:index]
+        )
+        done, total = state.section_progress(name, section) if section and owned else (0, 0)
+        starts = moment(step.at, t0, tz)
+        following = next((moment(s.at, t0, tz) for s in steps[index + 1 :]), None)
+        ends = moment(step.until, t0, tz) if step.until else following
+        over = now is not None and ends is not None and now >= ends
+        if (total and done == total) or (not total and over):
+            status = DONE
+        elif over:
+            status = LATE
+        elif now is not None and now >= starts:
+            status = NOW
+        else:
+            status = UPCOMING
+        out.append(StepStatus(step=step, starts=starts, done=done, total=total, status=status))
+    return out
+
+
+def lag(steps: list[StepStatus], now: datetime | None) -> timedelta | None:
+    """How far behind (positive) or ahead (negative) the window runs; None when unknown.
+
+    Behind: the oldest unfinished step that should be over, by how long it is overdue.
+    Ahead: the latest step already finished before its start time, by how early.
+    Only the day of T-0 counts: an unticked item from T-7 is late, but it does not make
+    the cutover run a week behind.
+    """
+    if now is None:
+        return None
+    today = [s for s in steps if s.step.at.days == 0 and s.step.at.at is not None]
+    for index, current in enumerate(today):
+        if current.status == LATE:
+            following = next((s.starts for s in today[index + 1 :]), current.starts)
+            return now - following
+    early = [s for s in today if s.status == DONE and s.total and s.starts > now]
+    if early:
+        return now - max(s.starts for s in early)
+    return timedelta(0)

@@ -1,0 +1,102 @@
+"""What the cockpit knows at one moment; built only by `reduce`, read by the widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from cockpit.model.checklist import Runbook, Section
+
+ItemKey = tuple[str, str]  # (checklist name, item id)
+EMPTY: Mapping = MappingProxyType({})
+
+
+def _empty() -> Mapping:
+    return EMPTY
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    done: bool = False
+    by: str | None = None  # None with done=True: ticked in the runbook itself
+    at: str | None = None
+    notes: tuple[Note, ...] = ()
+    owner: str | None = None
+    signed_by: str | None = None
+    signed_as: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckState:
+    status: str  # pass | fail | unknown
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    state: str  # not configured | connecting | ok | unreachable | error
+    detail: str = ""
+    since: str = ""
+    last_ok: str = ""
+
+
+@dataclass(frozen=True)
+class AlertState:
+    level: str
+    message: str
+    since: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    runbooks: Mapping[str, Runbook] = field(default_factory=_empty)
+    progress: Mapping[ItemKey, ItemProgress] = field(default_factory=_empty)
+    checks: Mapping[ItemKey, CheckState] = field(default_factory=_empty)
+    sources: Mapping[str, SourceState] = field(default_factory=_empty)
+    alerts: Mapping[str, AlertState] = field(default_factory=_empty)
+    now: str | None = None
+    focus: str | None = None
+    cursors: Mapping[str, str] = field(default_factory=_empty)
+    filters: Mapping[str, str] = field(default_factory=_empty)
+    collapsed: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    size: tuple[int, int] | None = None
+
+    def item_progress(self, checklist: str, item: str) -> ItemProgress:
+        return self.progress.get((checklist, item), _NOT_DONE)
+
+    def is_done(self, checklist: str, item: str) -> bool:
+        return self.item_progress(checklist, item).done
+
+    def section_progress(self, checklist: str, section: Section) -> tuple[int, int]:
+        """(done, total) over the section's items and subsections."""
+        items = [i.id for i in section.walk_items()]
+        return sum(self.is_done(checklist, i) for i in items), len(items)
+
+    def checklist_progress(self, checklist: str) -> tuple[int, int]:
+        items = [i.id for i in self.runbooks[checklist].walk_items()]
+        return sum(self.is_done(checklist, i) for i in items), len(items)
+
+
+_NOT_DONE = ItemProgress()
+
+
+def initial_state(runbooks: Mapping[str, Runbook], **view: object) -> State:
+    """Items the runbook already marks `[x]` start done, ticked by nobody in particular."""
+    progress = {
+        (name, item.id): ItemProgress(done=True)
+        for name, runbook in runbooks.items()
+        for item in runbook.walk_items()
+        if item.done
+    }
+    return State(
+        runbooks=MappingProxyType(dict(runbooks)), progress=MappingProxyType(progress), **view
+    )

@@ -1,0 +1,69 @@
+"""Everything a cockpit run needs, resolved before the UI starts (all the file I/O)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from cockpit.load.errors import LoadError
+from cockpit.load.workspace import Workspace, open_layout
+from cockpit.model.config import Config
+
+
+@dataclass(frozen=True)
+class Session:
+    workspace: Workspace
+    compact: Workspace | None
+    operator: str
+    context: str
+    namespace: str
+    read_only: bool
+    window: str
+    t0: date
+    tz: tzinfo | None
+    keys: dict[str, str]
+
+
+def default_operator() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = os.environ.get("USER", "operator")
+    return f"{user}@{socket.gethostname()}"
+
+
+def open_session(config: Config, today: date | None = None) -> Session:
+    """Load the layout (and its compact twin); `LoadError` lists every problem found."""
+    workspace = open_layout(config.layout)
+    compact = open_layout(workspace.layout.compact) if workspace.layout.compact else None
+    if compact is not None:
+        missing = set(workspace.runbooks) - set(compact.runbooks)
+        if missing:
+            raise LoadError.at(
+                str(compact.layout_path),
+                1,
+                1,
+                f"compact layout lacks checklists {sorted(missing)} of {config.layout}",
+            )
+    context = config.context or "no context"
+    namespace = config.namespace or (
+        config.contexts.get(context).namespace if context in config.contexts else None
+    )
+    namespace = namespace or "default"
+    tz = ZoneInfo(config.timezone) if config.timezone else datetime.now().astimezone().tzinfo
+    return Session(
+        workspace=workspace,
+        compact=compact,
+        operator=config.operator or default_operator(),
+        context=context,
+        namespace=namespace,
+        read_only=config.effective_read_only(),
+        window=config.window or f"{context}@{namespace}",
+        t0=config.t0 or today or date.today(),
+        tz=tz,
+        keys=dict(config.keys),
+    )

@@ -1,0 +1,331 @@
+"""The cockpit app: events in, `reduce`, state out to the widgets.
+
+The app is the only place where events enter (`dispatch`); widgets turn keys into events
+and render the state they are shown. Persistence, journal and sources hang off
+`dispatch`, never off a widget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus, Resize
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Footer, Input, Static
+
+from cockpit.load.workspace import Workspace
+from cockpit.model import events as ev
+from cockpit.model.reduce import reduce
+from cockpit.model.state import State, initial_state
+from cockpit.progress import ProgressStore
+from cockpit.session import Session
+from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.screens.confirm import Confirm
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.widgets.banner import Banner
+from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from cockpit.ui.widgets.pane import PaneMixin
+from cockpit.ui.widgets.source_pane import SourcePane
+from cockpit.ui.widgets.status_bar import StatusBar
+from cockpit.ui.widgets.timeline_pane import TimelinePane
+
+SOURCES = ("kubernetes", "prometheus", "probes", "postgres")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CockpitApp(App[int]):
+    CSS_PATH: ClassVar = ["global.tcss", "app.tcss"]
+    TITLE = "cockpit"
+    COMMANDS: ClassVar = App.COMMANDS | {CockpitCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("colon", "command_palette", "Commands", id="command-palette"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("tab", "cycle_pane(1)", "Next pane", id="next-pane", priority=True),
+        Binding(
+            "shift+tab",
+            "cycle_pane(-1)",
+            "Previous pane",
+            show=False,
+            id="previous-pane",
+            priority=True,
+        ),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("q", "quit_confirm", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        store: ProgressStore | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        tick_seconds: float | None = 1.0,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.operator = session.operator
+        self.store = store
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.active: Workspace = session.workspace
+        state = initial_state(session.workspace.runbooks)
+        for name in SOURCES:
+            state = reduce(state, ev.SourceStatus(source=name, state="not configured"))
+        for event in store.load() if store else []:
+            state = reduce(state, event)
+        self.state: State = reduce(state, ev.ClockTick(now=clock().isoformat()))
+        self._filter_pane: str | None = None
+        self.set_keymap(session.keys)
+
+    # --- the one way in --------------------------------------------------------------------
+
+    def dispatch(self, event: ev.Event) -> None:
+        """Reduce the event into the state, keep what must survive, repaint."""
+        self.state = reduce(self.state, event)
+        if self.store is not None:
+            self.store.record(event)
+        if isinstance(event, ev.Focus):
+            self._apply_focus()
+        self._render_state()
+
+    def _render_state(self) -> None:
+        for pane in self.panes():
+            pane.show(self.state)
+        if self.is_mounted(StatusBar):
+            self.query_one(StatusBar).show(self.state)
+            self.query_one(Banner).show(self.state)
+            self._render_tabs()
+
+    def is_mounted(self, kind: type[Widget]) -> bool:
+        return bool(self.screen_stack) and bool(self.query(kind))
+
+    # --- composition -----------------------------------------------------------------------
+
+    def pane_specs(self) -> list[tuple[str, object]]:
+        layout = self.active.layout
+        return list(zip(layout.pane_ids(), layout.panes(), strict=True))
+
+    def panes(self) -> list[PaneMixin]:
+        return (
+            [w for w in self.query(".pane") if isinstance(w, PaneMixin)]
+            if self.screen_stack
+            else []
+        )
+
+    def _make_pane(self, pane_id: str, spec) -> Widget:
+        tz = self.session.tz
+        if spec.kind == "checklist":
+            widget: Widget = ChecklistPane(pane_id, spec, self.state, tz)
+        elif spec.kind == "timeline":
+            widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
+        else:
+            widget = SourcePane(pane_id, spec, self.state, tz)
+        widget.styles.width = spec.width
+        return widget
+
+    def compose(self) -> ComposeResult:
+        layout = self.active.layout
+        yield Banner(id="banner")
+        if layout.mode == "deck":
+            yield Static(id="deck-tabs")
+            with ContentSwitcher(id="panes", initial=self._focused_id()):
+                for pane_id, spec in self.pane_specs():
+                    yield self._make_pane(pane_id, spec)
+        else:
+            with Vertical(id="panes"):
+                ids = iter(layout.pane_ids())
+                for row in layout.rows:
+                    with Horizontal(classes="row") as container:
+                        container.styles.height = row.height
+                        for spec in row.panes:
+                            yield self._make_pane(next(ids), spec)
+        yield Input(id="filter-input", placeholder="filter items (enter: keep, esc: clear)")
+        yield StatusBar(
+            context=self.session.context,
+            namespace=self.session.namespace,
+            operator=self.operator,
+            read_only=self.session.read_only,
+            tz=self.session.tz,
+        )
+        yield Footer()
+
+    def _focused_id(self) -> str:
+        ids = self.active.layout.pane_ids()
+        return self.state.focus if self.state.focus in ids else ids[0]
+
+    async def on_mount(self) -> None:
+        if self.tick_seconds:
+            self.set_interval(self.tick_seconds, self._tick)
+        self._install_hangup()
+        self._after_compose()
+
+    def _after_compose(self) -> None:
+        self._render_state()
+        self._apply_focus()
+
+    def _tick(self) -> None:
+        self.dispatch(ev.ClockTick(now=self.clock().isoformat()))
+
+    # --- size: the compact layout below the layout's minimum -------------------------------
+
+    async def on_resize(self, event: Resize) -> None:
+        self.dispatch(ev.Resize(width=event.size.width, height=event.size.height))
+        wanted = self._layout_for(event.size.width, event.size.height)
+        if wanted is not self.active:
+            self.active = wanted
+            await self.recompose()
+            self._after_compose()
+
+    def _layout_for(self, width: int, height: int) -> Workspace:
+        main, compact = self.session.workspace, self.session.compact
+        small = width < main.layout.min_width or height < main.layout.min_height
+        return compact if compact is not None and small else main
+
+    # --- focus -----------------------------------------------------------------------------
+
+    def _apply_focus(self) -> None:
+        pane_id = self._focused_id()
+        switcher = self.query(ContentSwitcher)
+        if switcher:
+            switcher.first().current = pane_id
+            self._render_tabs()
+        panes = [p for p in self.panes() if p.pane_id == pane_id]
+        if (
+            panes
+            and self.focused is not panes[0]
+            and not isinstance(self.screen, Confirm | HelpScreen)
+        ):
+            panes[0].focus()  # type: ignore[attr-defined]
+
+    @on(DescendantFocus)
+    def _focus_followed(self, event: DescendantFocus) -> None:
+        widget = event.widget
+        if isinstance(widget, PaneMixin) and widget.pane_id != self.state.focus:
+            self.dispatch(ev.Focus(pane=widget.pane_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Pane keys only when the panes are in front: not under a modal, not while filtering."""
+        if action in ("cycle_pane", "filter", "help", "quit_confirm"):
+            return len(self.screen_stack) == 1 and self._filter_pane is None
+        return True
+
+    def focus_pane(self, pane_id: str) -> None:
+        self.dispatch(ev.Focus(pane=pane_id))
+
+    def action_cycle_pane(self, step: int) -> None:
+        ids = self.active.layout.pane_ids()
+        current = self._focused_id()
+        self.dispatch(ev.Focus(pane=ids[(ids.index(current) + step) % len(ids)]))
+
+    def _render_tabs(self) -> None:
+        tabs = self.query("#deck-tabs")
+        if not tabs:
+            return
+        current = self._focused_id()
+        labels = []
+        for pane_id, spec in self.pane_specs():
+            title = spec.title or pane_id
+            labels.append(f"[reverse] {title} [/]" if pane_id == current else f" {title} ")
+        tabs.first(Static).update("".join(labels) + "  [dim]tab ⇥[/]")
+
+    # --- filter ----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        pane_id = self._focused_id()
+        if not any(isinstance(p, ChecklistPane) and p.pane_id == pane_id for p in self.panes()):
+            self.notify("filter works on checklist panes", severity="warning")
+            return
+        self._filter_pane = pane_id
+        box = self.query_one("#filter-input", Input)
+        box.value = self.state.filters.get(pane_id, "")
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_pane and event.value != self.state.filters.get(self._filter_pane, ""):
+            self.dispatch(ev.SetFilter(pane=self._filter_pane, text=event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_done(self) -> None:
+        self._close_filter()
+
+    def action_clear_filter(self) -> None:
+        pane_id = self._filter_pane or self._focused_id()
+        if self.state.filters.get(pane_id):
+            self.dispatch(ev.SetFilter(pane=pane_id, text=""))
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#filter-input", Input)
+        box.display = False
+        self._filter_pane = None
+        self._apply_focus()
+        focused = [p for p in self.panes() if p.pane_id == self._focused_id()]
+        if focused:
+            focused[0].focus()  # type: ignore[attr-defined]
+
+    # --- help, quit, hang-up ---------------------------------------------------------------
+
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, id) for every binding with an id, after the user's keymap."""
+        from cockpit.ui.keys import all_bindings
+
+        keymap = self.session.keys
+        return [(keymap.get(b.id, b.key), b.description or b.action, b.id) for b in all_bindings()]
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def action_quit_confirm(self) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.shutdown(0)
+
+        self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
+
+    def shutdown(self, code: int) -> None:
+        if self.store is not None:
+            self.store.close()
+        self.exit(code)
+
+    def _install_hangup(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._hangup)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread: tests
+            pass
+
+    def _hangup(self) -> None:
+        """The terminal is gone (SSH drop): save, exit; never spin on a dead tty."""
+        if self.store is not None:
+            self.store.close()
+        threading.Timer(3.0, os._exit, (129,)).start()  # if restoring the terminal hangs
+        self.exit(129)
+
+    def fold_all(self, collapsed: bool) -> None:
+        for name, runbook in self.state.runbooks.items():
+            for section in self._sections(runbook.sections):
+                if ((name, section) in self.state.collapsed) != collapsed:
+                    self.dispatch(ev.Collapse(checklist=name, section=section, collapsed=collapsed))
+
+    @staticmethod
+    def _sections(sections: Iterable) -> Iterable[str]:
+        for section in sections:
+            if section.items or section.sections:
+                yield section.id

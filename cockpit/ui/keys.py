@@ -1,0 +1,22 @@
+"""Every binding with an id, so `?` can list them and the config can remap them."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+
+def all_bindings() -> list[Binding]:
+    from cockpit.ui.app import CockpitApp
+    from cockpit.ui.screens.confirm import Confirm
+    from cockpit.ui.screens.help import HelpScreen
+    from cockpit.ui.screens.prompt import Prompt
+    from cockpit.ui.widgets.checklist_pane import ChecklistPane
+
+    out: list[Binding] = []
+    for owner in (CockpitApp, ChecklistPane, Prompt, Confirm, HelpScreen):
+        out += [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
+    return out
+
+
+def binding_ids() -> set[str]:
+    return {b.id for b in all_bindings() if b.id}

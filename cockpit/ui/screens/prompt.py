@@ -1,0 +1,36 @@
+"""A one-line question in a modal: a note, an owner, a name for a sign-off."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class Prompt(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt-cancel")
+    ]
+
+    def __init__(
+        self, title: str, subject: str, initial: str = "", *, secret: bool = False
+    ) -> None:
+        super().__init__()
+        self.title_text, self.subject, self.initial, self.secret = title, subject, initial, secret
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Label(self.title_text, id="prompt-title")
+            yield Label(self.subject, id="prompt-subject")
+            yield Input(value=self.initial, password=self.secret, id="prompt-input")
+            yield Label("enter: save · esc: cancel", id="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

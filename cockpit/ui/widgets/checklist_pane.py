@@ -1,0 +1,279 @@
+"""A runbook as a foldable, filterable list; only the visible lines are rendered."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cockpit.model import events as ev
+from cockpit.model.layout import Pane as PaneSpec
+from cockpit.model.state import State
+from cockpit.ui.checklist_rows import Row, checklist_rows, neighbour
+from cockpit.ui.widgets.pane import PaneMixin, clock
+
+STALE_AFTER = timedelta(minutes=5)
+CHECK_LABEL = {"pass": "ok", "fail": "FAIL", "unknown": "?"}
+
+
+class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
+    """Cursor, folds and filter live in the cockpit state, so replay shows them too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "move(1)", "Down", show=False, id="cursor-down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="cursor-up"),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="page-down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="page-up"),
+        Binding("g,home", "edge(-1)", "Top", show=False, id="top"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, id="bottom"),
+        Binding("space", "toggle", "Tick", id="tick"),
+        Binding("enter,l,h", "fold", "Fold", show=False, id="fold"),
+        Binding("n", "note", "Note", id="note"),
+        Binding("a", "assign", "Assign", show=False, id="assign"),
+        Binding("s", "sign", "Sign off", show=False, id="sign-off"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "checklist-pane--cursor",
+        "checklist-pane--section",
+        "checklist-pane--done",
+        "checklist-pane--meta",
+        "checklist-pane--critical",
+        "checklist-pane--pass",
+        "checklist-pane--fail",
+        "checklist-pane--unknown",
+    }
+
+    def __init__(self, pane_id: str, spec: PaneSpec, state: State, tz: tzinfo | None) -> None:
+        super().__init__(id=pane_id, classes="pane")
+        self.setup_pane(pane_id, spec, state, tz)
+        self.checklist = spec.checklist or ""
+        self.runbook = state.runbooks[self.checklist]
+        self.rows: list[Row] = []
+        self._rebuild()
+
+    # --- state → rows ----------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> str | None:
+        key = self.state.cursors.get(self.pane_id)
+        keys = {r.key for r in self.rows}
+        return key if key in keys else (self.rows[0].key if self.rows else None)
+
+    @property
+    def needle(self) -> str:
+        return self.state.filters.get(self.pane_id, "")
+
+    def affected(self, old: State, new: State) -> bool:
+        return (
+            old.progress is not new.progress
+            or old.checks is not new.checks
+            or old.collapsed is not new.collapsed
+            or old.cursors.get(self.pane_id) != new.cursors.get(self.pane_id)
+            or old.filters.get(self.pane_id) != new.filters.get(self.pane_id)
+            or (old.now or "")[:16] != (new.now or "")[:16]
+        )
+
+    def repaint(self) -> None:
+        self._rebuild()
+        self._follow_cursor()
+        self.refresh()
+
+    def _rebuild(self) -> None:
+        self.rows = checklist_rows(self.runbook, self.checklist, self.state, self.needle)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        done, total = self.state.checklist_progress(self.checklist)
+        percent = f" {100 * done // total}%" if total else ""
+        self.border_title = f"{self.spec.title or self.runbook.title} {done}/{total}{percent}"
+        self.border_subtitle = f"/{self.needle}" if self.needle else ""
+
+    def _follow_cursor(self) -> None:
+        keys = [r.key for r in self.rows]
+        if self.cursor in keys:
+            self.scroll_to_region(Region(0, keys.index(self.cursor), 1, 1), animate=False)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        self._follow_cursor()
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        text = self._section_line(row) if row.section else self._item_line(row)
+        left, right = text
+        room = max(width - right.cell_len - 1, 8)
+        left.truncate(room, overflow="ellipsis", pad=True)
+        line = Text.assemble(left, " ", right)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        base = self.rich_style
+        if row.key == self.cursor and self.has_focus:
+            base = base + self.get_component_rich_style("checklist-pane--cursor")
+        elif row.key == self.cursor:
+            base = base + Style(reverse=True)
+        segments = [
+            Segment(s.text, base + s.style if s.style else base)
+            for s in line.render(self.app.console)
+        ]
+        return Strip(segments, width).crop(0, width)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"checklist-pane--{name}", partial=True)
+
+    def _section_line(self, row: Row) -> tuple[Text, Text]:
+        section = row.section
+        assert section is not None
+        folded = (self.checklist, section.id) in self.state.collapsed and not self.needle
+        done, total = self.state.section_progress(self.checklist, section)
+        marker = "▸" if folded else "▾"
+        left = Text(f"{'  ' * row.depth}{marker} {section.title}", style=self._style("section"))
+        tick = "✔" if total and done == total else " "
+        right = Text(f"{done}/{total} {tick}", style=self._style("meta"))
+        return left, right
+
+    def _item_line(self, row: Row) -> tuple[Text, Text]:
+        item = row.item
+        assert item is not None
+        progress = self.state.item_progress(self.checklist, item.id)
+        box = "[x]" if progress.done else "[ ]"
+        left = Text(f"{'  ' * row.depth}{box} ")
+        if item.critical:
+            left.append("! ", style=self._style("critical"))
+        left.append(item.text, style=self._style("done") if progress.done else Style())
+        right = Text()
+        if progress.notes:
+            right.append(f"✎{len(progress.notes)} ", style=self._style("meta"))
+        if progress.owner and not progress.done:
+            right.append(f"@{progress.owner} ", style=self._style("meta"))
+        if progress.done:
+            who = progress.by or "runbook"
+            when = clock(progress.at, self.tz)
+            right.append(f"{who} {when}".strip() + " ", style=self._style("meta"))
+        elif item.due is not None:
+            right.append(f"{item.due} ", style=self._style("meta"))
+        if item.check is not None:
+            right.append_text(self._check_badge(item.id))
+        return left, right.rstrip() or right
+
+    def _check_badge(self, item_id: str) -> Text:
+        result = self.state.checks.get((self.checklist, item_id))
+        if result is None:
+            return Text("[?]", style=self._style("unknown"))
+        if result.at and self.state.now:
+            age = datetime.fromisoformat(self.state.now) - datetime.fromisoformat(result.at)
+            if age > STALE_AFTER:
+                return Text("[stale]", style=self._style("unknown"))
+        label = CHECK_LABEL.get(result.status, result.status)
+        return Text(
+            f"[{label}]",
+            style=self._style(result.status if result.status in CHECK_LABEL else "unknown"),
+        )
+
+    # --- keys → events ---------------------------------------------------------------------
+
+    @property
+    def current(self) -> Row | None:
+        return next((r for r in self.rows if r.key == self.cursor), None)
+
+    def action_move(self, step: int) -> None:
+        target = neighbour(self.rows, self.cursor, step)
+        if target is not None and target != self.state.cursors.get(self.pane_id):
+            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=target))
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(self.size.height - 1, 1))
+
+    def action_edge(self, direction: int) -> None:
+        self.action_move(direction * len(self.rows))
+
+    def action_toggle(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        if row.section is not None:
+            self.action_fold()
+            return
+        assert row.item is not None
+        if row.item.role and not self.state.is_done(self.checklist, row.item.id):
+            self.action_sign()
+            return
+        done = self.state.is_done(self.checklist, row.item.id)
+        kind = ev.Untick if done else ev.Tick
+        self.app.dispatch(
+            kind(
+                checklist=self.checklist,
+                item=row.item.id,
+                by=self.app.operator,
+                at=self.state.now or "",
+            )
+        )
+
+    def action_fold(self) -> None:
+        row = self.current
+        if row is None or row.section is None or self.needle:
+            return
+        folded = (self.checklist, row.section.id) in self.state.collapsed
+        self.app.dispatch(
+            ev.Collapse(checklist=self.checklist, section=row.section.id, collapsed=not folded)
+        )
+
+    def _item_prompt(self, title: str, make, initial: str = "") -> None:
+        row = self.current
+        if row is None or row.item is None:
+            return
+        from cockpit.ui.screens.prompt import Prompt
+
+        item_id = row.item.id
+
+        def done(text: str | None) -> None:
+            if text:
+                self.app.dispatch(make(item_id, text))
+
+        self.app.push_screen(Prompt(title, row.item.text, initial), done)
+
+    def action_note(self) -> None:
+        self._item_prompt(
+            "Note",
+            lambda item, text: ev.AddNote(
+                checklist=self.checklist,
+                item=item,
+                text=text,
+                by=self.app.operator,
+                at=self.state.now or "",
+            ),
+        )
+
+    def action_assign(self) -> None:
+        self._item_prompt(
+            "Assign to",
+            lambda item, owner: ev.Assign(
+                checklist=self.checklist,
+                item=item,
+                owner=owner,
+                by=self.app.operator,
+                at=self.state.now or "",
+            ),
+        )
+
+    def action_sign(self) -> None:
+        row = self.current
+        if row is None or row.item is None:
+            return
+        role = row.item.role or "Operator"
+        self._item_prompt(
+            f"Sign off as {role} — your name",
+            lambda item, name: ev.SignOff(
+                checklist=self.checklist, item=item, name=name, role=role, at=self.state.now or ""
+            ),
+            initial=self.app.operator,
+        )
