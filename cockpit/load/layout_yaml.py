@@ -33,6 +33,8 @@ def _references(layout: Layout, positions: Positions, file: str) -> list[Problem
                 if pane.id in seen:
                     at((*where, "id"), f"duplicate pane id {pane.id!r}")
                 seen.add(pane.id)
+    if layout.focus is not None and layout.focus not in layout.pane_ids():
+        at(("focus",), f"focus: no pane with id {layout.focus!r}")
     return problems
 
 

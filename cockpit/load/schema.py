@@ -49,6 +49,8 @@ def _message(error: dict[str, Any], path: Path_) -> str:
         return f"{where}: unknown kind {tag!r}; expected one of {expected}"
     if kind == "union_tag_not_found":
         return f"{where}: missing required key 'kind'"
+    if kind == "literal_error":
+        return f"{where}: {msg}, not {error.get('input')!r}"
     return f"{where}: {msg.removeprefix('Value error, ')}"
 
 

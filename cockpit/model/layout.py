@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-Size = Annotated[str, Field(pattern=r"^\d+(fr|%)?$")]
+_SIZE = re.compile(r"^\d+(fr|%)?$")
+
+
+def _size(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if not isinstance(value, str) or not _SIZE.match(value):
+        raise ValueError(f"a size is a number of cells, 'Nfr' or 'N%', not {value!r}")
+    return value
+
+
+Size = Annotated[str, BeforeValidator(_size)]
 PaneKind = Literal["checklist", "timeline", "metric", "pods", "probes", "gate"]
 NEEDS_CHECKLIST = ("checklist", "timeline", "gate")
 
@@ -57,6 +69,8 @@ class Layout(_Frozen):
     compact: str | None = None
     min_width: int = Field(default=100, ge=20)
     min_height: int = Field(default=30, ge=10)
+    #: the pane that has the keyboard when the cockpit starts (default: the first)
+    focus: str | None = None
     rows: list[Row] = Field(min_length=1)
 
     def panes(self) -> list[Pane]:

@@ -42,6 +42,8 @@ def schedule(runbook: Runbook, name: str, state: State, t0: date, tz: tzinfo) ->
         starts = moment(step.at, t0, tz)
         following = next((moment(s.at, t0, tz) for s in steps[index + 1 :]), None)
         ends = moment(step.until, t0, tz) if step.until else following
+        if step.at.at is None:  # a whole day is over at midnight at the latest
+            ends = min(filter(None, (ends, starts + timedelta(days=1))))
         over = now is not None and ends is not None and now >= ends
         if (total and done == total) or (not total and over):
             status = DONE

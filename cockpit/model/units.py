@@ -48,6 +48,8 @@ _NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(%|ms|s|min|m|h|d|B|KB|MB|GB|KiB|MiB
 _COMPARE = re.compile(
     r"^\s*(?:(?P<left>[A-Za-z_][\w.]*)\s*)?(?P<op><=|>=|==|!=|<|>)\s*(?P<right>\S.*?)\s*$"
 )
+_FACT = re.compile(r"^[A-Za-z_][\w.]*$")
+_PLACEHOLDER = re.compile(r"^\$\{[\w.]+\}$")
 _TIMEPOINT = re.compile(
     r"^\s*(?:T(?P<sign>[-+])(?P<days>\d+)d?)?\s*(?:(?P<hh>\d{1,2}):(?P<mm>\d{2}))?\s*$"
 )
@@ -60,13 +62,21 @@ def parse_duration(value: Any) -> Any:
     if isinstance(value, int | float):
         if value < 0:
             raise ValueError(f"a duration cannot be negative: {value}")
-        return timedelta(seconds=value)
+        return _seconds(value, value)
     if isinstance(value, str):
         m = _DURATION.match(value)
         if not m:
             raise ValueError(f"bad duration {value!r}: write e.g. '30s', '2m', '1h'")
-        return timedelta(seconds=float(m.group(1)) * UNITS[m.group(2)])
+        return _seconds(float(m.group(1)) * UNITS[m.group(2)], value)
     return value
+
+
+def _seconds(seconds: float, written: Any) -> timedelta:
+    # timedelta raises OverflowError (not ValueError) for huge or infinite values
+    try:
+        return timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        raise ValueError(f"bad duration {written!r}: too large or not a number") from None
 
 
 def format_duration(value: timedelta) -> str:
@@ -123,6 +133,22 @@ class Compare(BaseModel):
             }
         return {"left": m.group("left"), "op": m.group("op"), "right": right}
 
+    @model_validator(mode="after")
+    def _meaningful(self) -> Compare:
+        number = isinstance(self.right, int | float) and not isinstance(self.right, bool)
+        if self.unit is not None and (self.unit not in UNITS or not number):
+            raise ValueError(
+                f"bad unit {self.unit!r} for {self.right!r}: one of {', '.join(UNITS)}"
+            )
+        # `> lots` would never hold, so a trigger written like that would never fire;
+        # a name is fine when compared with a named fact (`ready >= desired`) or a ${placeholder}
+        if self.op in ("<", "<=", ">=", ">") and not number:
+            right = str(self.right)
+            fact = self.left is not None and _FACT.match(right)
+            if not (fact or _PLACEHOLDER.match(right)):
+                raise ValueError(f"'{self.op}' needs a number to compare with, not {right!r}")
+        return self
+
     @property
     def value(self) -> int | float | str:
         """`right` in base units (ratio, seconds, bytes)."""
@@ -159,7 +185,10 @@ class TimePoint(BaseModel):
         if not isinstance(data, str):
             if isinstance(data, int) and not isinstance(data, bool):
                 # YAML 1.1 reads an unquoted 11:30 as the sexagesimal integer 690
-                return {"at": time(data // 60 % 24, data % 60)} if 0 <= data < 1440 else data
+                if 0 <= data < 1440:
+                    return {"at": time(data // 60, data % 60)}
+                written = f"{data // 60}:{data % 60:02d}" if data >= 0 else str(data)
+                raise ValueError(f"bad time {written}: hours 0-23, minutes 0-59")
             return data
         m = _TIMEPOINT.match(data)
         if not m or not (m.group("days") or m.group("hh")):

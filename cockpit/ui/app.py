@@ -49,6 +49,7 @@ def utc_now() -> datetime:
 class CockpitApp(App[int]):
     CSS_PATH: ClassVar = ["global.tcss", "app.tcss"]
     TITLE = "cockpit"
+    AUTO_FOCUS = None  # the layout says which pane starts with the keyboard
     COMMANDS: ClassVar = App.COMMANDS | {CockpitCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
@@ -138,6 +139,7 @@ class CockpitApp(App[int]):
         return widget
 
     def compose(self) -> ComposeResult:
+        self.active = self._layout_for(*(self.state.size or (self.size.width, self.size.height)))
         layout = self.active.layout
         yield Banner(id="banner")
         if layout.mode == "deck":
@@ -164,8 +166,11 @@ class CockpitApp(App[int]):
         yield Footer()
 
     def _focused_id(self) -> str:
-        ids = self.active.layout.pane_ids()
-        return self.state.focus if self.state.focus in ids else ids[0]
+        layout = self.active.layout
+        ids = layout.pane_ids()
+        if self.state.focus in ids:
+            return self.state.focus
+        return layout.focus if layout.focus in ids else ids[0]
 
     async def on_mount(self) -> None:
         if self.tick_seconds:
@@ -286,7 +291,12 @@ class CockpitApp(App[int]):
         from cockpit.ui.keys import all_bindings
 
         keymap = self.session.keys
-        return [(keymap.get(b.id, b.key), b.description or b.action, b.id) for b in all_bindings()]
+        rows = []
+        for binding in all_bindings():
+            keys = keymap.get(binding.id, binding.key).split(",")
+            shown = ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys)
+            rows.append((shown, binding.description or binding.action, binding.id))
+        return rows
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows()))

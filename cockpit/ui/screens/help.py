@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label
 
 
 class HelpScreen(ModalScreen[None]):
+    AUTO_FOCUS = "#help-table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help-close")
     ]

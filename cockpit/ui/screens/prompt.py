@@ -12,6 +12,7 @@ from textual.widgets import Input, Label
 
 
 class Prompt(ModalScreen[str | None]):
+    AUTO_FOCUS = "#prompt-input"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt-cancel")
     ]

@@ -17,6 +17,7 @@ from cockpit.model import events as ev
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
 from cockpit.ui.checklist_rows import Row, checklist_rows, neighbour
+from cockpit.ui.inline import inline
 from cockpit.ui.widgets.pane import PaneMixin, clock
 
 STALE_AFTER = timedelta(minutes=5)
@@ -136,7 +137,8 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         folded = (self.checklist, section.id) in self.state.collapsed and not self.needle
         done, total = self.state.section_progress(self.checklist, section)
         marker = "▸" if folded else "▾"
-        left = Text(f"{'  ' * row.depth}{marker} {section.title}", style=self._style("section"))
+        left = Text(f"{'  ' * row.depth}{marker} ", style=self._style("section"))
+        left.append_text(inline(section.title, self._style("section")))
         tick = "✔" if total and done == total else " "
         right = Text(f"{done}/{total} {tick}", style=self._style("meta"))
         return left, right
@@ -149,7 +151,7 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         left = Text(f"{'  ' * row.depth}{box} ")
         if item.critical:
             left.append("! ", style=self._style("critical"))
-        left.append(item.text, style=self._style("done") if progress.done else Style())
+        left.append_text(inline(item.text, self._style("done") if progress.done else Style()))
         right = Text()
         if progress.notes:
             right.append(f"✎{len(progress.notes)} ", style=self._style("meta"))

@@ -1,19 +1,24 @@
-"""One line: where (context, namespace), who, audit, read-only, the clock local and UTC."""
+"""One line: where (context, namespace), who, audit, read-only, the clock local and UTC.
+
+At 80 columns not everything fits: parts are dropped least important first, and the
+clock, the place and the read-only mark are never dropped.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from cockpit.model.state import State
 
 SHORT = {"kubernetes": "k8s", "prometheus": "prom", "postgres": "pg", "probes": "http"}
 STATE_MARK = {"ok": "✔", "not configured": "–"}
+SEPARATOR = " │ "
 
 
-class StatusBar(Static):
+class StatusBar(Widget):
     def __init__(
         self, *, context: str, namespace: str, operator: str, read_only: bool, tz: tzinfo | None
     ) -> None:
@@ -21,24 +26,43 @@ class StatusBar(Static):
         self.context, self.namespace, self.operator = context, namespace, operator
         self.read_only, self.tz = read_only, tz
         self.audit = "audit off"
+        self.state = State()
 
     def show(self, state: State) -> None:
-        now = datetime.fromisoformat(state.now) if state.now else None
-        clock = (
-            f"{now.astimezone(self.tz):%H:%M:%S} · {now.astimezone(UTC):%H:%M}Z" if now else "--:--"
-        )
+        self.state = state
+        self.refresh()
+
+    def parts(self) -> list[tuple[int, Text]]:
+        """(priority, text) in display order; the higher the number, the sooner dropped."""
+        now = datetime.fromisoformat(self.state.now) if self.state.now else None
         sources = " ".join(
             f"{SHORT.get(name, name)}{STATE_MARK.get(src.state, '✗')}"
-            for name, src in sorted(state.sources.items())
+            for name, src in sorted(self.state.sources.items())
         )
-        mode = "READ-ONLY" if self.read_only else "rw"
-        self.update(
-            Text.assemble(
-                (f" {self.context}", "bold"),
-                f"/{self.namespace} │ {self.operator} │ {self.audit} │ ",
-                (mode, "bold reverse" if self.read_only else ""),
-                f" │ {sources} │ {clock}",
-                no_wrap=True,
-                overflow="ellipsis",
-            )
-        )
+        mode = Text("READ-ONLY", style="bold reverse") if self.read_only else Text("rw")
+        user = self.operator.split("@", 1)[0]
+        return [
+            (0, Text(f"{self.context}/{self.namespace}", style="bold")),
+            (5, Text(self.operator)),
+            (4, Text(user)),
+            (2, Text(self.audit)),
+            (0, mode),
+            (3, Text(sources)),
+            (0, Text(f"{now.astimezone(self.tz):%H:%M:%S}" if now else "--:--")),
+            (1, Text(f"{now.astimezone(UTC):%H:%M}Z" if now else "")),
+        ]
+
+    def render(self) -> Text:
+        full = self.parts()
+        width = self.size.width or 80
+
+        def length(chosen: list[tuple[int, Text]]) -> int:
+            return sum(t.cell_len for _, t in chosen) + len(SEPARATOR) * (len(chosen) - 1) + 1
+
+        chosen = [p for p in full if p[0] != 4]  # the full user@host when it fits …
+        if length(chosen) > width:
+            chosen = [p for p in full if p[0] != 5]  # … else just the user
+        while length(chosen) > width and max(p for p, _ in chosen) > 0:
+            worst = max(p for p, _ in chosen)
+            chosen = [c for c in chosen if c[0] != worst]
+        return Text(" ").append_text(Text(SEPARATOR).join(t for _, t in chosen if t.plain))

@@ -46,8 +46,10 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
         self.border_subtitle = describe_lag(lag(steps, now))
         lines: list[Text] = []
         marker = Text(f"── now {now:%H:%M} ──", style="bold") if now else None
+        at_marker = 0
         for status in steps:
             if marker is not None and now is not None and status.starts > now:
+                at_marker = len(lines)
                 lines.append(marker)
                 marker = None
             step = status.step
@@ -58,10 +60,14 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
                 Text(f"{MARK[status.status]} {when:<11} {step.title}{counts}", style=style)
             )
         if marker is not None:
+            at_marker = len(lines)
             lines.append(marker)
         if not steps:
             lines.append(Text("this checklist has no timeline"))
-        width = self.content_region.width or 80
-        for line in lines:
+        width, height = self.content_region.width or 80, self.content_region.height or len(lines)
+        # too tall for the pane: keep "now" in view, with a little of what just happened
+        start = max(0, min(at_marker - 3, len(lines) - height))
+        shown = lines[start : start + height]
+        for line in shown:
             line.truncate(width, overflow="ellipsis")
-        return Text("\n").join(lines)
+        return Text("\n").join(shown)

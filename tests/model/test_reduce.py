@@ -1,0 +1,129 @@
+from cockpit.model import events as ev
+from cockpit.model.checklist import Runbook
+from cockpit.model.reduce import reduce
+from cockpit.model.state import initial_state
+
+RUNBOOK = Runbook.model_validate(
+    {
+        "title": "T",
+        "sections": [
+            {
+                "id": "s",
+                "title": "S",
+                "items": [
+                    {"id": "s/a", "text": "a"},
+                    {"id": "s/b", "text": "b", "done": True},
+                    {"id": "s/c", "text": "c", "role": "Technical Lead"},
+                ],
+            }
+        ],
+    }
+)
+T1, T2 = "2026-11-21T11:00:00+00:00", "2026-11-21T11:05:00+00:00"
+
+
+def fresh():
+    return initial_state({"plan": RUNBOOK})
+
+
+def run(*events):
+    state = fresh()
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+def test_runbook_ticks_start_done_by_nobody():
+    state = fresh()
+    assert state.is_done("plan", "s/b") and state.item_progress("plan", "s/b").by is None
+    assert not state.is_done("plan", "s/a")
+    assert state.checklist_progress("plan") == (1, 3)
+
+
+def test_tick_records_who_and_when_and_untick_clears_it():
+    state = run(ev.Tick(checklist="plan", item="s/a", by="alice", at=T1))
+    progress = state.item_progress("plan", "s/a")
+    assert (progress.done, progress.by, progress.at) == (True, "alice", T1)
+    state = reduce(state, ev.Untick(checklist="plan", item="s/a", by="bob", at=T2))
+    assert not state.is_done("plan", "s/a")
+    assert state.item_progress("plan", "s/a").by == "bob"
+
+
+def test_notes_accumulate_and_assign_sets_owner():
+    state = run(
+        ev.AddNote(checklist="plan", item="s/a", text="waiting for DBA", by="alice", at=T1),
+        ev.AddNote(checklist="plan", item="s/a", text="DBA ok", by="bob", at=T2),
+        ev.Assign(checklist="plan", item="s/a", owner="carol", by="alice", at=T2),
+    )
+    progress = state.item_progress("plan", "s/a")
+    assert [n.text for n in progress.notes] == ["waiting for DBA", "DBA ok"]
+    assert progress.notes[1].by == "bob" and progress.owner == "carol"
+    assert not progress.done
+
+
+def test_sign_off_ticks_with_name_and_role_and_untick_withdraws_it():
+    state = run(ev.SignOff(checklist="plan", item="s/c", name="Dana", role="Technical Lead", at=T1))
+    progress = state.item_progress("plan", "s/c")
+    assert progress.done and (progress.signed_by, progress.signed_as) == ("Dana", "Technical Lead")
+    state = reduce(state, ev.Untick(checklist="plan", item="s/c", by="Dana", at=T2))
+    assert state.item_progress("plan", "s/c").signed_by is None
+
+
+def test_events_for_unknown_items_change_nothing():
+    state = fresh()
+    for event in (
+        ev.Tick(checklist="plan", item="gone", by="a", at=T1),
+        ev.Tick(checklist="other", item="s/a", by="a", at=T1),
+        ev.CheckResult(checklist="plan", item="gone", status="pass"),
+    ):
+        assert reduce(state, event) is state
+
+
+def test_reduce_never_mutates_the_state_it_was_given():
+    before = fresh()
+    progress_before = dict(before.progress)
+    after = reduce(before, ev.Tick(checklist="plan", item="s/a", by="a", at=T1))
+    assert dict(before.progress) == progress_before and after is not before
+    assert not before.is_done("plan", "s/a") and after.is_done("plan", "s/a")
+
+
+def test_view_state_focus_cursor_filter_collapse():
+    state = run(
+        ev.Focus(pane="go-live"),
+        ev.MoveCursor(pane="go-live", row="i:s/a"),
+        ev.SetFilter(pane="go-live", text="db"),
+        ev.Collapse(checklist="plan", section="s", collapsed=True),
+        ev.Resize(width=80, height=24),
+        ev.ClockTick(now=T1),
+    )
+    assert state.focus == "go-live" and state.cursors["go-live"] == "i:s/a"
+    assert state.filters["go-live"] == "db" and ("plan", "s") in state.collapsed
+    assert state.size == (80, 24) and state.now == T1
+    state = run(ev.SetFilter(pane="go-live", text="db"), ev.SetFilter(pane="go-live", text=""))
+    assert "go-live" not in state.filters
+    state = reduce(
+        reduce(state, ev.Collapse(checklist="plan", section="s", collapsed=True)),
+        ev.Collapse(checklist="plan", section="s", collapsed=False),
+    )
+    assert not state.collapsed
+
+
+def test_source_status_keeps_since_and_last_good_data():
+    state = run(
+        ev.SourceStatus(source="prometheus", state="ok", at=T1),
+        ev.SourceStatus(source="prometheus", state="unreachable", detail="refused", at=T2),
+        ev.SourceStatus(source="prometheus", state="unreachable", detail="refused", at="later"),
+    )
+    source = state.sources["prometheus"]
+    assert source.state == "unreachable" and source.since == T2 and source.last_ok == T1
+
+
+def test_alerts_raise_and_clear():
+    state = run(ev.Alert(key="rollback", level="critical", message="error rate 7%", at=T1))
+    assert state.alerts["rollback"].since == T1
+    state = reduce(
+        state, ev.Alert(key="rollback", level="critical", message="error rate 7%", at=T2)
+    )
+    assert state.alerts["rollback"].since == T1
+    state = reduce(state, ev.Alert(key="rollback", level="critical", message="", at=T2))
+    assert "rollback" not in state.alerts

@@ -1,0 +1,49 @@
+import json
+import stat
+
+from cockpit.model import events as ev
+from cockpit.progress import ProgressStore, window_path
+
+TICK = ev.Tick(checklist="go-live", item="a/b", by="alice", at="2026-11-21T11:00:00+00:00")
+
+
+def test_checklist_events_are_kept_and_restored(tmp_path):
+    path = tmp_path / "w.json"
+    store = ProgressStore(path, "prod@production")
+    store.record(TICK)
+    store.record(ev.ClockTick(now="2026-11-21T11:00:01+00:00"))  # not progress: not kept
+    store.record(ev.Collapse(checklist="go-live", section="a", collapsed=True))
+    assert store.flush()
+    store.close()
+    again = ProgressStore(path, "prod@production")
+    assert again.load() == [TICK, ev.Collapse(checklist="go-live", section="a", collapsed=True)]
+    again.close()
+
+
+def test_file_is_private_and_replaced_whole(tmp_path):
+    path = tmp_path / "w.json"
+    store = ProgressStore(path, "w")
+    for n in range(50):
+        store.record(ev.AddNote(checklist="c", item="i", text=f"note {n}", by="a", at="t"))
+    store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = json.loads(path.read_text())
+    assert data["window"] == "w" and len(data["events"]) == 50
+    assert [p.name for p in tmp_path.iterdir()] == ["w.json"]  # no temp files left behind
+
+
+def test_windows_are_kept_apart(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    staging, production = window_path("kind-a@staging"), window_path("kind-a@production")
+    assert staging != production and staging.parent == production.parent
+    assert str(staging).startswith(str(tmp_path))
+
+
+def test_an_unwritable_place_is_reported_not_raised(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    store = ProgressStore(blocker / "sub" / "w.json", "w")
+    store.record(TICK)
+    assert store.flush(timeout=2) is False
+    assert store.error is not None
+    store.close()

@@ -1,0 +1,35 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from cockpit.model.config import Config
+from cockpit.session import Session, open_session
+from cockpit.ui.app import CockpitApp
+
+NOW = datetime(2026, 11, 21, 10, 42, 5, tzinfo=UTC)  # 11:42 in Berlin, during the window
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No test reads or writes the real ~/.config or ~/.local/state."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.chdir(tmp_path)
+
+
+def make_session(layout: str = "go-live", **config) -> Session:
+    settings = {
+        "layout": layout,
+        "operator": "alice@bastion",
+        "context": "prod-cluster",
+        "namespace": "production",
+        "t0": date(2026, 11, 21),
+        "timezone": "Europe/Berlin",
+    } | config
+    return open_session(Config.model_validate(settings))
+
+
+def make_app(layout: str = "go-live", store=None, **config) -> CockpitApp:
+    return CockpitApp(
+        make_session(layout, **config), store=store, clock=lambda: NOW, tick_seconds=None
+    )

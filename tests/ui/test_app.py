@@ -1,0 +1,211 @@
+"""The cockpit driven by keys, as the on-call engineer drives it."""
+
+from cockpit.model import events as ev
+from cockpit.progress import ProgressStore
+from cockpit.ui.screens.confirm import Confirm
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.screens.prompt import Prompt
+from cockpit.ui.widgets.checklist_pane import ChecklistPane
+
+BIG, SMALL = (160, 48), (80, 24)
+FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
+
+
+async def to_first_item(pilot) -> None:
+    """From start: focus the go-live checklist, cursor on its first item."""
+    await pilot.press("j", "j")
+    assert pilot.app.state.focus == "go-live"
+    assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"
+
+
+async def test_space_ticks_and_unticks_with_who_and_when(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        await pilot.press("space")
+        progress = app.state.item_progress("go-live", FIRST_ITEM)
+        assert progress.done and progress.by == "alice@bastion"
+        assert progress.at.startswith("2026-11-21T10:42:05")
+        line = app.query_one("#go-live", ChecklistPane).render_line(2).text
+        assert "[x]" in line and "alice@bastion 11:42" in line
+        await pilot.press("space")
+        assert not app.state.is_done("go-live", FIRST_ITEM)
+
+
+async def test_cursor_moves_with_j_k_and_arrows_and_stays_in_bounds(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("k", "k")
+        first = app.query_one("#go-live", ChecklistPane).rows[0].key
+        assert app.state.cursors.get("go-live", first) == first
+        await pilot.press("down", "down", "up")
+        assert app.state.cursors["go-live"] == "s:phase-1-pre-deployment/infrastructure"
+        await pilot.press("G")
+        assert app.state.cursors["go-live"] == app.query_one("#go-live", ChecklistPane).rows[-1].key
+
+
+async def test_note_is_typed_in_a_prompt_and_kept(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, Prompt)
+        await pilot.press(*"DBA ok", "enter")
+        notes = app.state.item_progress("go-live", FIRST_ITEM).notes
+        assert [(n.text, n.by) for n in notes] == [("DBA ok", "alice@bastion")]
+        await pilot.press("n", "x", "escape")  # cancelled: nothing added
+        assert len(app.state.item_progress("go-live", FIRST_ITEM).notes) == 1
+
+
+async def test_sign_off_asks_for_the_name_of_the_role(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("slash", *"Project Manager", "enter")
+        pane = app.query_one("#go-live", ChecklistPane)
+        item_row = next(r for r in pane.rows if r.item is not None)
+        assert item_row.item.role == "Project Manager"
+        app.dispatch(ev.MoveCursor(pane="go-live", row=item_row.key))
+        await pilot.press("space")
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("ctrl+u", *"Dana Roth", "enter")
+        progress = app.state.item_progress("go-live", item_row.item.id)
+        assert progress.done and progress.signed_by == "Dana Roth"
+        assert progress.signed_as == "Project Manager"
+
+
+async def test_filter_narrows_the_pane_and_escape_clears_it(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("slash", *"healthz")
+        pane = app.query_one("#go-live", ChecklistPane)
+        items = [r.item.text for r in pane.rows if r.item]
+        # the two matches, each under the parent item that gives it its meaning
+        assert items == [
+            "**Smoke Tests on Staging**",
+            "`/healthz` returns 200",
+            "**Health Checks**",
+            "`/healthz` returns 200",
+        ]
+        assert app.state.filters["go-live"] == "healthz"
+        await pilot.press("enter")  # keep the filter, back to the pane
+        assert app.focused is pane and app.state.filters["go-live"] == "healthz"
+        await pilot.press("escape")
+        assert "go-live" not in app.state.filters
+        assert len(pane.rows) > 100
+
+
+async def test_enter_folds_a_section(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#go-live", ChecklistPane)
+        before = len(pane.rows)
+        await pilot.press("enter")
+        assert ("go-live", "phase-1-pre-deployment") in app.state.collapsed
+        phase = app.state.runbooks["go-live"].sections[0]
+        hidden = len(list(phase.walk_items())) + len(list(phase.walk_sections())) - 1
+        assert len(pane.rows) == before - hidden
+        await pilot.press("space")  # space on a section folds too
+        assert len(pane.rows) == before
+
+
+async def test_help_lists_every_key_with_its_id(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[2] for row in app.screen.rows}
+        assert {"help", "command-palette", "filter", "tick", "note", "next-pane", "quit"} <= ids
+        assert {"cursor-down", "cursor-up", "fold", "sign-off", "assign"} <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_colon_opens_the_command_palette(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("colon")
+        assert app.screen.__class__.__name__ == "CommandPalette"
+        await pilot.press(*"Fold all", "enter")
+        await pilot.pause()
+        assert ("go-live", "phase-1-pre-deployment") in app.state.collapsed
+
+
+async def test_quit_asks_first(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("q")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert not isinstance(app.screen, Confirm) and app.is_running
+        await pilot.press("q", "y")
+    assert app.return_code == 0
+
+
+async def test_small_terminal_gets_the_compact_layout_and_tab_turns_pages(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        await pilot.press("space")
+        assert app.active.layout.mode == "grid"
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert app.active.layout.mode == "deck" and app.state.size == SMALL
+        pane = app.query_one("#go-live", ChecklistPane)
+        assert pane.display and app.focused is pane  # the same pane, the same cursor
+        assert app.state.is_done("go-live", FIRST_ITEM)
+        await pilot.press("tab")
+        assert app.state.focus == "timeline" and not pane.display
+        await pilot.resize_terminal(*BIG)
+        await pilot.pause()
+        assert app.active.layout.mode == "grid"
+
+
+async def test_keys_are_remapped_by_binding_id(make_app):
+    app = make_app(keys={"tick": "x"})
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        await pilot.press("space")
+        assert not app.state.is_done("go-live", FIRST_ITEM)
+        await pilot.press("x")
+        assert app.state.is_done("go-live", FIRST_ITEM)
+
+
+async def test_sources_without_configuration_say_so(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        pods = str(app.query_one("#pods").render())
+        p95 = str(app.query_one("#p95").render())
+        assert "kubernetes: not configured" in pods and "prometheus: not configured" in p95
+
+
+async def test_check_results_show_on_their_items_and_go_stale(make_app):
+    app = make_app()
+    item = "phase-2-deployment/production-deployment/health-checks/healthz-returns-200"
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("slash", *"/healthz", "enter")
+        pane = app.query_one("#go-live", ChecklistPane)
+        row = next(i for i, r in enumerate(pane.rows) if r.item and r.item.id == item)
+        assert pane.render_line(row).text.rstrip().endswith("[?]")
+        app.dispatch(
+            ev.CheckResult(
+                checklist="go-live", item=item, status="fail", at="2026-11-21T10:42:00+00:00"
+            )
+        )
+        assert pane.render_line(row).text.rstrip().endswith("[FAIL]")
+        app.dispatch(ev.ClockTick(now="2026-11-21T10:50:00+00:00"))
+        assert pane.render_line(row).text.rstrip().endswith("[stale]")
+
+
+async def test_progress_survives_a_restart(tmp_path, make_app):
+    path = tmp_path / "window.json"
+    store = ProgressStore(path, "prod-cluster@production")
+    app = make_app(store=store)
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        await pilot.press("space", "enter")  # tick, and fold nothing (an item)
+    store.close()
+    again = make_app(store=ProgressStore(path, "prod-cluster@production"))
+    async with again.run_test(size=BIG):
+        assert again.state.item_progress("go-live", FIRST_ITEM).by == "alice@bastion"
