@@ -29,7 +29,13 @@ def make_session(layout: str = "go-live", **config) -> Session:
     return open_session(Config.model_validate(settings))
 
 
-def make_app(layout: str = "go-live", store=None, **config) -> CockpitApp:
+def build_app(layout: str = "go-live", store=None, **config) -> CockpitApp:
     return CockpitApp(
         make_session(layout, **config), store=store, clock=lambda: NOW, tick_seconds=None
     )
+
+
+@pytest.fixture
+def make_app():
+    """The cockpit on a layout, at a fixed moment, as a fixed operator."""
+    return build_app
