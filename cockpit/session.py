@@ -38,8 +38,9 @@ def default_operator() -> str:
 
 def open_session(config: Config, today: date | None = None) -> Session:
     """Load the layout (and its compact twin); `LoadError` lists every problem found."""
-    workspace = open_layout(config.layout)
-    compact = open_layout(workspace.layout.compact) if workspace.layout.compact else None
+    loaded: dict = {}
+    workspace = open_layout(config.layout, loaded)
+    compact = open_layout(workspace.layout.compact, loaded) if workspace.layout.compact else None
     if compact is not None:
         missing = set(workspace.runbooks) - set(compact.runbooks)
         if missing:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from cockpit.load.checklist_yaml import parse_checklist
 from cockpit.load.errors import LoadError
-from cockpit.load.markdown import parse_markdown
 from cockpit.load.text import read_text
 from cockpit.model.checklist import Runbook
 from cockpit.model.config import Config
@@ -30,6 +29,8 @@ def load_runbook(path: str | Path) -> Runbook:
     """A checklist from YAML or a runbook from Markdown; `LoadError` for anything wrong."""
     name, text = _text(path)
     if Path(name).suffix.lower() in MARKDOWN:
+        from cockpit.load.markdown import parse_markdown  # markdown-it and ftfy: only here
+
         return parse_markdown(text, name)
     return parse_checklist(text, name)
 
@@ -41,7 +42,7 @@ def load_any(path: str | Path) -> Runbook | Layout | Config:
 
     name, text = _text(path)
     if Path(name).suffix.lower() in MARKDOWN:
-        return parse_markdown(text, name)
+        return load_runbook(path)
     head = {line.split(":", 1)[0].strip() for line in text.splitlines() if line[:1].isalpha()}
     if "rows" in head:
         return parse_layout(text, name)

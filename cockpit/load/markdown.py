@@ -28,7 +28,7 @@ from cockpit.model.checklist import Runbook
 from cockpit.model.ids import IdAllocator
 
 TASK = re.compile(r"^\[([ xX])\][ \t]+(\S.*)$", re.S)
-ROLE = re.compile(r"^\**([^:*_\n]+?)\**:\s*_{3,}")
+ROLE = re.compile(r"^\**([^:*_\n]+?)\**:\**\s*_{3,}")
 META = re.compile(r"^\*\*([^*]+?):?\*\*:?\s*(.*?)\s*$")
 DAY_HEADING = re.compile(r"^T\s*([-+])\s*(\d+)\b")
 TIME_HEADING = re.compile(r"^(\d{1,2}:\d{2})(?:\s*[-–]\s*(\d{1,2}:\d{2}))?\s*[-–:]\s*(\S.*)$")
@@ -85,9 +85,15 @@ def _code(node: SyntaxTreeNode) -> dict[str, str]:
     return {"lang": (node.info or "").strip(), "code": node.content.rstrip("\n")}
 
 
+def _clock(text: str) -> int | None:
+    """Minutes since midnight of `HH:MM`, or None when it is no time of day (`24:00`)."""
+    hours, minutes = (int(part) for part in text.split(":"))
+    return hours * 60 + minutes if hours <= 23 and minutes <= 59 else None
+
+
 def _rule(text: str) -> dict[str, Any]:
     """`Error-Rate > 5%` → a metric rule; anything unrecognised is a manual rule."""
-    name = plain(text)
+    name = plain(text) or text.strip()  # "✅" alone is still a (manual) rule
     metric = next((m for pattern, m in METRICS if pattern.search(name)), None)
     found = COMPARISON.search(name)
     if metric == "pods_ready":
@@ -165,11 +171,23 @@ class _Builder:
                 self._step(f"T{days:+d}d", None, label, section["id"])
             return
         timed = TIME_HEADING.match(label)
-        if timed and "day" in facts:
-            at = self._at(facts["day"], timed.group(1))
-            until = self._at(facts["day"], timed.group(2)) if timed.group(2) else None
-            facts["due"] = at
-            self._step(at, until, timed.group(3).strip(), section["id"])
+        window = self._window(facts, timed.group(1), timed.group(2)) if timed else None
+        if window:
+            facts["due"] = window[0]
+            self._step(*window, timed.group(3).strip(), section["id"])
+
+    def _window(
+        self, facts: dict[str, Any], start: str, end: str | None
+    ) -> tuple[str, str | None] | None:
+        """`at` and `until` on the heading's day; None outside a day or for a clock like 25:00."""
+        begin, finish = _clock(start), _clock(end) if end else None
+        if "day" not in facts or begin is None or (end is not None and finish is None):
+            return None
+        day = facts["day"]
+        if finish is None:
+            return self._at(day, start), None
+        # 23:00 - 01:00 runs over midnight: it ends the next day
+        return self._at(day, start), self._at(day + 1 if finish < begin else day, end)
 
     @staticmethod
     def _at(day: int, clock: str) -> str:
@@ -196,10 +214,10 @@ class _Builder:
         text = " ".join(text.split())
         facts = self._facts(section)
         step = BOLD_STEP.match(text)
-        if step and "day" in facts:
+        window = self._window(facts, step.group(2), step.group(3)) if step else None
+        if window:
             title = STEP_PREFIX.sub("", step.group(1).strip())
-            until = self._at(facts["day"], step.group(3)) if step.group(3) else None
-            self._step(self._at(facts["day"], step.group(2)), until, title, section["id"])
+            self._step(*window, title, section["id"])
         section.setdefault("notes", []).append(text)
 
     def code(self, node: SyntaxTreeNode) -> None:
@@ -213,6 +231,8 @@ class _Builder:
         self, node: SyntaxTreeNode, section: dict[str, Any] | None, parent: dict | None
     ) -> None:
         for list_item in node.children:
+            if section is None:  # a task item above may have opened one
+                section = self.section
             text = _first_text(list_item)
             task = TASK.match(text)
             if task:
@@ -232,7 +252,7 @@ class _Builder:
         if section is None:  # task items before any heading
             self.open_section(1, self.runbook["title"])
             section = self.section
-        return self._new_section(plain(text).rstrip(":").strip() or text, section)
+        return self._new_section(plain(text).rstrip(":*").strip() or text, section)
 
     def _note(self, section: dict[str, Any] | None, text: str) -> None:
         if not text:

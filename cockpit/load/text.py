@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ftfy
-
 from cockpit.load.errors import LoadError
 
 
@@ -29,6 +27,8 @@ def decode(raw: bytes, path: str) -> str:
 
 def repair(text: str) -> str:
     """Undo double-encoded UTF-8 ("PrÃ¼fe" → "Prüfe", "âœ…" → "✅") and nothing else."""
+    import ftfy  # 60 ms to import, and only Markdown imports need it
+
     return ftfy.fix_encoding(text)
 
 

@@ -43,7 +43,9 @@ class Workspace:
     runbooks: dict[str, Runbook]
 
 
-def open_layout(name: str) -> Workspace:
+def open_layout(name: str, loaded: dict[Path, Runbook] | None = None) -> Workspace:
+    """`loaded` is shared between layouts that name the same checklist files."""
+    loaded = {} if loaded is None else loaded
     path = find("layouts", name)
     if path is None:
         places = ", ".join(str(d) for d in search_dirs("layouts"))
@@ -60,7 +62,9 @@ def open_layout(name: str) -> Workspace:
             )
             continue
         try:
-            runbooks[key] = load_runbook(found)
+            runbooks[key] = loaded[found.resolve()] = loaded.get(found.resolve()) or load_runbook(
+                found
+            )
         except LoadError as exc:
             problems.extend(exc.problems)
     if problems:
