@@ -6,10 +6,12 @@ written (so a checklist round-trips unchanged) and offers the normalised value.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
 from datetime import time, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, model_validator
@@ -80,12 +82,14 @@ def _seconds(seconds: float, written: Any) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    seconds = value.total_seconds()
+    # exact, in microseconds: `{:g}` kept 6 digits and wrote '1.23457e+06s', which is no duration
+    micros = value // timedelta(microseconds=1)
     for unit in ("d", "h", "m", "s"):
-        factor = UNITS[unit]
-        if seconds >= factor and seconds % factor == 0:
-            return f"{int(seconds // factor)}{unit}"
-    return f"{seconds:g}s"
+        factor = int(UNITS[unit]) * 1_000_000
+        if micros >= factor and micros % factor == 0:
+            return f"{micros // factor}{unit}"
+    seconds, fraction = divmod(micros, 1_000_000)
+    return f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "s"
 
 
 Duration = Annotated[
@@ -97,6 +101,14 @@ Duration = Annotated[
 
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
+
+
+def _plain_number(value: int | float | str) -> str:
+    """`1e-05` as `0.00001`: text that reads back as the same number."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return str(value)
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else f"{text}.0"
 
 
 class Compare(BaseModel):
@@ -140,6 +152,13 @@ class Compare(BaseModel):
             raise ValueError(
                 f"bad unit {self.unit!r} for {self.right!r}: one of {', '.join(UNITS)}"
             )
+        if number:
+            try:
+                finite = math.isfinite(float(self.right) * UNITS.get(self.unit or "", 1))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise ValueError(f"{self.right!r} is too large or not a number")
         # `> lots` would never hold, so a trigger written like that would never fire;
         # a name is fine when compared with a named fact (`ready >= desired`) or a ${placeholder}
         if self.op in ("<", "<=", ">=", ">") and not number:
@@ -164,7 +183,7 @@ class Compare(BaseModel):
             return False
 
     def __str__(self) -> str:
-        right = f"{self.right}{self.unit or ''}"
+        right = f"{_plain_number(self.right)}{self.unit or ''}"
         return f"{self.left} {self.op} {right}" if self.left else f"{self.op} {right}"
 
 

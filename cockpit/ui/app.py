@@ -209,11 +209,7 @@ class CockpitApp(App[int]):
             switcher.first().current = pane_id
             self._render_tabs()
         panes = [p for p in self.panes() if p.pane_id == pane_id]
-        if (
-            panes
-            and self.focused is not panes[0]
-            and not isinstance(self.screen, Confirm | HelpScreen)
-        ):
+        if panes and self.focused is not panes[0] and len(self.screen_stack) == 1:
             panes[0].focus()  # type: ignore[attr-defined]
 
     @on(DescendantFocus)

@@ -9,11 +9,12 @@ def all_bindings() -> list[Binding]:
     from cockpit.ui.app import CockpitApp
     from cockpit.ui.screens.confirm import Confirm
     from cockpit.ui.screens.help import HelpScreen
+    from cockpit.ui.screens.item import ItemScreen
     from cockpit.ui.screens.prompt import Prompt
     from cockpit.ui.widgets.checklist_pane import ChecklistPane
 
     out: list[Binding] = []
-    for owner in (CockpitApp, ChecklistPane, Prompt, Confirm, HelpScreen):
+    for owner in (CockpitApp, ChecklistPane, Prompt, Confirm, HelpScreen, ItemScreen):
         out += [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
     return out
 

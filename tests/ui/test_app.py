@@ -116,7 +116,7 @@ async def test_help_lists_every_key_with_its_id(make_app):
         assert isinstance(app.screen, HelpScreen)
         ids = {row[2] for row in app.screen.rows}
         assert {"help", "command-palette", "filter", "tick", "note", "next-pane", "quit"} <= ids
-        assert {"cursor-down", "cursor-up", "fold", "sign-off", "assign"} <= ids
+        assert {"cursor-down", "cursor-up", "open", "sign-off", "assign"} <= ids
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -209,3 +209,28 @@ async def test_progress_survives_a_restart(tmp_path, make_app):
     again = make_app(store=ProgressStore(path, "prod-cluster@production"))
     async with again.run_test(size=BIG):
         assert again.state.item_progress("go-live", FIRST_ITEM).by == "alice@bastion"
+
+
+async def test_enter_on_an_item_shows_its_commands_and_notes(make_app):
+    from cockpit.ui.screens.item import ItemScreen
+
+    app = make_app()
+    item = "phase-2-deployment/staging-deployment/deploy-to-staging"
+    async with app.run_test(size=BIG) as pilot:
+        app.dispatch(ev.MoveCursor(pane="go-live", row=f"i:{item}"))
+        app.dispatch(ev.AddNote(checklist="go-live", item=item, text="helm 3.14", by="bob", at=""))
+        await pilot.press("enter")
+        assert isinstance(app.screen, ItemScreen)
+        console_text = "".join(s.text for s in app.console.render(app.screen.body))
+        assert "helm upgrade --install valeo-erp-staging" in console_text
+        assert "bob" in console_text and "helm 3.14" in console_text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ItemScreen)
+
+
+async def test_a_click_moves_the_cursor(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        pane = app.query_one("#go-live", ChecklistPane)
+        await pilot.click("#go-live", offset=(5, 4))
+        assert app.state.cursors["go-live"] == pane.rows[3].key

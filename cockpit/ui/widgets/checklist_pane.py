@@ -9,6 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -35,7 +36,7 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         Binding("g,home", "edge(-1)", "Top", show=False, id="top"),
         Binding("G,end", "edge(1)", "Bottom", show=False, id="bottom"),
         Binding("space", "toggle", "Tick", id="tick"),
-        Binding("enter,l,h", "fold", "Fold", show=False, id="fold"),
+        Binding("enter,l,h", "open", "Open / fold", show=False, id="open"),
         Binding("n", "note", "Note", id="note"),
         Binding("a", "assign", "Assign", show=False, id="assign"),
         Binding("s", "sign", "Sign off", show=False, id="sign-off"),
@@ -219,6 +220,29 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
                 at=self.state.now or "",
             )
         )
+
+    def action_open(self) -> None:
+        """Enter: a section folds or unfolds, an item shows everything about it."""
+        row = self.current
+        if row is None:
+            return
+        if row.section is not None:
+            self.action_fold()
+            return
+        from cockpit.ui.screens.item import ItemScreen, describe
+
+        assert row.item is not None
+        progress = self.state.item_progress(self.checklist, row.item.id)
+        check = self.state.checks.get((self.checklist, row.item.id))
+        self.app.push_screen(ItemScreen(describe(row.item, progress, check, self.tz)))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
+        if 0 <= index < len(self.rows) and self.rows[index].key != self.cursor:
+            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=self.rows[index].key))
 
     def action_fold(self) -> None:
         row = self.current
