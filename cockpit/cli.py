@@ -102,17 +102,88 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     store = ProgressStore(window_path(session.window), session.window)
     try:
-        store.load()
+        restored = store.load()
     except (ValueError, KeyError, TypeError) as exc:
         print(f"{store.path}:1:1: cannot restore progress: {exc}", file=sys.stderr)
+        return 1
+    try:
+        trail = _open_trail(args.audit, session.window)
+    except (OSError, RuntimeError) as exc:
+        print(f"audit journal: {exc}", file=sys.stderr)
         return 1
 
     from cockpit.ui.app import CockpitApp
 
-    app = CockpitApp(session, store=store)
+    app = CockpitApp(session, store=store, restored=restored, trail=trail)
     code = app.run()
     store.close()
+    trail.journal.close()
     return code or 0
+
+
+def _open_trail(path: str | None, window: str):
+    """The journal at PATH, or the window's own under $XDG_STATE_HOME/cockpit/audit/."""
+    import os
+
+    from cockpit.audit.journal import Journal
+    from cockpit.audit.trail import AuditTrail, default_journal_path
+
+    key = os.environ.get("COCKPIT_AUDIT_KEY")
+    journal = Journal(path or default_journal_path(window), key=key.encode() if key else None)
+    return AuditTrail(journal)
+
+
+def _audit_key() -> bytes | None:
+    import os
+
+    key = os.environ.get("COCKPIT_AUDIT_KEY")
+    return key.encode() if key else None
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from cockpit.audit.verify import verify
+
+    verdict = verify(args.path, _audit_key())
+    stream = sys.stdout if verdict.code == 0 else sys.stderr
+    print(f"{args.path}: {verdict.message}", file=stream)
+    for note in verdict.notes:
+        print(f"{args.path}: note: {note}", file=stream)
+    return verdict.code
+
+
+def _load_replay(path: str):
+    from cockpit.audit.read import read_records
+    from cockpit.audit.replay import Replay, ReplayError
+
+    try:
+        return Replay(read_records(path))
+    except OSError as exc:
+        print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+    except ReplayError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cockpit.audit.verify import verify
+
+    verdict = verify(args.path, _audit_key())
+    if verdict.code not in (0, 3):
+        print(f"{args.path}: warning: {verdict.message}", file=sys.stderr)
+    replay = _load_replay(args.path)
+    if replay is None:
+        return 2
+    if args.headless:
+        from cockpit.audit.summary import summary
+
+        print(summary(replay))
+        return 0
+    from cockpit.ui.replay_app import ReplayApp
+
+    ReplayApp(replay, Path(args.path), speed=args.speed).run()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,7 +215,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--namespace", metavar="N")
     run.add_argument("--prometheus", metavar="URL")
     run.add_argument("--read-only", action="store_true", help="offer no mutating action")
+    run.add_argument("--audit", metavar="PATH", help="journal (default: one per window, XDG state)")
     run.set_defaults(func=cmd_run)
+
+    audit = sub.add_parser("audit", help="verify or export an audit journal")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
+    verify = audit_sub.add_parser(
+        "verify", help="check the hash chain: 0 intact, 1 tampered, 2 unreadable, 3 torn tail"
+    )
+    verify.add_argument("path", metavar="PATH")
+    verify.set_defaults(func=cmd_audit_verify)
+
+    replay = sub.add_parser("replay", help="replay a recorded session")
+    replay.add_argument("path", metavar="PATH")
+    replay.add_argument("--speed", type=float, default=1.0, metavar="N")
+    replay.add_argument("--headless", action="store_true", help="print the final state, no UI")
+    replay.set_defaults(func=cmd_replay)
     return parser
 
 

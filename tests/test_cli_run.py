@@ -5,7 +5,11 @@ import sys
 
 
 def run(tmp_path, *args, config: str | None = None):
-    env = {"XDG_STATE_HOME": str(tmp_path / "s"), "XDG_CONFIG_HOME": str(tmp_path / "c"), "PATH": ""}
+    env = {
+        "XDG_STATE_HOME": str(tmp_path / "s"),
+        "XDG_CONFIG_HOME": str(tmp_path / "c"),
+        "PATH": "",
+    }
     if config is not None:
         (tmp_path / "config.yaml").write_text(config)
         args = ("--config", str(tmp_path / "config.yaml"), *args)
@@ -39,7 +43,9 @@ def test_unknown_layout_names_where_it_looked(tmp_path):
 
 def test_broken_layout_file_is_located(tmp_path):
     layout = tmp_path / "mine.yaml"
-    layout.write_text("title: x\nchecklists: {a: deployment-plan}\nrows:\n  - panes: [{kind: chart}]\n")
+    layout.write_text(
+        "title: x\nchecklists: {a: deployment-plan}\nrows:\n  - panes: [{kind: chart}]\n"
+    )
     result = run(tmp_path, "--layout", str(layout))
     assert result.returncode == 1
     assert f"{layout}:4:" in result.stderr and "kind" in result.stderr

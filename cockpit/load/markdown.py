@@ -104,6 +104,8 @@ def _rule(text: str) -> dict[str, Any]:
     number = found.group(2).replace(",", ".")
     unit = (found.group(3) or "").lower()
     if metric == "up":  # "Service Down > 5 Minuten": down for that long
+        if unit == "%":  # not a duration: a person decides
+            return {"name": name}
         minutes = unit.startswith("m") and unit != "ms"
         return {
             "name": name,

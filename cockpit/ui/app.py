@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,6 +23,9 @@ from textual.events import DescendantFocus, Resize
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
+from cockpit.audit.inputs import input_record
+from cockpit.audit.session_record import session_start
+from cockpit.audit.trail import AuditTrail
 from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
@@ -73,6 +76,8 @@ class CockpitApp(App[int]):
         session: Session,
         *,
         store: ProgressStore | None = None,
+        restored: Iterable[ev.Event] = (),
+        trail: AuditTrail | None = None,
         clock: Callable[[], datetime] = utc_now,
         tick_seconds: float | None = 1.0,
     ) -> None:
@@ -80,25 +85,31 @@ class CockpitApp(App[int]):
         self.session = session
         self.operator = session.operator
         self.store = store
+        self.trail = trail
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.active: Workspace = session.workspace
+        self.restored = list(restored)
         state = initial_state(session.workspace.runbooks)
-        for name in SOURCES:
-            state = reduce(state, ev.SourceStatus(source=name, state="not configured"))
-        for event in store.load() if store else []:
+        for event in self.restored:
             state = reduce(state, event)
         self.state: State = reduce(state, ev.ClockTick(now=clock().isoformat()))
         self._filter_pane: str | None = None
+        self._session_started = False
         self.set_keymap(session.keys)
 
     # --- the one way in --------------------------------------------------------------------
 
     def dispatch(self, event: ev.Event) -> None:
-        """Reduce the event into the state, keep what must survive, repaint."""
+        """Journal the event, reduce it into the state, keep what must survive, repaint."""
+        if self.trail is not None:
+            self._start_session()
+            self.trail.event(event)
         self.state = reduce(self.state, event)
         if self.store is not None:
             self.store.record(event)
+        if self.trail is not None and not isinstance(event, ev.Alert):
+            self._audit_health()
         if isinstance(event, ev.Focus):
             self._apply_focus()
         self._render_state()
@@ -107,6 +118,7 @@ class CockpitApp(App[int]):
         for pane in self.panes():
             pane.show(self.state)
         if self.is_mounted(StatusBar):
+            self._render_audit()
             self.query_one(StatusBar).show(self.state)
             self.query_one(Banner).show(self.state)
             self._render_tabs()
@@ -173,10 +185,70 @@ class CockpitApp(App[int]):
         return layout.focus if layout.focus in ids else ids[0]
 
     async def on_mount(self) -> None:
+        if self.trail is not None:
+            self._start_session()
+            self.set_interval(2.0, self._retry_journal)
+        for name in SOURCES:
+            self.dispatch(ev.SourceStatus(source=name, state="not configured", at=self.now()))
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
         self._install_hangup()
         self._after_compose()
+
+    def now(self) -> str:
+        return self.state.now or ""
+
+    # --- audit: every input recorded before Textual dispatches it, fail closed ------------
+
+    def _start_session(self) -> None:
+        """`session.start` is the first record of a session, whatever arrives first."""
+        assert self.trail is not None
+        if not self._session_started:
+            self._session_started = True
+            size = (self.size.width, self.size.height)
+            self.trail.record("session.start", session_start(self.session, size, self.restored))
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.trail is not None and not event.is_forwarded:
+            self._start_session()
+            captured = input_record(event, self.focused if self.screen_stack else None)
+            if captured is not None:
+                self.trail.record(*captured)
+        await super().on_event(event)
+
+    def _audit_health(self) -> None:
+        """A journal that cannot write raises a red banner; one that recovers lowers it."""
+        assert self.trail is not None
+        failure = self.trail.journal.failure
+        raised = "audit" in self.state.alerts
+        if failure is not None and not raised:
+            message = f"AUDIT JOURNAL NOT WRITABLE ({failure.strerror or failure}): actions refused"
+            self.dispatch(ev.Alert(key="audit", level="critical", message=message, at=self.now()))
+        elif failure is None and raised:
+            self.dispatch(ev.Alert(key="audit", level="critical", message="", at=self.now()))
+        self._render_audit()
+
+    def _retry_journal(self) -> None:
+        if self.trail is not None and self.trail.journal.failure is not None:
+            self.trail.journal.retry()
+            self._audit_health()
+
+    def can_mutate(self) -> str | None:
+        """Why a mutating action may not run now, or None when it may."""
+        if self.session.read_only:
+            return "read-only mode"
+        if self.trail is None:
+            return "no audit journal"
+        if self.trail.journal.failure is not None:
+            return f"audit journal not writable: {self.trail.journal.failure}"
+        return None
+
+    def _render_audit(self) -> None:
+        if self.trail is None or not self.is_mounted(StatusBar):
+            return
+        journal = self.trail.journal
+        bar = self.query_one(StatusBar)
+        bar.audit = "AUDIT ✗" if journal.failure else f"audit #{journal.next_seq}"
 
     def _after_compose(self) -> None:
         self._render_state()
@@ -304,10 +376,19 @@ class CockpitApp(App[int]):
 
         self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
 
-    def shutdown(self, code: int) -> None:
+    def shutdown(self, code: int, reason: str = "quit") -> None:
+        """Leave with everything saved: progress, and the journal's closing record."""
         if self.store is not None:
             self.store.close()
+        if self.trail is not None:
+            self.trail.record(
+                "session.end", {"reason": reason, "progress": self._progress_summary()}
+            )
+            self.trail.journal.close()
         self.exit(code)
+
+    def _progress_summary(self) -> dict[str, list[int]]:
+        return {name: list(self.state.checklist_progress(name)) for name in self.state.runbooks}
 
     def _install_hangup(self) -> None:
         try:
@@ -319,10 +400,8 @@ class CockpitApp(App[int]):
 
     def _hangup(self) -> None:
         """The terminal is gone (SSH drop): save, exit; never spin on a dead tty."""
-        if self.store is not None:
-            self.store.close()
         threading.Timer(3.0, os._exit, (129,)).start()  # if restoring the terminal hangs
-        self.exit(129)
+        self.shutdown(129, reason="hangup")
 
     def fold_all(self, collapsed: bool) -> None:
         for name, runbook in self.state.runbooks.items():

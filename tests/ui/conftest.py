@@ -29,9 +29,10 @@ def make_session(layout: str = "go-live", **config) -> Session:
     return open_session(Config.model_validate(settings))
 
 
-def build_app(layout: str = "go-live", store=None, **config) -> CockpitApp:
+def build_app(layout: str = "go-live", store=None, restored=(), trail=None, **config) -> CockpitApp:
+    session = make_session(layout, **config)
     return CockpitApp(
-        make_session(layout, **config), store=store, clock=lambda: NOW, tick_seconds=None
+        session, store=store, restored=restored, trail=trail, clock=lambda: NOW, tick_seconds=None
     )
 
 

@@ -206,7 +206,8 @@ async def test_progress_survives_a_restart(tmp_path, make_app):
         await to_first_item(pilot)
         await pilot.press("space", "enter")  # tick, and fold nothing (an item)
     store.close()
-    again = make_app(store=ProgressStore(path, "prod-cluster@production"))
+    again_store = ProgressStore(path, "prod-cluster@production")
+    again = make_app(store=again_store, restored=again_store.load())
     async with again.run_test(size=BIG):
         assert again.state.item_progress("go-live", FIRST_ITEM).by == "alice@bastion"
 

@@ -104,7 +104,7 @@ def test_kill_9_mid_window_loses_no_tick(terminal, make_app):
     assert saved_ticks(path) == [FIRST_ITEM]
     terminal.kill()  # SIGKILL: no chance to save anything more
     store = ProgressStore(path, WINDOW)
-    app = make_app(store=store)
+    app = make_app(store=store, restored=store.load())
     assert app.state.item_progress("go-live", FIRST_ITEM).by == "alice@bastion"
     store.close()
 

@@ -1,0 +1,1 @@
+"""The audit journal: what was pressed, what was seen, what was done — verifiable, replayable."""

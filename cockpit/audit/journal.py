@@ -1,0 +1,213 @@
+"""The journal writer: append-only, hash-chained, group-committed, fail-closed.
+
+- Every record is `write()`n (O_APPEND) before `append` returns: once acknowledged, a
+  record survives `kill -9` of the cockpit (it is in the kernel's page cache).
+- A background thread `fdatasync`s at most every `sync_interval` seconds, so a long paste
+  or key repeat never waits on the disk; `commit` syncs at once and is what a mutating
+  action calls before it executes.
+- A write that fails (disk full, I/O error, permissions) puts the journal in `failure`;
+  records wait in memory and are retried on the next append or `retry()`; `commit`
+  raises `JournalUnavailable` until the journal is writable again.
+- A torn last line (crash mid-write) is kept, terminated, and followed by a
+  `journal.resume` record that names it, so the chain goes on and verify can tell a
+  crash from tampering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cockpit.audit.records import GENESIS, BadRecord, decode, digest, encode, timestamp
+
+TAIL_CHUNK = 1 << 16
+
+
+class JournalUnavailable(RuntimeError):
+    """The journal cannot record right now; nothing that needs a record may go ahead."""
+
+
+class JournalDamaged(RuntimeError):
+    """The journal's last complete line is not a record: appending would hide that."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _tail(fd: int) -> tuple[bytes | None, bytes]:
+    """(last complete line or None, torn bytes after it) without reading the whole file."""
+    size = os.fstat(fd).st_size
+    buffer, position = b"", size
+    while position > 0:
+        step = min(TAIL_CHUNK, position)
+        position -= step
+        buffer = os.pread(fd, step, position) + buffer
+        last_newline = buffer.rfind(b"\n")
+        if last_newline == -1:
+            continue
+        torn = buffer[last_newline + 1 :]
+        start = buffer.rfind(b"\n", 0, last_newline)
+        if start != -1 or position == 0:
+            return buffer[start + 1 : last_newline], torn
+    return None, buffer
+
+
+class Journal:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        key: bytes | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        sync_interval: float = 0.2,
+    ) -> None:
+        self.path = Path(path)
+        self.key = key
+        self.clock = clock
+        self.failure: OSError | None = None
+        self.torn: dict[str, Any] | None = None  # the crash this journal recovered from
+        self._lock = threading.Lock()
+        self._pending: list[tuple[str, str, dict[str, Any]]] = []
+        self._dirty = False
+        self._closed = threading.Event()
+        self._fd = -1
+        self._seq, self._prev = 0, GENESIS
+        self._open()
+        self._syncer = threading.Thread(
+            target=self._sync_loop, args=(sync_interval,), name="journal-sync", daemon=True
+        )
+        self._syncer.start()
+
+    # --- opening and recovering ----------------------------------------------------------
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            reader = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                last, torn = _tail(reader)
+            finally:
+                os.close(reader)
+            if last is not None:
+                try:
+                    record = decode(last)
+                except BadRecord as exc:
+                    raise JournalDamaged(f"{self.path}: last record is damaged ({exc})") from None
+                self._seq, self._prev = record.seq + 1, digest(last)
+            self._fd = fd
+            if torn:
+                self._resume_after(torn)
+        except BaseException:
+            os.close(fd)
+            self._fd = -1
+            raise
+
+    def _resume_after(self, torn: bytes) -> None:
+        """Terminate the torn line and chain on from it, saying what happened."""
+        os.write(self._fd, b"\n")
+        self.torn = {"after_seq": self._seq - 1, "bytes": len(torn), "sha256": digest(torn)}
+        self._prev = digest(torn)
+        self._write(timestamp(self.clock()), "journal.resume", {"torn": self.torn})
+        os.fdatasync(self._fd)
+
+    # --- writing ---------------------------------------------------------------------------
+
+    @property
+    def next_seq(self) -> int:
+        return self._seq + len(self._pending)
+
+    def _write(self, ts: str, kind: str, data: dict[str, Any]) -> int:
+        line = encode(self._seq, ts, kind, data, self._prev, self.key) + b"\n"
+        written = os.write(self._fd, line)
+        if written != len(line):
+            raise OSError(28, f"short write ({written} of {len(line)} bytes)")
+        self._prev = digest(line[:-1])
+        self._seq += 1
+        self._dirty = True
+        return self._seq - 1
+
+    def _fail(self, error: OSError) -> None:
+        self.failure = error
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+
+    def _drain(self) -> bool:
+        """Write what waits; True when nothing waits any more. Call with the lock held."""
+        try:
+            if self._fd < 0:
+                self._open()
+            while self._pending:
+                ts, kind, data = self._pending[0]
+                self._write(ts, kind, data)
+                self._pending.pop(0)
+        except OSError as exc:
+            self._fail(exc)
+            return False
+        self.failure = None
+        return True
+
+    def append(self, kind: str, data: dict[str, Any]) -> int:
+        """Record now (or as soon as the journal is writable again); returns the seq."""
+        with self._lock:
+            seq = self.next_seq
+            self._pending.append((timestamp(self.clock()), kind, data))
+            self._drain()
+            return seq
+
+    def commit(self, kind: str, data: dict[str, Any]) -> int:
+        """Record and make durable before returning; raises if that is not possible."""
+        with self._lock:
+            seq = self.next_seq
+            self._pending.append((timestamp(self.clock()), kind, data))
+            if not self._drain():
+                raise JournalUnavailable(f"audit journal not writable: {self.failure}")
+            try:
+                os.fdatasync(self._fd)
+                self._dirty = False
+            except OSError as exc:
+                self._fail(exc)
+                raise JournalUnavailable(f"audit journal not durable: {exc}") from None
+            return seq
+
+    def retry(self) -> bool:
+        """Try to write what waits (the app calls this on a timer while failed)."""
+        with self._lock:
+            return self._drain()
+
+    # --- durability ------------------------------------------------------------------------
+
+    def _sync_loop(self, interval: float) -> None:
+        while not self._closed.wait(interval):
+            self.sync()
+
+    def sync(self) -> None:
+        """fdatasync outside the lock: appends go on while the disk catches up."""
+        with self._lock:
+            if not self._dirty or self._fd < 0:
+                return
+            fd, self._dirty = self._fd, False
+        try:
+            os.fdatasync(fd)
+        except OSError as exc:
+            with self._lock:
+                if self._fd == fd:
+                    self._fail(exc)
+
+    def close(self) -> None:
+        self._closed.set()
+        with self._lock:
+            self._drain()
+        self.sync()
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1

@@ -1,0 +1,53 @@
+"""The `session.start` record: who, where, on what terminal, and everything on screen.
+
+The layout and the checklists themselves go into the journal, so a replay years later
+shows what the operator saw, whatever the files say by then.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections.abc import Mapping
+from typing import Any
+
+from cockpit import __version__
+from cockpit.model import events as ev
+from cockpit.session import Session
+
+
+def session_start(
+    session: Session,
+    size: tuple[int, int],
+    restored: list[ev.Event],
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = environ.get("USER", "")
+    workspace = session.workspace
+    return {
+        "user": user,
+        "operator": session.operator,
+        "host": socket.gethostname(),
+        "ssh_client": environ.get("SSH_CLIENT", ""),
+        "ssh_connection": environ.get("SSH_CONNECTION", ""),
+        "term": environ.get("TERM", ""),
+        "size": list(size),
+        "kube_context": session.context,
+        "namespace": session.namespace,
+        "read_only": session.read_only,
+        "window": session.window,
+        "t0": session.t0.isoformat(),
+        "timezone": str(session.tz) if session.tz else "",
+        "version": __version__,
+        "layout": workspace.layout.model_dump(mode="json"),
+        "compact": session.compact.layout.model_dump(mode="json") if session.compact else None,
+        "checklists": {
+            name: runbook.model_dump(mode="json", by_alias=True)
+            for name, runbook in workspace.runbooks.items()
+        },
+        "restored": [{"kind": e.kind, "data": e.to_data()} for e in restored],
+    }

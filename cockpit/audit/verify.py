@@ -1,0 +1,110 @@
+"""`cockpit audit verify`: is the chain whole, and if not, where does it break?
+
+Exit codes (DESIGN.md): 0 intact, 1 tampered (names the first bad record), 2 unreadable,
+3 torn tail (a crash mid-write: intact up to the last complete record). A torn line in
+the middle that the cockpit itself recovered from (a `journal.resume` record naming its
+hash) is a crash, not tampering: reported, not failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cockpit.audit.records import GENESIS, BadRecord, Record, decode, digest, mac_ok
+
+INTACT, TAMPERED, UNREADABLE, TORN = 0, 1, 2, 3
+
+
+@dataclass
+class Verdict:
+    code: int
+    message: str
+    records: int = 0
+    bad_seq: int | None = None
+    bad_line: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _resumes(record: Record, torn: bytes) -> bool:
+    info = record.data.get("torn") if record.kind == "journal.resume" else None
+    return (
+        isinstance(info, dict)
+        and record.prev == digest(torn)
+        and info.get("sha256") == digest(torn)
+        and info.get("bytes") == len(torn)
+    )
+
+
+def verify(path: str | Path, key: bytes | None = None) -> Verdict:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, streamed line by line
+    except OSError as exc:
+        return Verdict(UNREADABLE, f"cannot read: {exc.strerror or exc}")
+    expected, prev, count, sealed_unchecked = 0, GENESIS, 0, False
+    torn_line: tuple[int, bytes] | None = None
+    notes: list[str] = []
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.endswith(b"\n"):
+                if count == 0 and torn_line is None:
+                    return Verdict(UNREADABLE, "not a journal: no complete record")
+                return Verdict(
+                    TORN,
+                    f"torn tail: {len(raw)} bytes after seq {expected - 1} (line {number}), "
+                    f"a crash mid-write; records 0..{expected - 1} are intact",
+                    records=count,
+                    bad_line=number,
+                    notes=notes,
+                )
+            line = raw[:-1]
+            try:
+                record = decode(line)
+            except BadRecord as exc:
+                if count == 0 and torn_line is None and number == 1:
+                    return Verdict(UNREADABLE, f"not a journal: line 1 is {exc}")
+                if torn_line is not None:
+                    return _tampered(expected, torn_line[0], f"not a record ({exc})", count)
+                torn_line = (number, line)
+                continue
+            if torn_line is not None:
+                if not _resumes(record, torn_line[1]):
+                    return _tampered(expected, torn_line[0], "not a record", count)
+                notes.append(
+                    f"crash recovered: torn record of {len(torn_line[1])} bytes at line "
+                    f"{torn_line[0]}, resumed at seq {record.seq}"
+                )
+                prev, torn_line = record.prev, None
+            if record.seq != expected:
+                return _tampered(
+                    record.seq, number, f"seq gap: expected {expected}, found {record.seq}", count
+                )
+            if record.prev != prev:
+                return _tampered(
+                    record.seq,
+                    number,
+                    "hash mismatch: prev is not the hash of the line before",
+                    count,
+                )
+            if key is not None:
+                if record.mac is None:
+                    return _tampered(record.seq, number, "no MAC: record was not sealed", count)
+                if not mac_ok(record, key):
+                    return _tampered(record.seq, number, "bad HMAC", count)
+            elif record.mac is not None:
+                sealed_unchecked = True
+            prev, expected, count = digest(line), expected + 1, count + 1
+    if torn_line is not None:
+        return _tampered(expected, torn_line[0], "not a record", count)
+    if count == 0:
+        return Verdict(UNREADABLE, "empty: no records")
+    if sealed_unchecked:
+        notes.append("records are sealed with an HMAC; set COCKPIT_AUDIT_KEY to check it")
+    seal = ", HMAC verified" if key is not None else ""
+    return Verdict(
+        INTACT, f"intact: {count} records, seq 0..{expected - 1}{seal}", count, notes=notes
+    )
+
+
+def _tampered(seq: int, line: int, why: str, count: int) -> Verdict:
+    return Verdict(TAMPERED, f"TAMPERED at seq {seq} (line {line}): {why}", count, seq, line)

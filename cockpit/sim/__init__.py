@@ -1,0 +1,1 @@
+"""Simulated backends for tests and the demo: real servers on loopback, never mocks of clients."""

@@ -1,0 +1,146 @@
+import json
+import stat
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+
+from cockpit.audit.journal import Journal, JournalDamaged
+from cockpit.audit.records import GENESIS, decode, digest
+from cockpit.audit.verify import INTACT, TORN, verify
+
+NOW = datetime(2026, 11, 21, 10, 42, 5, 123456, tzinfo=UTC)
+
+
+def lines(path):
+    return path.read_bytes().splitlines()
+
+
+def test_records_follow_the_contract(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, clock=lambda: NOW)
+    assert journal.append("session.start", {"user": "alice"}) == 0
+    assert journal.append("key", {"key": "j"}) == 1
+    journal.close()
+    first, second = (json.loads(line) for line in lines(path))
+    assert list(first) == ["seq", "ts", "kind", "data", "prev"]
+    assert first["seq"] == 0 and first["prev"] == GENESIS
+    assert first["ts"] == "2026-11-21T10:42:05.123456Z"
+    assert second["prev"] == digest(lines(path)[0])
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_appending_continues_the_chain_across_sessions(tmp_path):
+    path = tmp_path / "j.jsonl"
+    Journal(path).close()
+    first = Journal(path)
+    first.append("a", {})
+    first.close()
+    second = Journal(path)
+    assert second.append("b", {}) == 1
+    second.close()
+    assert verify(path).code == INTACT
+
+
+def test_hmac_seal_is_checked_against_the_key(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, key=b"secret")
+    journal.append("a", {"x": 1})
+    journal.close()
+    assert decode(lines(path)[0]).mac is not None
+    assert verify(path, b"secret").code == INTACT
+    assert "bad HMAC" in verify(path, b"other").message
+
+
+def test_torn_tail_is_terminated_and_named_by_the_next_session(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    for n in range(3):
+        journal.append("key", {"n": n})
+    journal.close()
+    with open(path, "ab") as handle:
+        handle.write(b'{"seq":3,"ts":"2026-')  # the crash
+    assert verify(path).code == TORN
+    again = Journal(path)
+    assert again.torn == {"after_seq": 2, "bytes": 20, "sha256": digest(b'{"seq":3,"ts":"2026-')}
+    again.append("key", {"n": 4})
+    again.close()
+    verdict = verify(path)
+    assert verdict.code == INTACT and verdict.records == 5  # 3 + resume + 1, nothing lost
+    assert "crash recovered" in verdict.notes[0]
+
+
+def test_a_damaged_last_record_is_refused(tmp_path):
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(b"this is not a journal\n")
+    with pytest.raises(JournalDamaged):
+        Journal(path)
+
+
+def test_disk_full_fails_closed_and_recovers(tmp_path):
+    """A real write failure: the file size limit (EFBIG), in a child process."""
+    path = tmp_path / "j.jsonl"
+    child = textwrap.dedent(
+        f"""
+        import json, resource, signal
+        from cockpit.audit.journal import Journal, JournalUnavailable
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        journal = Journal({str(path)!r})
+        journal.append("a", {{}})
+        limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, ({str(path)!r} and 1, limits[1]))
+        journal.append("b", {{"waits": True}})
+        failed = journal.failure is not None
+        try:
+            journal.commit("action.plan", {{"what": "cutover"}})
+            refused = False
+        except JournalUnavailable:
+            refused = True
+        still = journal.retry()
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        recovered = journal.retry()
+        seq = journal.commit("action.plan", {{"what": "cutover"}})
+        journal.close()
+        print(json.dumps([failed, refused, still, recovered, seq]))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    failed, refused, still_failing, recovered, seq = json.loads(result.stdout)
+    assert failed and refused and not still_failing and recovered
+    kinds = [decode(line).kind for line in lines(path)]
+    # "b" and the refused plan waited in memory and were written once the disk recovered
+    assert kinds == ["a", "b", "action.plan", "action.plan"] and seq == 3
+    assert verify(path).code == INTACT
+
+
+def test_kill_9_during_a_burst_loses_no_acknowledged_record(tmp_path):
+    path = tmp_path / "j.jsonl"
+    writer = textwrap.dedent(
+        f"""
+        import sys
+        from cockpit.audit.journal import Journal
+        journal = Journal({str(path)!r})
+        n = 0
+        while True:
+            seq = journal.append("key", {{"key": "x" * (n % 300), "n": n}})
+            print(seq, flush=True)  # acknowledged: append returned
+            n += 1
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE, text=True)
+    acknowledged = -1
+    for line in process.stdout:
+        acknowledged = int(line)
+        if acknowledged >= 3000:
+            break
+    process.kill()  # SIGKILL mid-burst
+    process.wait()
+    process.stdout.close()
+    verdict = verify(path)
+    assert verdict.code in (INTACT, TORN)  # a torn last line at most, never a broken chain
+    assert verdict.records >= acknowledged + 1

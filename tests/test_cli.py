@@ -1,0 +1,211 @@
+"""`cockpit check` and `cockpit import`, in process and through the console entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cockpit import __version__
+from cockpit.cli import main
+
+SUMMARIES = [
+    "checklists/deployment-plan-v1.yaml: 14 items (0 done) in 26 sections",
+    "checklists/deployment-plan.yaml: 53 items (0 done) in 34 sections",
+    "checklists/go-live-checklist.yaml: 196 items (0 done) in 21 sections",
+    "checklists/pre-deployment-check.yaml: 102 items (11 done) in 41 sections",
+    "checklists/pre-go-live-checklist.yaml: 69 items (0 done) in 26 sections",
+]
+#: seed → "N items (M done) in K sections"
+SEED_COUNTS = {
+    "pre-deployment-check": "102 items (11 done) in 41 sections",
+    "deployment-plan": "53 items (0 done) in 34 sections",
+    "go-live-checklist": "196 items (0 done) in 21 sections",
+    "pre-go-live-checklist": "69 items (0 done) in 26 sections",
+    "deployment-plan-v1": "14 items (0 done) in 26 sections",
+}
+HEAVY = ("kubernetes", "psycopg", "textual")
+
+
+def cockpit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_shipped_checklists_through_the_console(repo_dir):
+    paths = sorted(str(p.relative_to(repo_dir)) for p in (repo_dir / "checklists").glob("*.yaml"))
+    done = cockpit("check", *paths, cwd=repo_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == SUMMARIES
+    assert done.stderr == ""
+
+
+def test_check_broken_file_through_the_console(repo_dir):
+    broken = "tests/load/broken/several_problems.yaml"
+    done = cockpit("check", "checklists/deployment-plan.yaml", broken, cwd=repo_dir)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [SUMMARIES[1]]
+    assert "Traceback" not in done.stderr
+    errors = done.stderr.splitlines()
+    assert len(errors) == 6
+    assert errors[0] == (
+        f"{broken}:8:11: sections[0].items[0].done: "
+        "Input should be a valid boolean, unable to interpret input"
+    )
+    assert errors[1] == f"{broken}:9:9: duplicate id 'deploy/start'"
+    assert all(line.startswith(f"{broken}:") for line in errors)
+
+
+def test_check_in_process(capsys, repo_dir, monkeypatch):
+    monkeypatch.chdir(repo_dir)
+    assert main(["check", "checklists/go-live-checklist.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out == SUMMARIES[2] + "\n"
+    assert err == ""
+
+
+@pytest.mark.parametrize("name", sorted(SEED_COUNTS))
+def test_check_accepts_markdown_runbooks(capsys, seeds, name):
+    assert main(["check", str(seeds[name])]) == 0
+    out, _ = capsys.readouterr()
+    assert out == f"{seeds[name]}: {SEED_COUNTS[name]}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where", "word"),
+    [
+        ("missing.yaml", None, "1:1", "cannot read"),
+        ("list.json", "[]", "1:1", "unknown file type"),
+        ("empty.md", "# Nothing to tick\n", "1:1", "no task-list items"),
+        ("bad.md", b"- [ ] \xff\n", "1:7", "not UTF-8"),
+    ],
+)
+def test_check_reports_unreadable_files(capsys, tmp_path, name, content, where, word):
+    path = tmp_path / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    assert main(["check", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"{path}:{where}: ")
+    assert word in err
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", sorted(SEED_COUNTS))
+def test_import_writes_a_checklist_that_check_accepts(capsys, tmp_path, seeds, name):
+    out_path = tmp_path / f"{name}.yaml"
+    assert main(["import", str(seeds[name]), "-o", str(out_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{seeds[name]}: {SEED_COUNTS[name]}\n"
+    assert err == ""
+    text = out_path.read_text(encoding="utf-8")
+    assert text.startswith(f"# Imported by cockpit {__version__} from {seeds[name]}\n")
+    assert main(["check", str(out_path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{out_path}: {SEED_COUNTS[name]}\n"
+    assert err == ""
+
+
+def test_import_through_the_console_then_check(tmp_path, repo_dir, seeds):
+    out_path = tmp_path / "plan.yaml"
+    done = cockpit("import", str(seeds["deployment-plan"]), "-o", str(out_path), cwd=repo_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{seeds['deployment-plan']}: {SEED_COUNTS['deployment-plan']}\n"
+    checked = cockpit("check", str(out_path), cwd=repo_dir)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout == f"{out_path}: {SEED_COUNTS['deployment-plan']}\n"
+    assert out_path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("target", [None, "-"])
+def test_import_to_stdout_prints_yaml_and_the_summary_on_stderr(capsys, seeds, target):
+    seed = seeds["go-live-checklist"]
+    args = ["import", str(seed)] + (["-o", target] if target else [])
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert err == f"{seed}: {SEED_COUNTS['go-live-checklist']}\n"
+    assert out.startswith(f"# Imported by cockpit {__version__} from {seed}\ntitle: ")
+    data = yaml.safe_load(out)
+    assert data["title"] == "VALEO-NeuroERP Go-Live Checklist"
+    assert [s["id"] for s in data["sections"]][:2] == [
+        "phase-1-pre-deployment",
+        "phase-2-deployment",
+    ]
+
+
+def test_import_of_a_file_without_items_fails_located(capsys, tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("# Notes\n\nJust prose.\n", encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    assert main(["import", str(path), "-o", str(target)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"{path}:1:1: no task-list items")
+    assert not target.exists()
+
+
+def test_import_to_an_unwritable_place_fails_located(capsys, tmp_path, seeds):
+    target = tmp_path / "no" / "such" / "dir" / "out.yaml"
+    assert main(["import", str(seeds["deployment-plan-v1"]), "-o", str(target)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"{target}:1:1: cannot write")
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["check"])
+    assert info.value.code == 2
+    assert "PATH" in capsys.readouterr().err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"cockpit {__version__}\n"
+
+
+def test_building_the_parser_imports_nothing_heavy(repo_dir):
+    code = (
+        "import sys; from cockpit.cli import build_parser; build_parser(); "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=repo_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "[]\n"
+
+
+def test_help_through_the_console_imports_nothing_heavy(repo_dir):
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cockpit", "--help"],
+        cwd=repo_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "check" in done.stdout and "import" in done.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "cockpit.cli" in imported
+    assert {m.split(".")[0] for m in imported} & set(HEAVY) == set()
