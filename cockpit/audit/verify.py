@@ -83,7 +83,8 @@ def verify(path: str | Path, key: bytes | None = None) -> Verdict:
                 return _tampered(
                     record.seq,
                     number,
-                    "hash mismatch: prev is not the hash of the line before",
+                    f"hash mismatch: prev is not the hash of line {number - 1} "
+                    "(that line, or this record, was changed)",
                     count,
                 )
             if key is not None:
