@@ -26,14 +26,20 @@ def _where(widget: Widget | None) -> str:
     return widget.id or widget.__class__.__name__
 
 
-def input_record(event: events.Event, focused: Widget | None) -> tuple[str, dict[str, Any]] | None:
-    """(kind, data) for an input worth keeping, None for the rest (mouse moves, focus …)."""
+def input_record(
+    event: events.Event, focused: Widget | None, screen: str = ""
+) -> tuple[str, dict[str, Any]] | None:
+    """(kind, data) for an input worth keeping, None for the rest (mouse moves, focus …).
+
+    `focus` names the widget that had the keyboard, or the screen when none had.
+    """
+    where = _where(focused) or screen
     if isinstance(event, events.Key):
         key = SECRET if is_secret(focused) and event.is_printable else event.key
-        return "key", {"key": key, "focus": _where(focused)}
+        return "key", {"key": key, "focus": where}
     if isinstance(event, events.Paste):
         text = SECRET if is_secret(focused) else event.text
-        return "paste", {"text": text, "focus": _where(focused)}
+        return "paste", {"text": text, "focus": where}
     if isinstance(event, events.MouseDown):
         return "mouse", {"x": event.screen_x, "y": event.screen_y, "button": event.button}
     if isinstance(event, events.MouseScrollDown | events.MouseScrollUp):

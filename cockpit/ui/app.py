@@ -211,7 +211,9 @@ class CockpitApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if self.trail is not None and not event.is_forwarded:
             self._start_session()
-            captured = input_record(event, self.focused if self.screen_stack else None)
+            focused = self.focused if self.screen_stack else None
+            screen = type(self.screen).__name__ if self.screen_stack else ""
+            captured = input_record(event, focused, screen)
             if captured is not None:
                 self.trail.record(*captured)
         await super().on_event(event)

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from cockpit.sim.kube.server import KubeApiServer
-from cockpit.sim.kube.store import SAFE_ALPHABET, ApiError, Obj, Store, now, random_suffix
+from cockpit.sim.kube.store import (
+    SAFE_ALPHABET,
+    ApiError,
+    Obj,
+    Store,
+    now,
+    parse_label_selector,
+    random_suffix,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +67,10 @@ def _owner_ref(owner: Obj) -> dict:
 def _controller_uid(obj: Obj) -> str | None:
     refs = obj["metadata"].get("ownerReferences") or []
     return next((r.get("uid") for r in refs if r.get("controller")), None)
+
+
+def _selector_text(labels: dict | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
 
 
 def _revision(obj: Obj) -> int:
@@ -310,7 +322,20 @@ class Controller:
     def _sync_replicasets(self) -> None:
         pods = self.store.list("pods")[0]
         for rs in self.store.list("replicasets")[0]:
-            mine = [p for p in pods if _controller_uid(p) == rs["metadata"]["uid"]]
+            selects = parse_label_selector(
+                _selector_text(rs["spec"]["selector"].get("matchLabels"))
+            )
+            mine = []
+            for pod in (p for p in pods if _controller_uid(p) == rs["metadata"]["uid"]):
+                if selects(pod["metadata"].get("labels") or {}):
+                    mine.append(pod)
+                else:  # relabelled out of the selector: released, and replaced
+                    refs = pod["metadata"]["ownerReferences"]
+                    pod["metadata"]["ownerReferences"] = [
+                        r for r in refs if not r.get("controller")
+                    ]
+                    args = ("pods", pod["metadata"]["namespace"], pod["metadata"]["name"], pod)
+                    self._write("update", *args)
             missing = rs["spec"]["replicas"] - len(mine)
             for _ in range(missing):
                 self._create_pod(rs)
@@ -549,7 +574,7 @@ class Controller:
             meta, spec = svc["metadata"], svc["spec"]
             if not spec.get("selector"):
                 continue
-            selector = ",".join(f"{k}={v}" for k, v in sorted(spec["selector"].items()))
+            selector = _selector_text(spec["selector"])
             pods = self.store.list("pods", meta["namespace"], label_selector=selector)[0]
             wanted = {
                 "addressType": "IPv4",

@@ -150,11 +150,11 @@ def discovery(parts: list[str], host: str) -> dict | None:
         }
     if len(parts) == 2 and parts[0] == "apis":
         versions = [gv.split("/")[1] for gv in named if gv.split("/")[0] == parts[1]]
-        return (
-            {"kind": "APIGroup", "apiVersion": "v1", **_api_group(parts[1], versions)}
-            if (versions)
-            else None
-        )
+        if not versions:
+            return None
+        return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(parts[1], versions)}
+    if parts[:2] == ["openapi", "v3"]:
+        return openapi_v3("/".join(parts[2:]), groups)
     gv = "v1" if parts == ["api", "v1"] else "/".join(parts[1:]) if parts[0] == "apis" else ""
     if len(parts) in (2, 3) and gv in groups and parts[:1] in (["api"], ["apis"]):
         return {
@@ -164,6 +164,40 @@ def discovery(parts: list[str], host: str) -> dict | None:
             "resources": _api_resources(groups[gv]),
         }
     return None
+
+
+def openapi_v3(path: str, groups: dict[str, list[ResourceType]]) -> dict | None:
+    """Just enough OpenAPI v3 for kubectl to see that the server validates fields itself.
+
+    kubectl create/apply -f look for a `fieldValidation` query parameter on each kind's PATCH
+    operation; finding it, they send `fieldValidation=Strict` and skip client-side schema
+    validation (which would need the full schemas this emulator does not carry).
+    """
+    prefixes = {gv: "api/v1" if gv == "v1" else f"apis/{gv}" for gv in groups}
+    if not path:
+        urls = {p: {"serverRelativeURL": f"/openapi/v3/{p}?hash=sim"} for p in prefixes.values()}
+        return {"paths": urls}
+    gv = next((gv for gv, prefix in prefixes.items() if prefix == path), None)
+    if gv is None:
+        return None
+    params = [
+        {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+        for name in ("dryRun", "fieldManager", "fieldValidation", "force")
+    ]
+    paths = {}
+    for rt in groups[gv]:
+        scope = "/namespaces/{namespace}" if rt.namespaced else ""
+        gvk = {"group": rt.group, "version": rt.version, "kind": rt.kind}
+        paths[f"/{path}{scope}/{rt.name}/{{name}}"] = {
+            "patch": {
+                "x-kubernetes-action": "patch",
+                "x-kubernetes-group-version-kind": gvk,
+                "parameters": params,
+                "responses": {"200": {"description": "OK"}},
+            }
+        }
+    info = {"title": "Kubernetes (cockpit emulator)", "version": SERVER_VERSION["gitVersion"]}
+    return {"openapi": "3.0.0", "info": info, "paths": paths, "components": {"schemas": {}}}
 
 
 # --- tables (what `kubectl get` prints) --------------------------------------------------------

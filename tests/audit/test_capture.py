@@ -1,0 +1,120 @@
+"""Every input is captured at the App, before dispatch; secrets never reach the journal."""
+
+import contextlib
+import resource
+import signal
+
+import pytest
+from textual import events
+
+from cockpit.audit.inputs import input_record
+from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.trail import AuditTrail
+from cockpit.ui.screens.prompt import Prompt
+from tests.ui.apps import NOW, build_app
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@contextlib.contextmanager
+def file_size_limit(size: int):
+    """Writes past `size` bytes fail (EFBIG) for this process, as on a full disk."""
+    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, old_limit[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+        signal.signal(signal.SIGXFSZ, old_handler)
+
+
+def app_with_journal(path):
+    journal = Journal(path, clock=lambda: NOW)
+    return build_app(trail=AuditTrail(journal)), journal
+
+
+async def test_keys_consumed_by_modals_and_inputs_are_recorded(tmp_path):
+    path = tmp_path / "j.jsonl"
+    app, journal = app_with_journal(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("question_mark", "escape", "j", "j", "n")
+        await pilot.pause()
+        await pilot.press(*"ok", "enter", "q", "n")
+    journal.close()
+    records = list(read_records(path))
+    assert records[0].kind == "session.start"
+    keys = [(r.data["key"], r.data["focus"]) for r in records if r.kind == "key"]
+    assert keys == [
+        ("question_mark", "go-live"),
+        ("escape", "help-table"),  # consumed by the help screen
+        ("j", "go-live"),
+        ("j", "go-live"),
+        ("n", "go-live"),
+        ("o", "prompt-input"),  # typed into an Input
+        ("k", "prompt-input"),
+        ("enter", "prompt-input"),
+        ("q", "go-live"),
+        ("n", "Confirm"),  # answered the quit question
+    ]
+
+
+def test_mouse_presses_and_scrolls_are_kept_moves_are_not():
+    down = events.MouseDown(None, 4, 3, 0, 0, 1, False, False, False, screen_x=4, screen_y=3)
+    assert input_record(down, None, "Screen") == ("mouse", {"x": 4, "y": 3, "button": 1})
+    scroll = events.MouseScrollDown(
+        None, 4, 3, 0, 1, 0, False, False, False, screen_x=4, screen_y=3
+    )
+    assert input_record(scroll, None)[1]["scroll"] == "down"
+    move = events.MouseMove(None, 4, 3, 1, 0, 0, False, False, False, screen_x=4, screen_y=3)
+    assert input_record(move, None) is None
+
+
+async def test_secret_fields_are_recorded_as_stars(tmp_path):
+    path = tmp_path / "j.jsonl"
+    app, journal = app_with_journal(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        answers = []
+        app.push_screen(Prompt("Password", "db", secret=True), answers.append)
+        await pilot.pause()
+        await pilot.press(*"hunter2", "enter")
+        app.push_screen(Prompt("Password", "db", secret=True), answers.append)
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").focus()
+        await pilot.pause()
+        app.post_message(events.Paste("s3cr3t-paste"))
+        await pilot.pause()
+        await pilot.press("enter")
+    journal.close()
+    assert answers == ["hunter2", "s3cr3t-paste"]  # the field got the secret …
+    raw = path.read_bytes()
+    assert b"hunter2" not in raw and b"s3cr3t" not in raw  # … the journal never did
+    typed = [r.data["key"] for r in read_records(path) if r.kind == "key"]
+    assert typed[:8] == ["***"] * 7 + ["enter"]
+    pastes = [r.data["text"] for r in read_records(path) if r.kind == "paste"]
+    assert pastes == ["***"]
+
+
+async def test_an_unwritable_journal_raises_the_banner_and_refuses_actions(tmp_path):
+    path = tmp_path / "j.jsonl"
+    app, journal = app_with_journal(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert app.can_mutate() is None
+        with file_size_limit(path.stat().st_size):  # no byte more fits: a full disk
+            await pilot.press("j")
+            assert app.state.alerts["audit"].level == "critical"
+            assert "not writable" in app.can_mutate()
+            assert app.query_one("#banner").display
+            await pilot.press("k")  # viewing goes on, and is kept for later
+            app._retry_journal()
+            assert "audit" in app.state.alerts  # still full: still refused
+        app._retry_journal()  # space again: what waited is written, the banner goes
+        assert "audit" not in app.state.alerts and app.can_mutate() is None
+    journal.close()
+    kinds = [r.kind for r in read_records(path)]
+    assert "key" in kinds and "view.cursor" in kinds  # what waited was written, in order
