@@ -186,6 +186,38 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    import asyncio
+    from pathlib import Path
+
+    from cockpit.audit.verify import verify
+
+    verdict = verify(args.path, _audit_key())
+    if verdict.code == 2:
+        print(f"{args.path}: {verdict.message}", file=sys.stderr)
+        return 2
+    replay = _load_replay(args.path)
+    if replay is None:
+        return 2
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        if args.format == "markdown":
+            from cockpit.audit.export_markdown import report
+
+            out.write(report(replay, verdict, Path(args.path).name))
+        else:
+            from cockpit.audit.export_asciicast import export_asciicast, write_asciicast
+
+            events = asyncio.run(export_asciicast(replay, Path(args.path)))
+            write_asciicast(replay, events, out)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if verdict.code != 0:
+        print(f"{args.path}: warning: {verdict.message}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit", description="Go-Live Cockpit: runbooks, live state and audited actions."
@@ -225,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("path", metavar="PATH")
     verify.set_defaults(func=cmd_audit_verify)
+    export = audit_sub.add_parser("export", help="asciicast v2 for asciinema, or a Markdown report")
+    export.add_argument("path", metavar="PATH")
+    export.add_argument("--format", choices=("asciicast", "markdown"), required=True)
+    export.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    export.set_defaults(func=cmd_audit_export)
 
     replay = sub.add_parser("replay", help="replay a recorded session")
     replay.add_argument("path", metavar="PATH")

@@ -200,21 +200,23 @@ class CockpitApp(App[int]):
 
     # --- audit: every input recorded before Textual dispatches it, fail closed ------------
 
-    def _start_session(self) -> None:
+    def _start_session(self, size: tuple[int, int] | None = None) -> None:
         """`session.start` is the first record of a session, whatever arrives first."""
         assert self.trail is not None
         if not self._session_started:
             self._session_started = True
-            size = (self.size.width, self.size.height)
+            size = size or self.state.size or (self.size.width, self.size.height)
             self.trail.record("session.start", session_start(self.session, size, self.restored))
 
     async def on_event(self, event: events.Event) -> None:
         if self.trail is not None and not event.is_forwarded:
-            self._start_session()
+            if isinstance(event, events.Resize):
+                self._start_session((event.size.width, event.size.height))
             focused = self.focused if self.screen_stack else None
             screen = type(self.screen).__name__ if self.screen_stack else ""
             captured = input_record(event, focused, screen)
             if captured is not None:
+                self._start_session()
                 self.trail.record(*captured)
         await super().on_event(event)
 

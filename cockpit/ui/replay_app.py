@@ -63,8 +63,18 @@ class ReplayApp(CockpitApp):
         Binding("g", "seek", "Seek", id="replay-seek", priority=True),
     ]
 
-    def __init__(self, replay: Replay, path: Path, *, speed: float = 1.0, autoplay: bool = True):
+    def __init__(
+        self,
+        replay: Replay,
+        path: Path,
+        *,
+        speed: float = 1.0,
+        autoplay: bool = True,
+        player: bool = True,
+    ):
+        """`player=False`: no REPLAY bar, the screen exactly as recorded (for exports)."""
         self.replay = replay
+        self.player = player
         self.position = -1
         self.speed = speed
         self.playing = autoplay
@@ -96,7 +106,8 @@ class ReplayApp(CockpitApp):
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
-        yield Static(id="replay-bar")
+        if self.player:
+            yield Static(id="replay-bar")
 
     async def on_mount(self) -> None:
         self._after_compose()

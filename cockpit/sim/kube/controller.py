@@ -120,6 +120,7 @@ class Controller:
         self.speed, self.interval = speed, interval
         self._rng = random.Random(seed)
         self._ticks: dict[str, int] = {}  # pod uid → steps since the pod was first seen
+        self._faulty: dict[str, int] = {}  # pod uid → steps spent under a fault
         self._faults: dict[tuple[str, str], PodFault] = {}  # (namespace, deployment) → fault
         self._next_ip = 0
         self._step_lock = threading.Lock()
@@ -381,14 +382,18 @@ class Controller:
             fault = self._faults.get((meta["namespace"], deployment or ""))
             if fault and (fault.pods is None or meta["name"] in fault.pods):
                 self._ticks[meta["uid"]] = 1  # once healed: Running, then Ready
-                status = self._faulty_status(pod, fault.reason, tick)
+                faulty = self._faulty.get(meta["uid"], 0)
+                self._faulty[meta["uid"]] = faulty + 1
+                status = self._faulty_status(pod, fault.reason, faulty)
             else:
+                self._faulty.pop(meta["uid"], None)
                 status = self._healthy_status(pod, tick)
             if status != pod.get("status"):
                 pod["status"] = status
                 args = ("pods", meta["namespace"], meta["name"], pod)
                 self._write("update", *args, subresource="status")
         self._ticks = {uid: t for uid, t in self._ticks.items() if uid in live}
+        self._faulty = {uid: t for uid, t in self._faulty.items() if uid in live}
 
     def _base_status(self, pod: Obj, phase: str, ready: bool, running: bool) -> dict:
         old = pod.get("status") or {}
@@ -443,7 +448,7 @@ class Controller:
                 message = f'Back-off pulling image "{c.get("image")}"'
             waiting = {"waiting": {"reason": reason, "message": message}}
             cs = self._container_status(c, prev, waiting, False, False)
-            if crashing and (tick % CRASH_PERIOD == 0 or "lastState" not in prev):
+            if crashing and tick % CRASH_PERIOD == 0:
                 cs["restartCount"] = prev.get("restartCount", 0) + 1
                 exited = {"exitCode": 1, "reason": "Error", "startedAt": now(), "finishedAt": now()}
                 cs["lastState"] = {"terminated": exited}

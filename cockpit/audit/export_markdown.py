@@ -1,0 +1,125 @@
+"""`cockpit audit export --format markdown`: the deployment report an auditor files.
+
+Who was at the keyboard, when; what the window's checklists ended at, section by
+section; every action with its plan, confirmation and result and the numbers on screen
+when it happened; every alert. Everything from the journal, nothing from the world.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from cockpit.audit.replay import Replay
+from cockpit.audit.summary import ACTION_KINDS
+from cockpit.audit.verify import Verdict
+from cockpit.model.state import State
+
+
+def _utc(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _sources(state: State) -> str:
+    return ", ".join(f"{name} {src.state}" for name, src in sorted(state.sources.items())) or "—"
+
+
+def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
+    start, final = replay.start, replay.final
+    first, last = replay.times[0], replay.times[-1]
+    out = [
+        f"# Deployment report: {replay.layout.title}",
+        "",
+        f"- Window: `{start.get('window')}` (context `{start.get('kube_context')}`, "
+        f"namespace `{start.get('namespace')}`), T-0 {start.get('t0')}",
+        f"- Recorded: {_utc(first)} – {_utc(last)}, "
+        f"{len(replay.steps)} records in `{journal_name}`",
+        f"- Journal: {verdict.message}",
+        "",
+        "## Operators",
+        "",
+        "| session start | operator | host | SSH client | terminal |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for step in replay.steps:
+        if step.record.kind == "session.start":
+            d = step.record.data
+            size = "x".join(str(n) for n in d.get("size", []))
+            out.append(
+                f"| {_utc(step.record.time)} | {_cell(d.get('operator'))} | {_cell(d.get('host'))} "
+                f"| {_cell(d.get('ssh_client') or '—')} | {_cell(d.get('term'))} {size} |"
+            )
+    out += ["", "## Window timeline", "", "| time | what | who |", "| --- | --- | --- |"]
+    out += _timeline(replay)
+    out += ["", "## Checklists", ""]
+    for name, runbook in final.runbooks.items():
+        done, total = final.checklist_progress(name)
+        out += [
+            f"### {runbook.title}: {done}/{total}",
+            "",
+            "| section | done | of |",
+            "| --- | --- | --- |",
+        ]
+        for section in runbook.sections:
+            s_done, s_total = final.section_progress(name, section)
+            if s_total:
+                out.append(f"| {_cell(section.title)} | {s_done} | {s_total} |")
+        open_critical = [
+            i.text for i in runbook.walk_items() if i.critical and not final.is_done(name, i.id)
+        ]
+        if open_critical:
+            out += ["", "Critical items left open:", *(f"- {_cell(t)}" for t in open_critical)]
+        out.append("")
+    out += ["## Actions", ""]
+    actions = [(i, s) for i, s in enumerate(replay.steps) if s.record.kind in ACTION_KINDS]
+    if not actions:
+        out.append("No cutover, rollback or backup was planned or run in this window.")
+    for index, step in actions:
+        at = replay.state_after(index)
+        out.append(f"- {_utc(step.record.time)} **{step.record.kind}** {_cell(step.record.data)}")
+        out.append(f"  - sources then: {_sources(at)}")
+    alerts = [s for s in replay.steps if s.record.kind == "alert"]
+    out += ["", "## Alerts", ""]
+    out += [
+        f"- {_utc(s.record.time)} {s.record.data.get('level')}: "
+        f"{_cell(s.record.data.get('message') or '(cleared)')}"
+        for s in alerts
+    ] or ["None."]
+    kinds = Counter(s.record.kind for s in replay.steps)
+    out += [
+        "",
+        f"Inputs recorded: {kinds['key']} keys, {kinds['mouse']} mouse, {kinds['paste']} pastes.",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def _timeline(replay: Replay) -> list[str]:
+    rows = []
+    for step in replay.steps:
+        record, data = step.record, step.record.data
+        when = record.time.strftime("%H:%M:%S")
+        if record.kind in ("session.start", "session.end"):
+            what = record.kind.replace(".", " ")
+            who = data.get("operator") or data.get("reason", "")
+        elif record.kind in ("item.tick", "item.untick", "item.signoff"):
+            runbook = replay.final.runbooks.get(data.get("checklist", ""))
+            item = runbook.item(data.get("item", "")) if runbook else None
+            verb = {"item.tick": "ticked", "item.untick": "unticked", "item.signoff": "signed off"}
+            what = f"{verb[record.kind]}: {item.text if item else data.get('item')}"
+            who = data.get("by") or f"{data.get('name')} ({data.get('role')})"
+        elif record.kind == "item.note":
+            runbook = replay.final.runbooks.get(data.get("checklist", ""))
+            item = runbook.item(data.get("item", "")) if runbook else None
+            what = f"note on {item.text if item else data.get('item')}: {data.get('text')}"
+            who = data.get("by", "")
+        elif record.kind in ACTION_KINDS or (record.kind == "alert" and data.get("message")):
+            what, who = f"{record.kind}: {data.get('message') or data}", ""
+        else:
+            continue
+        rows.append(f"| {when} | {_cell(what)} | {_cell(who)} |")
+    return rows or ["| — | nothing happened | |"]
