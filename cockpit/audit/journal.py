@@ -158,6 +158,7 @@ class Journal:
     def append(self, kind: str, data: dict[str, Any]) -> int:
         """Record now (or as soon as the journal is writable again); returns the seq."""
         with self._lock:
+            self._refuse_if_closed()
             seq = self.next_seq
             self._pending.append((timestamp(self.clock()), kind, data))
             self._drain()
@@ -166,6 +167,7 @@ class Journal:
     def commit(self, kind: str, data: dict[str, Any]) -> int:
         """Record and make durable before returning; raises if that is not possible."""
         with self._lock:
+            self._refuse_if_closed()
             seq = self.next_seq
             self._pending.append((timestamp(self.clock()), kind, data))
             if not self._drain():
@@ -177,6 +179,10 @@ class Journal:
                 self._fail(exc)
                 raise JournalUnavailable(f"audit journal not durable: {exc}") from None
             return seq
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed.is_set():
+            raise JournalUnavailable(f"{self.path}: journal closed")
 
     def retry(self) -> bool:
         """Try to write what waits (the app calls this on a timer while failed)."""

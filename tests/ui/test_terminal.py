@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.audit.read import read_records
+from cockpit.audit.trail import default_journal_path
+from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.progress import ProgressStore, window_path
 
 WINDOW = "prod-cluster@production"
@@ -103,6 +106,9 @@ def test_kill_9_mid_window_loses_no_tick(terminal, make_app):
     path = window_path(WINDOW)
     assert saved_ticks(path) == [FIRST_ITEM]
     terminal.kill()  # SIGKILL: no chance to save anything more
+    journal = default_journal_path(WINDOW)
+    assert verify(journal).code in (INTACT, TORN)  # at most the last line torn
+    assert any(r.kind == "item.tick" for r in read_records(journal))
     store = ProgressStore(path, WINDOW)
     app = make_app(store=store, restored=store.load())
     assert app.state.item_progress("go-live", FIRST_ITEM).by == "alice@bastion"
@@ -118,3 +124,7 @@ def test_ssh_drop_saves_and_exits_instead_of_spinning(terminal):
     assert status is not None, "the cockpit kept running after its terminal was gone"
     # our handler ran (129 = 128 + SIGHUP), rather than the signal killing us mid-write
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129, status
+    journal = default_journal_path(WINDOW)
+    assert verify(journal).code == INTACT
+    last = list(read_records(journal))[-1]
+    assert last.kind == "session.end" and last.data["reason"] == "hangup"

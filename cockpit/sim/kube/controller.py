@@ -285,10 +285,16 @@ class Controller:
                 )
                 if new_rs is None:
                     continue
-            elif new_rs["spec"]["replicas"] != desired:
+            elif new_rs["spec"]["replicas"] != desired or _revision(new_rs) < max(revisions):
                 new_rs["spec"]["replicas"] = desired
-                self._write("update", "replicasets", meta["namespace"], name, new_rs)
-            revision = new_rs["metadata"].get("annotations", {}).get(REVISION, "1")
+                if _revision(new_rs) < max(revisions):  # a rollback: the old template is newest
+                    new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(
+                        max(revisions) + 1
+                    )
+                new_rs = self._write("update", "replicasets", meta["namespace"], name, new_rs)
+                if new_rs is None:
+                    continue
+            revision = str(_revision(new_rs))
             if meta.get("annotations", {}).get(REVISION) != revision:
                 d["metadata"].setdefault("annotations", {})[REVISION] = revision
                 self._write("update", "deployments", meta["namespace"], meta["name"], d)

@@ -448,6 +448,117 @@ def negotiate(accept: str | None) -> str | None:
     return None
 
 
+# --- protobuf request bodies --------------------------------------------------------------------
+
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+#: field number → (JSON name, type), for the kinds kubectl's typed clients send as protobuf
+#: (`kubectl create namespace|configmap|secret`); numbers as in k8s.io/api generated.proto
+_PROTO_SCHEMAS: dict[str, dict[int, tuple[str, str]]] = {
+    "ObjectMeta": {
+        1: ("name", "string"),
+        2: ("generateName", "string"),
+        3: ("namespace", "string"),
+        6: ("resourceVersion", "string"),
+        11: ("labels", "map"),
+        12: ("annotations", "map"),
+        14: ("finalizers", "strings"),
+    },
+    "ConfigMap": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "map"),
+        3: ("binaryData", "bytesmap"),
+        4: ("immutable", "bool"),
+    },
+    "Secret": {
+        1: ("metadata", "ObjectMeta"),
+        2: ("data", "bytesmap"),
+        3: ("type", "string"),
+        4: ("stringData", "map"),
+        5: ("immutable", "bool"),
+    },
+    "Namespace": {1: ("metadata", "ObjectMeta"), 2: ("spec", "NamespaceSpec")},
+    "NamespaceSpec": {1: ("finalizers", "strings")},
+}
+
+
+def unsupported_body() -> ApiError:
+    accepted = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+    message = "the body of the request was in an unknown format - accepted media types include: "
+    return ApiError(415, "UnsupportedMediaType", message + accepted)
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return result, i
+
+
+def _wire_fields(data: bytes) -> list[tuple[int, int | bytes]]:
+    """(field number, value) pairs of one protobuf message; varints as int, the rest bytes."""
+    fields: list[tuple[int, int | bytes]] = []
+    i = 0
+    while i < len(data):
+        key, i = _varint(data, i)
+        wire = key & 7
+        if wire == 0:
+            value, i = _varint(data, i)
+        elif wire == 2:
+            length, i = _varint(data, i)
+            value, i = data[i : i + length], i + length
+        elif wire in (1, 5):
+            size = 8 if wire == 1 else 4
+            value, i = data[i : i + size], i + size
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        fields.append((key >> 3, value))
+    return fields
+
+
+def _proto_message(data: bytes, schema: str) -> dict:
+    out: dict = {}
+    for number, value in _wire_fields(data):
+        if number not in _PROTO_SCHEMAS[schema]:
+            continue
+        name, kind = _PROTO_SCHEMAS[schema][number]
+        if kind == "bool":
+            out[name] = bool(value)
+        elif kind == "string":
+            if value:
+                out[name] = bytes(value).decode()
+        elif kind == "strings":
+            out.setdefault(name, []).append(bytes(value).decode())
+        elif kind in ("map", "bytesmap"):
+            entry = dict(_wire_fields(bytes(value)))
+            key, item = bytes(entry.get(1, b"")).decode(), bytes(entry.get(2, b""))
+            text = base64.b64encode(item).decode() if kind == "bytesmap" else item.decode()
+            out.setdefault(name, {})[key] = text
+        else:
+            out[name] = _proto_message(bytes(value), kind)
+    return out
+
+
+def decode_protobuf(body: bytes) -> Obj:
+    """A `k8s\\x00`-framed runtime.Unknown carrying a ConfigMap, Secret or Namespace."""
+    if not body.startswith(b"k8s\x00"):
+        raise ValueError("the protobuf body lacks the k8s envelope")
+    envelope = dict(_wire_fields(body[4:]))
+    type_meta = {n: bytes(v).decode() for n, v in _wire_fields(bytes(envelope.get(1, b"")))}
+    kind = type_meta.get(2, "")
+    if kind not in ("ConfigMap", "Secret", "Namespace"):
+        message = (
+            f"this emulator decodes protobuf only for ConfigMap, Secret and Namespace, not {kind}"
+        )
+        raise ApiError(415, "UnsupportedMediaType", message)
+    obj = _proto_message(bytes(envelope.get(2, b"")), kind)
+    return {"apiVersion": type_meta.get(1, ""), "kind": kind, **obj}
+
+
 # --- routing ---------------------------------------------------------------------------------
 
 
@@ -597,13 +708,11 @@ class _Handler(BaseHTTPRequestHandler):
                 obj = yaml.safe_load(body)
             elif media == "application/json":
                 obj = json.loads(body or b"null")
+            elif media == PROTOBUF:
+                obj = decode_protobuf(body)
             else:
-                message = (
-                    "the body of the request was in an unknown format - accepted media types "
-                    "include: application/json, application/yaml"
-                )
-                raise ApiError(415, "UnsupportedMediaType", message)
-        except (ValueError, yaml.YAMLError) as exc:
+                raise unsupported_body()
+        except (ValueError, IndexError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise bad_request(f"error decoding request body: {exc}") from None
         if not isinstance(obj, dict):
             raise bad_request("the request body must be a JSON object")

@@ -878,7 +878,7 @@ class Store:
             _default_secret(obj)
             causes += _secret_causes(obj)
         elif rt.name == "namespaces":
-            obj.setdefault("spec", {"finalizers": ["kubernetes"]})
+            obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj.setdefault("status", {}).setdefault("phase", "Active")
             meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
         elif rt.name == "endpointslices":

@@ -1,0 +1,199 @@
+"""Real kubectl against the emulator, through a written kubeconfig: the runbooks' commands."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from cockpit.sim.kube.valeo import SimCluster
+
+NS = "production"
+
+
+def _ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"kubectl failed ({result.returncode}): {result.stderr}"
+    return result.stdout
+
+
+def _lines(proc: subprocess.Popen[str]) -> queue.Queue:
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _read_until(lines: queue.Queue, done, timeout: float = 10.0) -> list[str]:
+    """Collect output lines until `done(collected)` holds; fail at the deadline."""
+    collected: list[str] = []
+    deadline = time.monotonic() + timeout
+    while not done(collected):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"kubectl output so far: {collected}"
+        try:
+            collected.append(lines.get(timeout=remaining))
+        except queue.Empty:
+            continue
+    return collected
+
+
+def test_get_pods_json_lists_the_six_pods(kubectl, cluster: SimCluster):
+    listing = json.loads(_ok(kubectl("get", "pods", "-n", NS, "-o", "json")))
+    assert listing["kind"] == "List"
+    pods = listing["items"]
+    assert len(pods) == 6
+    assert {p["kind"] for p in pods} == {"Pod"}
+    colours = sorted(p["metadata"]["labels"]["version"] for p in pods)
+    assert colours == ["blue"] * 3 + ["green"] * 3
+    assert all(p["metadata"]["name"].startswith("valeo-erp-") for p in pods)
+    assert all(p["status"]["phase"] == "Running" for p in pods)
+
+
+def test_plain_get_pods_prints_the_server_side_table(kubectl, cluster: SimCluster):
+    header, *rows = _ok(kubectl("get", "pods", "-n", NS)).splitlines()
+    assert header.split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert len(rows) == 6
+    for row in rows:
+        name, ready, status, restarts, _age = row.split()
+        assert name.startswith("valeo-erp-") and (ready, status, restarts) == (
+            "1/1",
+            "Running",
+            "0",
+        )
+    accepts = [accept for method, path, accept in cluster.server.requests if "/pods" in path]
+    assert any("as=Table" in accept for accept in accepts)
+
+
+def test_get_pods_watch_shows_a_change_made_during_the_watch(kubectl_popen, cluster: SimCluster):
+    proc = kubectl_popen("get", "pods", "-n", NS, "-w")
+    lines = _lines(proc)
+    initial = _read_until(lines, lambda seen: len(seen) >= 7)  # header and six pods
+    assert initial[0].split()[:3] == ["NAME", "READY", "STATUS"]
+    victim = initial[1].split()[0]
+    cluster.controller.kill_pod(victim)
+    rs_prefix = victim.rsplit("-", 1)[0]
+    later = _read_until(
+        lines,
+        lambda seen: any(
+            line.startswith(rs_prefix) and line.split()[0] != victim and "1/1" in line
+            for line in seen
+        ),
+    )
+    assert any(line.split()[0] == victim and "Terminating" in line for line in later)
+    assert proc.poll() is None, "kubectl get -w must keep watching"
+
+
+def test_get_service_json(kubectl, cluster: SimCluster):
+    svc = json.loads(_ok(kubectl("get", "svc", "valeo-erp", "-n", NS, "-o", "json")))
+    assert (svc["kind"], svc["apiVersion"]) == ("Service", "v1")
+    assert svc["spec"]["selector"] == {"app": "valeo-erp", "version": "blue"}
+    (port,) = svc["spec"]["ports"]
+    assert (port["port"], port["targetPort"], port["protocol"]) == (80, 8000, "TCP")
+    assert svc["spec"]["clusterIP"].startswith("10.96.")
+
+
+def test_patch_service_selector_moves_the_endpoints_to_green(kubectl, cluster: SimCluster):
+    patch = '{"spec":{"selector":{"version":"green"}}}'
+    out = _ok(kubectl("patch", "service", "valeo-erp", "-n", NS, "-p", patch))
+    assert out.strip() == "service/valeo-erp patched"
+    svc = cluster.store.get("services", NS, "valeo-erp")
+    assert svc["spec"]["selector"] == {"app": "valeo-erp", "version": "green"}
+    green = {
+        p["metadata"]["name"]
+        for p in cluster.store.list("pods", NS, label_selector="version=green")[0]
+    }
+    deadline = time.monotonic() + 10
+    while True:
+        slices = json.loads(_ok(kubectl("get", "endpointslices", "-n", NS, "-o", "json")))
+        (es,) = slices["items"]
+        targets = {e["targetRef"]["name"] for e in es["endpoints"] if e["conditions"]["ready"]}
+        if targets == green or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert targets == green
+    assert es["metadata"]["labels"]["kubernetes.io/service-name"] == "valeo-erp"
+
+
+def test_get_lease_after_applying_one(kubectl, cluster: SimCluster, tmp_path: Path):
+    manifest = tmp_path / "lease.yaml"
+    manifest.write_text(
+        "apiVersion: coordination.k8s.io/v1\n"
+        "kind: Lease\n"
+        "metadata: {name: golive-lock, namespace: production}\n"
+        "spec: {holderIdentity: oncall-alice, leaseDurationSeconds: 30}\n"
+    )
+    assert _ok(kubectl("apply", "-f", str(manifest))).strip() == (
+        "lease.coordination.k8s.io/golive-lock created"
+    )
+    header, row = _ok(kubectl("get", "lease", "-n", NS)).splitlines()
+    assert header.split() == ["NAME", "HOLDER", "AGE"]
+    assert row.split()[:2] == ["golive-lock", "oncall-alice"]
+    lease = cluster.store.get("leases", NS, "golive-lock")
+    assert lease["spec"]["leaseDurationSeconds"] == 30
+
+
+def test_a_denied_verb_is_kubectls_forbidden_error(kubectl, cluster: SimCluster):
+    cluster.controller.deny("list", "pods")
+    result = kubectl("get", "pods", "-n", NS)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'Error from server (Forbidden): pods is forbidden: User "oncall" cannot list resource '
+        '"pods" in API group "" in the namespace "production"'
+    )
+
+
+def test_set_image_rolls_out_a_new_replicaset(kubectl, cluster: SimCluster):
+    image = "registry.valeo.example.com/valeo-erp:3.0.1"
+    deploy = "deployment/valeo-erp-green"
+    _ok(kubectl("set", "image", deploy, f"valeo-erp={image}", "-n", NS))
+    status = _ok(kubectl("rollout", "status", deploy, "-n", NS, "--timeout=20s"))
+    assert 'deployment "valeo-erp-green" successfully rolled out' in status
+    pods = cluster.store.list("pods", NS, label_selector="version=green")[0]
+    assert len(pods) == 3
+    assert {p["spec"]["containers"][0]["image"] for p in pods} == {image}
+    sets = {
+        rs["metadata"]["name"]: rs["spec"]["replicas"]
+        for rs in cluster.store.list("replicasets", NS, label_selector="version=green")[0]
+    }
+    assert sorted(sets.values()) == [0, 3]
+
+
+def test_deleting_the_blue_deployment_removes_its_pods(kubectl, cluster: SimCluster):
+    out = _ok(kubectl("delete", "deployment", "valeo-erp-blue", "-n", NS))
+    assert out.startswith('deployment.apps "valeo-erp-blue" deleted')
+    deadline = time.monotonic() + 10
+    while cluster.store.list("pods", NS, label_selector="version=blue")[0]:
+        assert time.monotonic() < deadline, "the blue pods were not garbage-collected"
+        time.sleep(0.05)
+    assert len(cluster.store.list("pods", NS, label_selector="version=green")[0]) == 3
+
+
+def test_runbook_create_commands_send_protobuf_that_the_server_understands(
+    kubectl, cluster: SimCluster
+):
+    _ok(kubectl("create", "namespace", "staging"))
+    _ok(kubectl("create", "secret", "generic", "valeo-erp-secrets", "-n", NS,
+                "--from-literal=DB_PASSWORD=s3cr3t!"))  # fmt: skip
+    _ok(kubectl("create", "configmap", "valeo-erp-config", "-n", NS, "--from-literal=LOG=debug"))
+    secret = cluster.store.get("secrets", NS, "valeo-erp-secrets")
+    assert (secret["type"], secret["data"]) == ("Opaque", {"DB_PASSWORD": "czNjcjN0IQ=="})
+    assert cluster.store.get("configmaps", NS, "valeo-erp-config")["data"] == {"LOG": "debug"}
+    assert cluster.store.get("namespaces", "", "staging")["spec"]["finalizers"] == ["kubernetes"]
+    typed = [a for m, p, a in cluster.server.requests if m == "POST" and "secrets" in p]
+    assert typed and typed[-1].startswith("application/vnd.kubernetes.protobuf")
+
+
+def test_server_side_dry_run_patch_changes_nothing(kubectl, cluster: SimCluster):
+    before = cluster.store.resource_version
+    out = kubectl("patch", "service", "valeo-erp", "-n", NS, "--dry-run=server", "-p",
+                  '{"spec":{"selector":{"version":"green"}}}', "-o", "jsonpath={.spec.selector}")  # fmt: skip
+    assert json.loads(_ok(out)) == {"app": "valeo-erp", "version": "green"}
+    assert cluster.store.get("services", NS, "valeo-erp")["spec"]["selector"]["version"] == "blue"
+    assert cluster.store.resource_version == before
