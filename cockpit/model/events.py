@@ -173,3 +173,18 @@ class Alert(Event):
     level: str
     message: str
     at: str = ""
+
+
+@dataclass(frozen=True)
+class KubeObserved(Event):
+    """Objects of one kind as the API reported them: a whole list, or one watch change.
+
+    `items` hold only the facts the cockpit shows (see `cockpit.model.kube`), not whole
+    API objects, so hours of watching stay small in the journal.
+    """
+
+    kind: ClassVar[str] = "observe.kube"
+    resource: str  # pods | services | endpointslices | deployments | leases
+    change: str  # LIST | ADDED | MODIFIED | DELETED
+    items: tuple[dict, ...]
+    at: str = ""

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from cockpit.model import events as ev
+from cockpit.model.kube import KINDS
 from cockpit.model.state import (
     AlertState,
     CheckState,
@@ -82,6 +83,16 @@ def reduce(state: State, event: ev.Event) -> State:
                 return state
             value = CheckState(status=status, detail=detail, at=at)
             return replace(state, checks=_with(state.checks, (c, i), value))
+        case ev.KubeObserved(resource=kind, change=change, items=items):
+            if kind not in KINDS:
+                return state
+            kube = state.kube
+            if change == "LIST":
+                kube = kube.with_list(kind, list(items))
+            else:
+                for item in items:
+                    kube = kube.with_change(kind, change, item)
+            return replace(state, kube=kube)
         case ev.Alert(key=key, level=level, message=message, at=at):
             old_alert = state.alerts.get(key)
             since = old_alert.since if old_alert and old_alert.message == message else at

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cockpit.model.checklist import Runbook, Section
+from cockpit.model.kube import KubeState
 
 ItemKey = tuple[str, str]  # (checklist name, item id)
 EMPTY: Mapping = MappingProxyType({})
@@ -69,6 +70,7 @@ class State:
     filters: Mapping[str, str] = field(default_factory=_empty)
     collapsed: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     size: tuple[int, int] | None = None
+    kube: KubeState = field(default_factory=KubeState)
 
     def item_progress(self, checklist: str, item: str) -> ItemProgress:
         return self.progress.get((checklist, item), _NOT_DONE)

@@ -12,11 +12,14 @@ def all_bindings() -> list[Binding]:
     from cockpit.ui.screens.item import ItemScreen
     from cockpit.ui.screens.prompt import Prompt
     from cockpit.ui.widgets.checklist_pane import ChecklistPane
+    from cockpit.ui.widgets.rows_pane import RowsPane
 
-    out: list[Binding] = []
-    for owner in (CockpitApp, ChecklistPane, Prompt, Confirm, HelpScreen, ItemScreen):
-        out += [b for b in owner.BINDINGS if isinstance(b, Binding) and b.id]
-    return out
+    out: dict[str, Binding] = {}
+    for owner in (CockpitApp, RowsPane, ChecklistPane, Prompt, Confirm, HelpScreen, ItemScreen):
+        for binding in owner.BINDINGS:
+            if isinstance(binding, Binding) and binding.id and binding.id not in out:
+                out[binding.id] = binding
+    return list(out.values())
 
 
 def binding_ids() -> set[str]:

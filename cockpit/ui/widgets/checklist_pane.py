@@ -5,36 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.events import Click
-from textual.geometry import Region, Size
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from cockpit.model import events as ev
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
-from cockpit.ui.checklist_rows import Row, checklist_rows, neighbour
+from cockpit.ui.checklist_rows import Row, checklist_rows
 from cockpit.ui.inline import inline
-from cockpit.ui.widgets.pane import PaneMixin, clock
+from cockpit.ui.widgets.pane import clock
+from cockpit.ui.widgets.rows_pane import RowsPane
 
 STALE_AFTER = timedelta(minutes=5)
 CHECK_LABEL = {"pass": "ok", "fail": "FAIL", "unknown": "?"}
 
 
-class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
+class ChecklistPane(RowsPane):
     """Cursor, folds and filter live in the cockpit state, so replay shows them too."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "move(1)", "Down", show=False, id="cursor-down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="cursor-up"),
-        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="page-down"),
-        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="page-up"),
-        Binding("g,home", "edge(-1)", "Top", show=False, id="top"),
-        Binding("G,end", "edge(1)", "Bottom", show=False, id="bottom"),
         Binding("space", "toggle", "Tick", id="tick"),
         Binding("enter,l,h", "open", "Open / fold", show=False, id="open"),
         Binding("n", "note", "Note", id="note"),
@@ -42,7 +32,6 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         Binding("s", "sign", "Sign off", show=False, id="sign-off"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "checklist-pane--cursor",
         "checklist-pane--section",
         "checklist-pane--done",
         "checklist-pane--meta",
@@ -58,76 +47,27 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         self.checklist = spec.checklist or ""
         self.runbook = state.runbooks[self.checklist]
         self.rows: list[Row] = []
-        self._rebuild()
+        self.rebuild()
 
-    # --- state → rows ----------------------------------------------------------------------
+    def build_rows(self) -> list[Row]:
+        return checklist_rows(self.runbook, self.checklist, self.state, self.needle)
 
-    @property
-    def cursor(self) -> str | None:
-        key = self.state.cursors.get(self.pane_id)
-        keys = {r.key for r in self.rows}
-        return key if key in keys else (self.rows[0].key if self.rows else None)
-
-    @property
-    def needle(self) -> str:
-        return self.state.filters.get(self.pane_id, "")
+    def title(self) -> str:
+        done, total = self.state.checklist_progress(self.checklist)
+        percent = f" {100 * done // total}%" if total else ""
+        return f"{self.spec.title or self.runbook.title} {done}/{total}{percent}"
 
     def affected(self, old: State, new: State) -> bool:
         return (
             old.progress is not new.progress
             or old.checks is not new.checks
             or old.collapsed is not new.collapsed
-            or old.cursors.get(self.pane_id) != new.cursors.get(self.pane_id)
-            or old.filters.get(self.pane_id) != new.filters.get(self.pane_id)
+            or self.view_changed(old, new)
             or (old.now or "")[:16] != (new.now or "")[:16]
         )
 
-    def repaint(self) -> None:
-        self._rebuild()
-        self._follow_cursor()
-        self.refresh()
-
-    def _rebuild(self) -> None:
-        self.rows = checklist_rows(self.runbook, self.checklist, self.state, self.needle)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        done, total = self.state.checklist_progress(self.checklist)
-        percent = f" {100 * done // total}%" if total else ""
-        self.border_title = f"{self.spec.title or self.runbook.title} {done}/{total}{percent}"
-        self.border_subtitle = f"/{self.needle}" if self.needle else ""
-
-    def _follow_cursor(self) -> None:
-        keys = [r.key for r in self.rows]
-        if self.cursor in keys:
-            self.scroll_to_region(Region(0, keys.index(self.cursor), 1, 1), animate=False)
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        self._follow_cursor()
-
-    # --- rendering -------------------------------------------------------------------------
-
-    def render_line(self, y: int) -> Strip:
-        index = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
-        if index >= len(self.rows):
-            return Strip.blank(width, self.rich_style)
-        row = self.rows[index]
-        text = self._section_line(row) if row.section else self._item_line(row)
-        left, right = text
-        room = max(width - right.cell_len - 1, 8)
-        left.truncate(room, overflow="ellipsis", pad=True)
-        line = Text.assemble(left, " ", right)
-        line.truncate(width, overflow="ellipsis", pad=True)
-        base = self.rich_style
-        if row.key == self.cursor and self.has_focus:
-            base = base + self.get_component_rich_style("checklist-pane--cursor")
-        elif row.key == self.cursor:
-            base = base + Style(reverse=True)
-        segments = [
-            Segment(s.text, base + s.style if s.style else base)
-            for s in line.render(self.app.console)
-        ]
-        return Strip(segments, width).crop(0, width)
+    def line_for(self, row: Row) -> tuple[Text, Text]:
+        return self._section_line(row) if row.section else self._item_line(row)
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"checklist-pane--{name}", partial=True)
@@ -184,21 +124,6 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
 
     # --- keys → events ---------------------------------------------------------------------
 
-    @property
-    def current(self) -> Row | None:
-        return next((r for r in self.rows if r.key == self.cursor), None)
-
-    def action_move(self, step: int) -> None:
-        target = neighbour(self.rows, self.cursor, step)
-        if target is not None and target != self.state.cursors.get(self.pane_id):
-            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=target))
-
-    def action_page(self, direction: int) -> None:
-        self.action_move(direction * max(self.size.height - 1, 1))
-
-    def action_edge(self, direction: int) -> None:
-        self.action_move(direction * len(self.rows))
-
     def action_toggle(self) -> None:
         row = self.current
         if row is None:
@@ -235,14 +160,6 @@ class ChecklistPane(PaneMixin, ScrollView, can_focus=True):
         progress = self.state.item_progress(self.checklist, row.item.id)
         check = self.state.checks.get((self.checklist, row.item.id))
         self.app.push_screen(ItemScreen(describe(row.item, progress, check, self.tz)))
-
-    def on_click(self, event: Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        index = offset.y + self.scroll_offset.y
-        if 0 <= index < len(self.rows) and self.rows[index].key != self.cursor:
-            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=self.rows[index].key))
 
     def action_fold(self) -> None:
         row = self.current

@@ -1,0 +1,1 @@
+"""Where live data comes from. Sources run in threads and only ever emit events."""

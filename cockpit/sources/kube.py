@@ -1,0 +1,271 @@
+"""The cluster, watched: one list + watch per kind, emitting events, never touching widgets.
+
+Each kind (pods, services, EndpointSlices, Deployments, Leases) runs one loop: list, then
+watch from the list's resourceVersion with bookmarks; a 410 Gone re-lists; a dropped
+connection resumes from the last resourceVersion seen; errors back off (0.5 s doubling to
+30 s) and are reported as what they are — 401, 403 with the refused verb and resource,
+404, unreachable — with the time of the last good data kept by the reducer.
+
+The official client does authentication, TLS and kubeconfig/in-cluster configuration;
+responses are read as plain JSON (`_preload_content=False`): the client's model
+deserialisation is the slow part at thousands of pods, and the cockpit keeps only a few
+fields anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cockpit.model import events as ev
+from cockpit.sources.kube_objects import SLIM
+
+Emit = Callable[[ev.Event], None]
+SOURCE = "kubernetes"
+WATCH_SECONDS = 290  # below the API server's default request timeout, like client-go
+FRESH_EVERY = 10.0
+
+
+@dataclass(frozen=True)
+class KubeSettings:
+    namespace: str
+    app: str  # label app=<app> selects the window's pods and Deployments
+    service: str
+    kubeconfig: str | None = None
+    context: str | None = None
+    lease: str | None = None  # the window lock's Lease, watched like the rest
+
+
+def api_client(settings: KubeSettings):
+    """The official client, from kubeconfig (KUBECONFIG honoured) or in-cluster config."""
+    import os
+
+    from kubernetes import client, config
+
+    if (
+        settings.kubeconfig is None
+        and settings.context is None
+        and os.environ.get("KUBERNETES_SERVICE_HOST")
+    ):
+        config.load_incluster_config()
+        return client.ApiClient()
+    return config.new_client_from_config(config_file=settings.kubeconfig, context=settings.context)
+
+
+class ApiProblem(Exception):
+    """A failed request, said the way an operator needs it: what was refused, and why."""
+
+    def __init__(self, state: str, detail: str) -> None:
+        super().__init__(detail)
+        self.state, self.detail = state, detail
+
+
+def describe(error: Exception, verb: str, resource: str, namespace: str) -> ApiProblem:
+    from kubernetes.client.exceptions import ApiException
+
+    if isinstance(error, ApiException):
+        message = ""
+        try:
+            message = json.loads(error.body or "{}").get("message", "")
+        except (ValueError, AttributeError):
+            message = ""
+        if error.status == 401:
+            return ApiProblem(
+                "unauthorized", f"401 Unauthorized: {message or 'credentials rejected'}"
+            )
+        if error.status == 403:
+            what = message or f"cannot {verb} {resource} in namespace {namespace}"
+            return ApiProblem("forbidden", f"403 {verb} {resource}: {what}")
+        if error.status == 404:
+            return ApiProblem(
+                "not found", f"404 {resource} in {namespace}: {message or 'not found'}"
+            )
+        return ApiProblem("error", f"{error.status} {verb} {resource}: {message or error.reason}")
+    return ApiProblem("unreachable", f"{type(error).__name__}: {error}".splitlines()[0][:200])
+
+
+class _Gone(Exception):
+    """The watch's resourceVersion is too old: list again."""
+
+
+class KubeSource:
+    """`loops()` are run in threads (Textual thread workers in the app); `stop()` ends them."""
+
+    KINDS = ("pods", "services", "endpointslices", "deployments", "leases")
+
+    def __init__(
+        self, settings: KubeSettings, emit: Emit, clock: Callable[[], datetime] | None = None
+    ):
+        self.settings = settings
+        self.emit = emit
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._responses: set[Any] = set()
+        self._problems: dict[str, ApiProblem] = {}
+        self._reported: tuple[str, str] | None = None
+        self._reported_at: datetime | None = None
+        self._client = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def loops(self) -> list[Callable[[], None]]:
+        return [lambda kind=kind: self.run(kind) for kind in self.KINDS]
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            responses = list(self._responses)
+        for response in responses:  # unblock reads parked in a watch
+            with contextlib.suppress(Exception):  # a dying connection may fail to close any way
+                response.close()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def now(self) -> str:
+        return self.clock().isoformat()
+
+    def _api(self):
+        with self._lock:
+            if self._client is None:
+                self._client = api_client(self.settings)
+            return self._client
+
+    # --- one kind --------------------------------------------------------------------------
+
+    def _call(self, kind: str):
+        from kubernetes import client
+
+        api = self._api()
+        s = self.settings
+        app = f"app={s.app}"
+        if kind == "pods":
+            return client.CoreV1Api(api).list_namespaced_pod, {"label_selector": app}
+        if kind == "services":
+            return client.CoreV1Api(api).list_namespaced_service, {
+                "field_selector": f"metadata.name={s.service}"
+            }
+        if kind == "endpointslices":
+            selector = f"kubernetes.io/service-name={s.service}"
+            return client.DiscoveryV1Api(api).list_namespaced_endpoint_slice, {
+                "label_selector": selector
+            }
+        if kind == "deployments":
+            return client.AppsV1Api(api).list_namespaced_deployment, {"label_selector": app}
+        name = s.lease or "cockpit-window"
+        return client.CoordinationV1Api(api).list_namespaced_lease, {
+            "field_selector": f"metadata.name={name}"
+        }
+
+    def run(self, kind: str) -> None:
+        backoff = 0.5
+        resource_version: str | None = None
+        while not self.stopped:
+            verb = "list" if resource_version is None else "watch"
+            try:
+                if resource_version is None:
+                    resource_version = self._list(kind)
+                resource_version = self._watch(kind, resource_version)
+                backoff = 0.5
+            except _Gone:
+                resource_version = None  # re-list: the watch window has moved on
+            except Exception as error:  # every failure is reported, none ends the loop
+                if self.stopped:
+                    return
+                self._problem(kind, describe(error, verb, kind, self.settings.namespace))
+                self._stop.wait(backoff * (0.8 + 0.4 * random.random()))
+                backoff = min(backoff * 2, 30.0)
+
+    def _list(self, kind: str) -> str:
+        func, selectors = self._call(kind)
+        response = func(
+            self.settings.namespace, _preload_content=False, _request_timeout=(5, 30), **selectors
+        )
+        body = json.loads(response.data)
+        items = [SLIM[kind](obj) for obj in body.get("items") or []]
+        self.emit(ev.KubeObserved(resource=kind, change="LIST", items=tuple(items), at=self.now()))
+        self._ok(kind)
+        return body.get("metadata", {}).get("resourceVersion", "")
+
+    def _watch(self, kind: str, resource_version: str) -> str:
+        from kubernetes.watch.watch import iter_resp_lines
+
+        func, selectors = self._call(kind)
+        response = func(
+            self.settings.namespace,
+            watch=True,
+            resource_version=resource_version,
+            allow_watch_bookmarks=True,
+            timeout_seconds=WATCH_SECONDS,
+            _preload_content=False,
+            _request_timeout=(5, WATCH_SECONDS + 30),
+            **selectors,
+        )
+        with self._lock:
+            self._responses.add(response)
+        try:
+            for line in iter_resp_lines(response):
+                if self.stopped:
+                    break
+                event = json.loads(line)
+                kind_of, obj = event.get("type"), event.get("object") or {}
+                if kind_of == "ERROR":
+                    if obj.get("code") == 410:
+                        raise _Gone
+                    raise ApiProblem(
+                        "error", f"{obj.get('code')} watch {kind}: {obj.get('message')}"
+                    )
+                resource_version = (obj.get("metadata") or {}).get(
+                    "resourceVersion"
+                ) or resource_version
+                if kind_of == "BOOKMARK":
+                    self._ok(kind)
+                    continue
+                item = SLIM[kind](obj)
+                self.emit(
+                    ev.KubeObserved(resource=kind, change=kind_of, items=(item,), at=self.now())
+                )
+                self._ok(kind)
+        finally:
+            with self._lock:
+                self._responses.discard(response)
+            response.release_conn()
+        return resource_version
+
+    # --- health ------------------------------------------------------------------------------
+
+    def _ok(self, kind: str) -> None:
+        with self._lock:
+            self._problems.pop(kind, None)
+        self._report()
+
+    def _problem(self, kind: str, problem: ApiProblem) -> None:
+        with self._lock:
+            self._problems[kind] = problem
+        self._report()
+
+    def _report(self) -> None:
+        """One status for the source: ok, or the first problem of any kind.
+
+        A change is reported at once; an unchanged "ok" at most every `FRESH_EVERY`
+        seconds, so the time of the last good data stays true without an event per pod.
+        """
+        with self._lock:
+            problem = next(iter(self._problems.values()), None)
+            state = (problem.state, problem.detail) if problem else ("ok", "")
+            now = self.clock()
+            recent = self._reported_at and (now - self._reported_at).total_seconds() < FRESH_EVERY
+            if state == self._reported and (state[0] != "ok" or recent):
+                return
+            self._reported, self._reported_at = state, now
+        self.emit(
+            ev.SourceStatus(source=SOURCE, state=state[0], detail=state[1], at=now.isoformat())
+        )

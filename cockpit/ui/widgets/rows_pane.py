@@ -1,0 +1,141 @@
+"""A pane of keyed rows with a cursor: only the visible lines are ever rendered.
+
+The cursor is a row key kept in the cockpit state (so replay shows it); moving it is an
+event. Subclasses say which rows there are and how one row reads (left and right part).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from cockpit.model import events as ev
+from cockpit.model.state import State
+from cockpit.ui.checklist_rows import neighbour
+from cockpit.ui.widgets.pane import PaneMixin
+
+
+class Keyed(Protocol):
+    key: str
+
+
+class RowsPane(PaneMixin, ScrollView, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "move(1)", "Down", show=False, id="cursor-down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="cursor-up"),
+        Binding("pagedown,ctrl+d", "page(1)", "Page down", show=False, id="page-down"),
+        Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="page-up"),
+        Binding("g,home", "edge(-1)", "Top", show=False, id="top"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, id="bottom"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"rows-pane--cursor"}
+
+    rows: list[Keyed]
+
+    def build_rows(self) -> list[Keyed]:
+        raise NotImplementedError
+
+    def line_for(self, row: Keyed) -> tuple[Text, Text]:
+        raise NotImplementedError
+
+    def title(self) -> str:
+        return self.spec.title or self.pane_id
+
+    # --- state → rows ----------------------------------------------------------------------
+
+    @property
+    def cursor(self) -> str | None:
+        key = self.state.cursors.get(self.pane_id)
+        if any(r.key == key for r in self.rows):
+            return key
+        return self.rows[0].key if self.rows else None
+
+    @property
+    def needle(self) -> str:
+        return self.state.filters.get(self.pane_id, "")
+
+    def view_changed(self, old: State, new: State) -> bool:
+        return old.cursors.get(self.pane_id) != new.cursors.get(self.pane_id) or old.filters.get(
+            self.pane_id
+        ) != new.filters.get(self.pane_id)
+
+    def repaint(self) -> None:
+        self.rebuild()
+        self._follow_cursor()
+        self.refresh()
+
+    def rebuild(self) -> None:
+        self.rows = self.build_rows()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        self.border_title = self.title()
+        self.border_subtitle = f"/{self.needle}" if self.needle else ""
+
+    def _follow_cursor(self) -> None:
+        cursor = self.cursor
+        index = next((i for i, r in enumerate(self.rows) if r.key == cursor), None)
+        if index is not None:
+            self.scroll_to_region(Region(0, index, 1, 1), animate=False)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
+        self._follow_cursor()
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        left, right = self.line_for(row)
+        room = max(width - right.cell_len - 1, 8)
+        left.truncate(room, overflow="ellipsis", pad=True)
+        line = Text.assemble(left, " ", right)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        base = self.rich_style
+        if row.key == self.cursor:
+            base = base + (
+                self.get_component_rich_style("rows-pane--cursor")
+                if self.has_focus
+                else Style(reverse=True)
+            )
+        segments = [
+            Segment(s.text, base + s.style if s.style else base)
+            for s in line.render(self.app.console)
+        ]
+        return Strip(segments, width).crop(0, width)
+
+    # --- keys → events ---------------------------------------------------------------------
+
+    @property
+    def current(self) -> Keyed | None:
+        cursor = self.cursor
+        return next((r for r in self.rows if r.key == cursor), None)
+
+    def action_move(self, step: int) -> None:
+        target = neighbour(self.rows, self.cursor, step)  # type: ignore[arg-type]
+        if target is not None and target != self.state.cursors.get(self.pane_id):
+            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=target))
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(self.size.height - 1, 1))
+
+    def action_edge(self, direction: int) -> None:
+        self.action_move(direction * len(self.rows))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + self.scroll_offset.y
+        if 0 <= index < len(self.rows) and self.rows[index].key != self.cursor:
+            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=self.rows[index].key))
