@@ -5,13 +5,21 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from cockpit.load.errors import LoadError
 from cockpit.load.workspace import Workspace, open_layout
 from cockpit.model.config import Config
+
+
+@dataclass(frozen=True)
+class KubeTarget:
+    """Where the cluster is: None fields mean kubectl's defaults (KUBECONFIG, current context)."""
+
+    kubeconfig: str | None
+    context: str | None
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,9 @@ class Session:
     t0: date
     tz: tzinfo | None
     keys: dict[str, str]
+    values: dict[str, str] = field(default_factory=dict)  # for ${placeholders}
+    kube: KubeTarget | None = None  # None: Kubernetes is not configured
+    lock: str = "cockpit-window"
 
 
 def default_operator() -> str:
@@ -34,6 +45,15 @@ def default_operator() -> str:
     except (KeyError, OSError):
         user = os.environ.get("USER", "operator")
     return f"{user}@{socket.gethostname()}"
+
+
+def kube_target(config: Config) -> KubeTarget | None:
+    """A cluster counts as configured when named: a context, a kubeconfig, KUBECONFIG, or
+    running in a pod. A stray ~/.kube/config alone does not point the cockpit anywhere."""
+    named = config.context or config.kubeconfig or os.environ.get("KUBECONFIG")
+    if named or os.environ.get("KUBERNETES_SERVICE_HOST"):
+        return KubeTarget(kubeconfig=config.kubeconfig, context=config.context)
+    return None
 
 
 def open_session(config: Config, today: date | None = None) -> Session:
@@ -56,7 +76,11 @@ def open_session(config: Config, today: date | None = None) -> Session:
     )
     namespace = namespace or "default"
     tz = ZoneInfo(config.timezone) if config.timezone else datetime.now().astimezone().tzinfo
+    values = {"namespace": namespace, "context": context} | dict(config.vars)
     return Session(
+        values=values,
+        kube=kube_target(config),
+        lock=config.lock,
         workspace=workspace,
         compact=compact,
         operator=config.operator or default_operator(),

@@ -38,6 +38,8 @@ class Config(_Frozen):
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str | None = None
+    #: the Lease that says who holds the window (only its holder may run actions)
+    lock: str = "cockpit-window"
     read_only: bool = False
     #: the day of T-0 and the timezone the runbook's times are in
     t0: date | None = None

@@ -98,6 +98,7 @@ class KubeSource:
     """`loops()` are run in threads (Textual thread workers in the app); `stop()` ends them."""
 
     KINDS = ("pods", "services", "endpointslices", "deployments", "leases")
+    name = SOURCE
 
     def __init__(
         self, settings: KubeSettings, emit: Emit, clock: Callable[[], datetime] | None = None

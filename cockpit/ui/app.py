@@ -8,6 +8,7 @@ and render the state they are shown. Persistence, journal and sources hang off
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import threading
@@ -32,12 +33,15 @@ from cockpit.model.reduce import reduce
 from cockpit.model.state import State, initial_state
 from cockpit.progress import ProgressStore
 from cockpit.session import Session
+from cockpit.sources.base import Source, SourceFactory
+from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.pane import PaneMixin
+from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.source_pane import SourcePane
 from cockpit.ui.widgets.status_bar import StatusBar
 from cockpit.ui.widgets.timeline_pane import TimelinePane
@@ -80,8 +84,12 @@ class CockpitApp(App[int]):
         trail: AuditTrail | None = None,
         clock: Callable[[], datetime] = utc_now,
         tick_seconds: float | None = 1.0,
+        sources: Iterable[SourceFactory] = (),
     ) -> None:
         super().__init__()
+        self.source_factories = list(sources)
+        self.sources: list[Source] = []
+        self._checks = Checker(session)
         self.session = session
         self.operator = session.operator
         self.store = store
@@ -143,6 +151,9 @@ class CockpitApp(App[int]):
         tz = self.session.tz
         if spec.kind == "checklist":
             widget: Widget = ChecklistPane(pane_id, spec, self.state, tz)
+        elif spec.kind == "pods":
+            service = self.session.values.get("service", "")
+            widget = PodsPane(pane_id, spec, self.state, tz, service)
         elif spec.kind == "timeline":
             widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
         else:
@@ -188,12 +199,39 @@ class CockpitApp(App[int]):
         if self.trail is not None:
             self._start_session()
             self.set_interval(2.0, self._retry_journal)
-        for name in SOURCES:
-            self.dispatch(ev.SourceStatus(source=name, state="not configured", at=self.now()))
+        self._start_sources()
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
+        self.set_interval(CHECK_EVERY, self._derive_checks)
         self._install_hangup()
         self._after_compose()
+
+    # --- sources: threads that emit events -------------------------------------------------
+
+    def _start_sources(self) -> None:
+        for factory in self.source_factories:
+            source = factory(self._emit)
+            self.sources.append(source)
+            for loop in source.loops():
+                self.run_worker(loop, thread=True, group="sources", exit_on_error=False)
+        running = {source.name for source in self.sources}
+        for name in SOURCES:
+            if name not in running:
+                self.dispatch(ev.SourceStatus(source=name, state="not configured", at=self.now()))
+
+    def _emit(self, event: ev.Event) -> None:
+        """From a source's thread: into the event loop, or nowhere once the app is closing."""
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self.dispatch, event)
+
+    def _stop_sources(self) -> None:
+        for source in self.sources:
+            source.stop()
+
+    def _derive_checks(self) -> None:
+        """Closed-loop checks, judged from the watched state (at most once a second)."""
+        for event in self._checks.results(self.state):
+            self.dispatch(event)
 
     def now(self) -> str:
         return self.state.now or ""
@@ -382,6 +420,7 @@ class CockpitApp(App[int]):
 
     def shutdown(self, code: int, reason: str = "quit") -> None:
         """Leave with everything saved: progress, and the journal's closing record."""
+        self._stop_sources()
         if self.store is not None:
             self.store.close()
         if self.trail is not None:

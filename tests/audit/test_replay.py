@@ -12,7 +12,7 @@ from cockpit.audit.replay import CHECKPOINT, Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.ui.replay_app import ReplayApp
-from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from cockpit.ui.widgets.rows_pane import RowsPane
 from tests.ui.apps import NOW, build_app
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -28,7 +28,7 @@ def screen_text(app) -> list[str]:
     """What the panes show, line by line (the status bar differs: REPLAY, audit seq)."""
     lines = []
     for pane in app.panes():
-        if isinstance(pane, ChecklistPane):
+        if isinstance(pane, RowsPane):
             height = pane.scrollable_content_region.height
             lines += [pane.render_line(y).text for y in range(height)]
             lines.append(str(pane.border_title))
@@ -49,7 +49,7 @@ async def record_session(path, size=(160, 48)):
             ev.CheckResult(checklist="go-live", item=check, status="fail", at=NOW.isoformat())
         )
         await pilot.press("tab")
-        await pilot.pause()
+        await pilot.pause(0.3)  # the pods pane catches up four times a second
         live_state, live_screen = app.state, screen_text(app)
         await pilot.press("q", "y")
     return live_state, live_screen
@@ -74,10 +74,10 @@ async def test_replay_rebuilds_the_state_and_the_screen(tmp_path):
     live_state, live_screen = await record_session(path)
     replay = Replay(read_records(path))
     assert comparable(replay.final) == comparable(live_state)
-    app = ReplayApp(replay, path, autoplay=False)
+    app = ReplayApp(replay, path, autoplay=False, player=False)  # no REPLAY bar: same panes
     async with app.run_test(size=(160, 48)) as pilot:
         await app.seek_index(len(replay.steps) - 1)
-        await pilot.pause()
+        await pilot.pause(0.3)
         assert screen_text(app) == live_screen
     smaller = ReplayApp(replay, path, autoplay=False)
     async with smaller.run_test(size=(100, 30)) as pilot:  # the auditor's terminal

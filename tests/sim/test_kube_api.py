@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import queue
 import threading
@@ -14,7 +15,7 @@ import pytest
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
-from cockpit.sim.kube.controller import NODES, is_ready
+from cockpit.sim.kube.controller import NODES, Controller, is_ready
 from cockpit.sim.kube.server import KubeApiServer
 from cockpit.sim.kube.store import Store
 from cockpit.sim.kube.valeo import SimCluster, decode_release, write_kubeconfig
@@ -396,6 +397,12 @@ def test_bearer_token_is_required_when_configured(tmp_path):
             urllib.request.urlopen(f"{server.url}/api/v1/namespaces", timeout=5)
         body = json.loads(info.value.read())
         assert (info.value.code, body["reason"], body["kind"]) == (401, "Unauthorized", "Status")
+        wrong = urllib.request.Request(
+            f"{server.url}/api/v1/namespaces", headers={"Authorization": "Bearer guess"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(wrong, timeout=5)
+        assert info.value.code == 401
         path = write_kubeconfig(tmp_path / "kubeconfig", server.url, token="s3cret")
         assert path.stat().st_mode & 0o777 == 0o600
         with config.new_client_from_config(config_file=str(path)) as api:
@@ -417,3 +424,89 @@ def test_helm_release_secrets_decode_like_helm_stores_them(api, cluster):
     assert all(s.type == "helm.sh/release.v1" for s in secrets.items)
     assert secrets.items[2].metadata.labels["status"] == "deployed"
     assert releases[2]["chart"]["metadata"]["name"] == "valeo-erp"
+
+
+def test_discovery_advertises_the_emulated_resources(api, cluster):
+    assert client.VersionApi(api).get_code().major == "1"
+    assert client.CoreApi(api).get_api_versions().versions == ["v1"]
+    groups = {g.name for g in client.ApisApi(api).get_api_versions().groups}
+    assert groups == {"apps", "coordination.k8s.io", "discovery.k8s.io"}
+    core = {r.name: r for r in client.CoreV1Api(api).get_api_resources().resources}
+    assert core["pods"].short_names == ["po"] and core["pods"].namespaced
+    assert core["services"].short_names == ["svc"] and core["services"].kind == "Service"
+    assert core["namespaces"].short_names == ["ns"] and not core["namespaces"].namespaced
+    assert set(core["pods"].verbs) >= {"get", "list", "watch", "create", "patch", "delete"}
+    apps = {r.name: r for r in client.AppsV1Api(api).get_api_resources().resources}
+    assert apps["deployments"].short_names == ["deploy"]
+    assert apps["replicasets"].short_names == ["rs"]
+    assert apps["deployments/scale"].kind == "Scale"
+    leases = client.CoordinationV1Api(api).get_api_resources().resources
+    assert [(r.name, r.kind) for r in leases] == [("leases", "Lease")]
+
+
+def test_an_invalid_object_is_an_invalid_status(api, cluster):
+    labels = {"app": "x"}
+    broken = {
+        "metadata": {"name": "x"},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": {"app": "y"}}, "spec": {"containers": []}},
+        },
+    }
+    with pytest.raises(ApiException) as info:
+        client.AppsV1Api(api).create_namespaced_deployment(NS, broken)
+    status = _status(info.value)
+    assert (info.value.status, status["reason"]) == (422, "Invalid")
+    fields = {c["field"] for c in status["details"]["causes"]}
+    assert fields == {"spec.template.metadata.labels", "spec.template.spec.containers"}
+
+
+def test_stop_ends_open_watches_promptly(cluster):
+    host, port = cluster.server.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=5)
+    conn.request("GET", f"/api/v1/watch/namespaces/{NS}/services")
+    response = conn.getresponse()
+    assert response.status == 200
+    first = json.loads(response.readline())
+    assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "valeo-erp")
+    started = time.monotonic()
+    cluster.stop()
+    assert time.monotonic() - started < 2.0
+    assert response.read() == b""  # the stream ended instead of hanging
+    conn.close()
+
+
+def test_a_pod_goes_pending_running_ready_one_step_at_a_time():
+    store = Store()
+    store.create("namespaces", "", {"metadata": {"name": NS}})
+    store.create(
+        "deployments",
+        NS,
+        {
+            "metadata": {"name": "api"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "api"}},
+                "template": {
+                    "metadata": {"labels": {"app": "api"}},
+                    "spec": {"containers": [{"name": "api", "image": "api:1"}]},
+                },
+            },
+        },
+    )
+    controller = Controller(store, seed=1)
+
+    def pod_state() -> tuple:
+        (pod,) = store.list("pods", NS)[0]
+        (container,) = pod["status"]["containerStatuses"]
+        return pod["status"]["phase"], container["started"], is_ready(pod)
+
+    controller.step()
+    assert pod_state() == ("Pending", False, False)
+    controller.step()
+    assert pod_state() == ("Running", True, False)
+    controller.step()
+    assert pod_state() == ("Running", True, True)
+    assert controller.settle() <= 3
+    status = store.get("deployments", NS, "api")["status"]
+    assert (status["readyReplicas"], status["observedGeneration"]) == (1, 1)

@@ -309,9 +309,11 @@ def test_json_patch_operations():
     )
     assert patched["spec"]["containers"][0]["image"] == "web:3"
     assert patched["metadata"]["labels"] == {"app": "web", "version": "blue"}
-    failed = _error(lambda: _patch("application/json-patch+json", [
-        {"op": "test", "path": "/metadata/name", "value": "db"}
-    ]))  # fmt: skip
+    failed = _error(
+        lambda: _patch(
+            "application/json-patch+json", [{"op": "test", "path": "/metadata/name", "value": "db"}]
+        )
+    )
     assert failed.code == 422
 
 

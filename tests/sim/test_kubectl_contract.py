@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -179,8 +181,8 @@ def test_runbook_create_commands_send_protobuf_that_the_server_understands(
     kubectl, cluster: SimCluster
 ):
     _ok(kubectl("create", "namespace", "staging"))
-    _ok(kubectl("create", "secret", "generic", "valeo-erp-secrets", "-n", NS,
-                "--from-literal=DB_PASSWORD=s3cr3t!"))  # fmt: skip
+    literal = "--from-literal=DB_PASSWORD=s3cr3t!"
+    _ok(kubectl("create", "secret", "generic", "valeo-erp-secrets", "-n", NS, literal))
     _ok(kubectl("create", "configmap", "valeo-erp-config", "-n", NS, "--from-literal=LOG=debug"))
     secret = cluster.store.get("secrets", NS, "valeo-erp-secrets")
     assert (secret["type"], secret["data"]) == ("Opaque", {"DB_PASSWORD": "czNjcjN0IQ=="})
@@ -192,8 +194,45 @@ def test_runbook_create_commands_send_protobuf_that_the_server_understands(
 
 def test_server_side_dry_run_patch_changes_nothing(kubectl, cluster: SimCluster):
     before = cluster.store.resource_version
-    out = kubectl("patch", "service", "valeo-erp", "-n", NS, "--dry-run=server", "-p",
-                  '{"spec":{"selector":{"version":"green"}}}', "-o", "jsonpath={.spec.selector}")  # fmt: skip
+    green = '{"spec":{"selector":{"version":"green"}}}'
+    args = ["-n", NS, "--dry-run=server", "-p", green, "-o", "jsonpath={.spec.selector}"]
+    out = kubectl("patch", "service", "valeo-erp", *args)
     assert json.loads(_ok(out)) == {"app": "valeo-erp", "version": "green"}
     assert cluster.store.get("services", NS, "valeo-erp")["spec"]["selector"]["version"] == "blue"
     assert cluster.store.resource_version == before
+
+
+def test_the_demo_entry_point_serves_until_terminated(kubectl_binary: Path, tmp_path: Path):
+    config = tmp_path / "kubeconfig"
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cockpit.sim.kube.valeo",
+            "--kubeconfig",
+            str(config),
+            "--speed",
+            "20",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert demo.stdout.readline().startswith("serving http://127.0.0.1:")
+        env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
+        result = subprocess.run(
+            [str(kubectl_binary), "get", "deployments"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert [line.split()[:2] for line in result.stdout.splitlines()[1:]] == [
+            ["valeo-erp-blue", "3/3"],
+            ["valeo-erp-green", "3/3"],
+        ]
+    finally:
+        demo.terminate()
+        assert demo.wait(timeout=10) == 0

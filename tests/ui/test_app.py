@@ -175,7 +175,7 @@ async def test_sources_without_configuration_say_so(make_app):
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause()
-        pods = str(app.query_one("#pods").render())
+        pods = app.query_one("#pods").render_line(0).text
         p95 = str(app.query_one("#p95").render())
         assert "kubernetes: not configured" in pods and "prometheus: not configured" in p95
 

@@ -624,14 +624,15 @@ def _scale_of(obj: Obj) -> Obj:
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
-        "metadata": {k: meta[k] for k in
-                     ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")},
+        "metadata": {
+            k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+        },
         "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
         "status": {
             "replicas": (obj.get("status") or {}).get("replicas", 0),
             "selector": ",".join(f"{k}={v}" for k, v in sorted(match.items())),
         },
-    }  # fmt: skip
+    }
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -740,8 +741,13 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "GET" and (method == "POST") == bool(route.name):
             message = "the server does not allow this method on the requested resource"
             raise ApiError(405, "MethodNotAllowed", message)
-        handler = {"GET": self._get, "POST": self._create, "PUT": self._update,
-                   "PATCH": self._patch, "DELETE": self._delete}[method]  # fmt: skip
+        handler = {
+            "GET": self._get,
+            "POST": self._create,
+            "PUT": self._update,
+            "PATCH": self._patch,
+            "DELETE": self._delete,
+        }[method]
         code, result = handler(route, query, body, dry_run == "All")
         if form != "json" and method == "GET" and result.get("kind") != "Scale":
             result = self._as_table(route, result, form, query.get("includeObject", "Metadata"))
@@ -749,8 +755,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _as_table(self, route: Route, result: Obj, version: str, include: str) -> Obj:
         if result.get("kind", "").endswith("List") and "items" in result:
-            return to_table(route.rt, result["items"], result["metadata"], version=version,
-                            include_object=include)  # fmt: skip
+            return to_table(
+                route.rt,
+                result["items"],
+                result["metadata"],
+                version=version,
+                include_object=include,
+            )
         meta = {"resourceVersion": result["metadata"].get("resourceVersion", "")}
         return to_table(route.rt, [result], meta, version=version, include_object=include)
 
@@ -844,8 +855,12 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if rt.returns_deleted:
             return 200, gone
-        details = {"name": route.name, "group": rt.group, "kind": rt.name,
-                   "uid": gone["metadata"]["uid"]}  # fmt: skip
+        details = {
+            "name": route.name,
+            "group": rt.group,
+            "kind": rt.name,
+            "uid": gone["metadata"]["uid"],
+        }
         details = {k: v for k, v in details.items() if v}
         status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
         return 200, {**status, "details": details}
@@ -965,8 +980,14 @@ class _WatchStream:
     def send(self, type_: str, obj: Obj) -> None:
         if self.form != "json" and type_ != "ERROR":
             meta = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
-            obj = to_table(self.rt, [obj], meta, version=self.form, include_object=self.include,
-                           headers=not self.headers_sent)  # fmt: skip
+            obj = to_table(
+                self.rt,
+                [obj],
+                meta,
+                version=self.form,
+                include_object=self.include,
+                headers=not self.headers_sent,
+            )
             self.headers_sent = True
         self._chunk(json.dumps({"type": type_, "object": obj}).encode() + b"\n")
 
@@ -997,7 +1018,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
 
-    def process_request(self, request: socket.socket, client_address: tuple) -> None:  # type: ignore[override]
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
         thread = threading.Thread(
             target=self._serve, args=(request, client_address), name="kube-sim-conn", daemon=True
         )
@@ -1011,6 +1032,10 @@ class _HTTPServer(ThreadingHTTPServer):
         finally:
             with self._lock:
                 self._connections.pop(request, None)
+
+    def handle_error(self, request: socket.socket, client_address: tuple) -> None:
+        """A client that hangs up mid-response is routine here, not worth a traceback."""
+        log.debug("connection from %s ended with an error", client_address, exc_info=True)
 
     def close_connections(self, timeout: float) -> None:
         with self._lock:

@@ -679,11 +679,11 @@ class Store:
             if not name:
                 message = "Required value: name or generateName is required"
                 raise invalid(rt, "", [("metadata.name", "FieldValueRequired", message)])
-            self._prepare(rt, obj, None)
             key = self._key(rt, namespace, name)
             if key in self._objects:
                 message = f'{rt.qualified} "{name}" already exists'
                 raise ApiError(409, "AlreadyExists", message, _details(rt, name))
+            self._prepare(rt, obj, None)
             meta.update(uid=str(uuid.uuid4()), creationTimestamp=now(), generation=1)
             for field in ("resourceVersion", "deletionTimestamp", "selfLink"):
                 meta.pop(field, None)
@@ -880,7 +880,10 @@ class Store:
         elif rt.name == "namespaces":
             obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
             obj.setdefault("status", {}).setdefault("phase", "Active")
-            meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+            meta["labels"] = {
+                **(meta.get("labels") or {}),
+                "kubernetes.io/metadata.name": meta["name"],
+            }
         elif rt.name == "endpointslices":
             if not obj.get("addressType"):
                 causes.append(("addressType", "FieldValueRequired", "Required value"))

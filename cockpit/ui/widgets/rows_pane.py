@@ -49,6 +49,10 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     def title(self) -> str:
         return self.spec.title or self.pane_id
 
+    def render_empty(self) -> Text:
+        """The first line when there are no rows."""
+        return Text("nothing to show", style="dim")
+
     # --- state → rows ----------------------------------------------------------------------
 
     @property
@@ -93,16 +97,19 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.scrollable_content_region.width
-        if index >= len(self.rows):
+        if not self.rows and y == 0:
+            row, (left, right) = None, (self.render_empty(), Text())
+        elif index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
-        row = self.rows[index]
-        left, right = self.line_for(row)
+        else:
+            row = self.rows[index]
+            left, right = self.line_for(row)
         room = max(width - right.cell_len - 1, 8)
         left.truncate(room, overflow="ellipsis", pad=True)
         line = Text.assemble(left, " ", right)
         line.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
-        if row.key == self.cursor:
+        if row is not None and row.key == self.cursor:
             base = base + (
                 self.get_component_rich_style("rows-pane--cursor")
                 if self.has_focus
@@ -110,7 +117,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
             )
         segments = [
             Segment(s.text, base + s.style if s.style else base)
-            for s in line.render(self.app.console)
+            for s in line.render(self.app.console, end="")
         ]
         return Strip(segments, width).crop(0, width)
 
