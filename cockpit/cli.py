@@ -114,11 +114,60 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from cockpit.ui.app import CockpitApp
 
-    app = CockpitApp(session, store=store, restored=restored, trail=trail)
+    app = CockpitApp(
+        session, store=store, restored=restored, trail=trail, sources=_sources(session)
+    )
     code = app.run()
     store.close()
     trail.journal.close()
     return code or 0
+
+
+def _sources(session) -> list:
+    """A factory per configured source; the app starts them and feeds them its `emit`."""
+    factories = []
+    if session.kube is not None:
+        from cockpit.sources.kube import KubeSettings, KubeSource
+
+        settings = KubeSettings(
+            namespace=session.namespace,
+            app=session.values.get("app", ""),
+            service=session.values.get("service", ""),
+            kubeconfig=session.kube.kubeconfig,
+            context=session.kube.context,
+            lease=session.lock,
+        )
+        from cockpit.sources.lock import WindowLock
+
+        factories.append(lambda emit: KubeSource(settings, emit))
+        factories.append(lambda emit: WindowLock(settings, session.operator, emit))
+    return factories
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+    from pathlib import Path
+
+    import platformdirs
+
+    from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
+
+    path = Path(
+        args.kubeconfig_out or platformdirs.user_state_path("cockpit") / "sim" / "kubeconfig"
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
+    with start_valeo(speed=args.speed) as sim:
+        write_kubeconfig(path, sim.url)
+        print(f"Kubernetes API  {sim.url}  (namespace production, context valeo-sim)")
+        print(f"kubeconfig      {path}")
+        print(f"try             kubectl --kubeconfig {path} get pods -n production")
+        print(f"                KUBECONFIG={path} cockpit run --namespace production")
+        print("Ctrl+C stops the simulated environment.", flush=True)
+        stop.wait()
+    return 0
 
 
 def _open_trail(path: str | None, window: str):
@@ -249,6 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--read-only", action="store_true", help="offer no mutating action")
     run.add_argument("--audit", metavar="PATH", help="journal (default: one per window, XDG state)")
     run.set_defaults(func=cmd_run)
+
+    sim = sub.add_parser("sim", help="only the simulated environment: Kubernetes API emulator")
+    sim.add_argument(
+        "--kubeconfig-out", metavar="PATH", help="default: XDG state dir/sim/kubeconfig"
+    )
+    sim.add_argument("--speed", type=float, default=1.0, help="controller speed factor")
+    sim.set_defaults(func=cmd_sim)
 
     audit = sub.add_parser("audit", help="verify or export an audit journal")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")

@@ -76,7 +76,8 @@ def open_session(config: Config, today: date | None = None) -> Session:
     )
     namespace = namespace or "default"
     tz = ZoneInfo(config.timezone) if config.timezone else datetime.now().astimezone().tzinfo
-    values = {"namespace": namespace, "context": context} | dict(config.vars)
+    values = dict(workspace.layout.vars) | dict(config.vars)
+    values |= {"namespace": namespace, "context": context}
     return Session(
         values=values,
         kube=kube_target(config),

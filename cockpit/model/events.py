@@ -188,3 +188,24 @@ class KubeObserved(Event):
     change: str  # LIST | ADDED | MODIFIED | DELETED
     items: tuple[dict, ...]
     at: str = ""
+
+
+@dataclass(frozen=True)
+class LockStatus(Event):
+    """Who holds the window lock, as this cockpit last saw it."""
+
+    kind: ClassVar[str] = "lock"
+    state: str  # held | observer | stale | contended | error | not configured
+    holder: str
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class LockTakeover(Event):
+    """The operator confirmed taking a stale window lock from its holder."""
+
+    kind: ClassVar[str] = "lock.takeover"
+    previous: str
+    by: str
+    at: str = ""

@@ -61,6 +61,8 @@ class Layout(_Frozen):
     #: the checklist whose success criteria and rollback triggers judge the window
     rules: str | None = None
     queries: dict[str, str] = {}
+    #: defaults for ${placeholders} (service, app …); the configuration's `vars` win
+    vars: dict[str, str] = {}
     #: the full-width alert banner (rollback triggers) above the panes
     banner: bool = True
     #: grid: all panes at once; deck: one pane at a time, `tab` turns the page

@@ -12,6 +12,7 @@ from cockpit.model.kube import KINDS
 from cockpit.model.state import (
     AlertState,
     CheckState,
+    LockState,
     Note,
     SourceState,
     State,
@@ -93,6 +94,11 @@ def reduce(state: State, event: ev.Event) -> State:
                 for item in items:
                     kube = kube.with_change(kind, change, item)
             return replace(state, kube=kube)
+        case ev.LockStatus(state=lock_state, holder=holder, detail=detail, at=at):
+            old_lock = state.lock
+            same = (old_lock.state, old_lock.holder) == (lock_state, holder)
+            lock = LockState(lock_state, holder, detail, old_lock.since if same else at)
+            return replace(state, lock=lock)
         case ev.Alert(key=key, level=level, message=message, at=at):
             old_alert = state.alerts.get(key)
             since = old_alert.since if old_alert and old_alert.message == message else at

@@ -58,6 +58,14 @@ class AlertState:
 
 
 @dataclass(frozen=True)
+class LockState:
+    state: str = "not configured"
+    holder: str = ""
+    detail: str = ""
+    since: str = ""
+
+
+@dataclass(frozen=True)
 class State:
     runbooks: Mapping[str, Runbook] = field(default_factory=_empty)
     progress: Mapping[ItemKey, ItemProgress] = field(default_factory=_empty)
@@ -71,6 +79,7 @@ class State:
     collapsed: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     size: tuple[int, int] | None = None
     kube: KubeState = field(default_factory=KubeState)
+    lock: LockState = field(default_factory=LockState)
 
     def item_progress(self, checklist: str, item: str) -> ItemProgress:
         return self.progress.get((checklist, item), _NOT_DONE)

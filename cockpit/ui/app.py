@@ -283,7 +283,30 @@ class CockpitApp(App[int]):
             return "no audit journal"
         if self.trail.journal.failure is not None:
             return f"audit journal not writable: {self.trail.journal.failure}"
+        lock = self.state.lock
+        if self.session.kube is not None and (lock.state != "held" or lock.holder != self.operator):
+            holder = f" by {lock.holder}" if lock.holder else ""
+            return f"the window lock is {lock.state}{holder}: observers do not act"
         return None
+
+    def take_over_lock(self) -> None:
+        """The lock's holder stopped renewing: take it — asked, confirmed, journaled."""
+        lock = self.state.lock
+        source = next((s for s in self.sources if s.name == "lock"), None)
+        if source is None or lock.state != "stale":
+            self.notify(
+                f"the window lock is {lock.state}: nothing to take over", severity="warning"
+            )
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.dispatch(ev.LockTakeover(previous=lock.holder, by=self.operator, at=self.now()))
+            self.run_worker(source.take_over, thread=True, exit_on_error=False)
+
+        question = f"{lock.holder} holds the window lock but stopped renewing it. Take it over?"
+        self.push_screen(Confirm(question), answer)
 
     def _render_audit(self) -> None:
         if self.trail is None or not self.is_mounted(StatusBar):

@@ -18,6 +18,7 @@ class CockpitCommands(Provider):
             ("Fold all sections", partial(app.fold_all, True), ""),
             ("Unfold all sections", partial(app.fold_all, False), ""),
             ("Quit", app.action_quit_confirm, "q"),
+            ("Take over a stale window lock", app.take_over_lock, ""),
         ]
         for pane_id, spec in app.pane_specs():
             commands.append(

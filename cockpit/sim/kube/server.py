@@ -670,6 +670,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = [p for p in url.path.split("/") if p]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         api.requests.append((method, self.path, self.headers.get("Accept", "")))
+        api.served += 1
         try:
             api.before_request(self.headers.get("Authorization"))
             if method == "GET" and parts in (["healthz"], ["livez"], ["readyz"]):
@@ -1071,6 +1072,7 @@ class KubeApiServer:
         self.bookmark_interval = bookmark_interval
         self.faults = Faults()
         self.requests: deque[tuple[str, str, str]] = deque(maxlen=2000)
+        self.served = 0  # every request ever answered, for benchmarks
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None

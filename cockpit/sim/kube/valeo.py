@@ -8,14 +8,10 @@ stores releases so that anything reading Helm's Secrets (helm itself included) u
 
 from __future__ import annotations
 
-import argparse
 import base64
-import contextlib
 import gzip
 import json
 import os
-import signal
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -234,23 +230,3 @@ def start_valeo(
     server.start()
     controller.start()
     return SimCluster(store, server, controller)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m cockpit.sim.kube.valeo --kubeconfig PATH`: serve until interrupted."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--kubeconfig", required=True, help="where to write the kubeconfig")
-    parser.add_argument("--token", help="require this bearer token")
-    parser.add_argument("--speed", type=float, default=1.0, help="controller speed factor")
-    args = parser.parse_args(argv)
-    with start_valeo(token=args.token, speed=args.speed) as sim:
-        write_kubeconfig(args.kubeconfig, sim.url, token=args.token)
-        print(f"serving {sim.url}, kubeconfig {args.kubeconfig}", flush=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        with contextlib.suppress(KeyboardInterrupt):
-            stop.wait()
-
-
-if __name__ == "__main__":
-    main()

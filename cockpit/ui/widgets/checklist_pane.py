@@ -66,7 +66,7 @@ class ChecklistPane(RowsPane):
             or (old.now or "")[:16] != (new.now or "")[:16]
         )
 
-    def line_for(self, row: Row) -> tuple[Text, Text]:
+    def line_for(self, row: Row, width: int) -> tuple[Text, Text]:
         return self._section_line(row) if row.section else self._item_line(row)
 
     def _style(self, name: str) -> Style:

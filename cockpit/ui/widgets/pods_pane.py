@@ -61,10 +61,10 @@ class PodsPane(RowsPane):
         health = "" if source is None or source.state == "ok" else f" · {source.state}"
         return f"{self.spec.title or 'Pods'} {ready}/{len(pods)} ready · by {self.sort}{health}"
 
-    def line_for(self, row: PodRow) -> tuple[Text, Text]:
+    def line_for(self, row: PodRow, width: int) -> tuple[Text, Text]:
         if row.pod is None:
             style = self.get_component_rich_style("pods-pane--group", partial=True)
-            return Text(f"▾ {row.version}", style=style), Text(row.summary, style=style)
+            return Text(f"▾ {row.version} {row.summary}", style=style), Text()
         pod = row.pod
         status = status_of(pod)
         bad = status in BAD or (pod.phase == "Running" and not pod.ready)
@@ -77,8 +77,10 @@ class PodsPane(RowsPane):
         right = Text.assemble(
             f"{pod.ready_containers}/{pod.containers} ",
             (f"{status or 'Running':<16.16}", style if bad else ""),
-            f" ↻{pod.restarts:<3} {age(pod.started, self.state.now):>4} {pod.node:<10.10}",
+            f" ↻{pod.restarts:<3}",
         )
+        if width >= 70:  # room for age and node without cutting the pod's name
+            right.append(f" {age(pod.started, self.state.now):>4} {pod.node:<10.10}")
         return left, right
 
     def render_empty(self) -> Text:

@@ -43,7 +43,8 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     def build_rows(self) -> list[Keyed]:
         raise NotImplementedError
 
-    def line_for(self, row: Keyed) -> tuple[Text, Text]:
+    def line_for(self, row: Keyed, width: int) -> tuple[Text, Text]:
+        """The row's left part (truncated to fit) and right part (kept whole)."""
         raise NotImplementedError
 
     def title(self) -> str:
@@ -103,7 +104,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         else:
             row = self.rows[index]
-            left, right = self.line_for(row)
+            left, right = self.line_for(row, width)
         room = max(width - right.cell_len - 1, 8)
         left.truncate(room, overflow="ellipsis", pad=True)
         line = Text.assemble(left, " ", right)

@@ -41,12 +41,20 @@ class StatusBar(Widget):
         )
         mode = Text("READ-ONLY", style="bold reverse") if self.read_only else Text("rw")
         user = self.operator.split("@", 1)[0]
+        lock = self.state.lock
+        if lock.state == "held" and lock.holder == self.operator:
+            lock_text = Text("🔒 mine")
+        elif lock.state == "not configured":
+            lock_text = Text("")
+        else:
+            lock_text = Text(f"lock {lock.state} {lock.holder}".strip(), style="bold")
         return [
             (0, Text(f"{self.context}/{self.namespace}", style="bold")),
             (5, Text(self.operator)),
             (4, Text(user)),
             (2, Text(self.audit)),
             (0, mode),
+            (1, lock_text),
             (3, Text(sources)),
             (0, Text(f"{now.astimezone(self.tz):%H:%M:%S}" if now else "--:--")),
             (1, Text(f"{now.astimezone(UTC):%H:%M}Z" if now else "")),

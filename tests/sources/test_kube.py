@@ -1,0 +1,131 @@
+"""The kube source on the official client, against the emulator: list, watch, recover."""
+
+import threading
+import time
+
+import pytest
+from kubernetes import client, config
+
+from cockpit.model.reduce import reduce
+from cockpit.model.state import State
+from cockpit.sources.kube import KubeSettings, KubeSource
+
+
+class Collected:
+    """Events from the source's threads, reduced as the app would."""
+
+    def __init__(self) -> None:
+        self.events = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def state(self) -> State:
+        with self.lock:
+            events = list(self.events)
+        state = State()
+        for event in events:
+            state = reduce(state, event)
+        return state
+
+    def count(self, kind, change=None) -> int:
+        with self.lock:
+            return sum(
+                1
+                for e in self.events
+                if getattr(e, "resource", None) == kind and change in (None, e.change)
+            )
+
+    def wait(self, condition, timeout=10.0, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition(self.state()):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}: {self.state().sources}")
+
+
+@pytest.fixture
+def watching(kubeconfig):
+    collected = Collected()
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    source = KubeSource(settings, collected)
+    threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+    for thread in threads:
+        thread.start()
+    yield source, collected
+    source.stop()
+    for thread in threads:
+        thread.join(10)
+    assert not any(t.is_alive() for t in threads), "a watch loop did not stop"
+
+
+def patch_selector(kubeconfig, version):
+    api = config.new_client_from_config(config_file=str(kubeconfig))
+    client.CoreV1Api(api).patch_namespaced_service(
+        "valeo-erp", "production", {"spec": {"selector": {"app": "valeo-erp", "version": version}}}
+    )
+    api.close()
+
+
+def green_selected(state):
+    return {p.split("-")[2] for p in state.kube.selected("valeo-erp")} == {"green"}
+
+
+def test_lists_then_follows_a_cutover_live(cluster, kubeconfig, watching):
+    source, got = watching
+    got.wait(
+        lambda s: len(s.kube.pods) == 6 and s.sources["kubernetes"].state == "ok", what="6 pods"
+    )
+    state = got.state()
+    assert {p.version for p in state.kube.pods.values()} == {"blue", "green"}
+    assert all(p.ready for p in state.kube.pods.values())
+    assert {p.split("-")[2] for p in state.kube.selected("valeo-erp")} == {"blue"}
+    patch_selector(kubeconfig, "green")
+    got.wait(green_selected, what="the Service to select green")
+    got.wait(
+        lambda s: {p.split("-")[2] for p in s.kube.endpoints("valeo-erp")} == {"green"},
+        what="the EndpointSlice to list green",
+    )
+    assert got.count("pods", "LIST") == 1  # one list, then only the watch: no polling
+
+
+def test_dropped_watches_resume_and_a_too_old_version_relists(cluster, kubeconfig, watching):
+    source, got = watching
+    got.wait(lambda s: len(s.kube.pods) == 6, what="6 pods")
+    cluster.controller.drop_watches()
+    cluster.controller.kill_pod(next(iter(got.state().kube.pods)))
+    got.wait(lambda s: len(s.kube.pods) == 6 and got.count("pods", "DELETED") >= 1, what="resume")
+    lists_before = got.count("services", "LIST")
+    cluster.controller.compact()  # history gone: the next watch from an old version gets 410
+    cluster.controller.drop_watches()
+    patch_selector(kubeconfig, "green")
+    got.wait(green_selected, what="the change seen after re-listing")
+    assert got.count("services", "LIST") > lists_before
+
+
+def test_refused_verbs_are_named_and_survived(cluster, kubeconfig, watching):
+    source, got = watching
+    got.wait(lambda s: s.sources.get("kubernetes") and s.sources["kubernetes"].state == "ok")
+    cluster.controller.deny("watch", "pods")
+    cluster.controller.drop_watches()
+    got.wait(lambda s: s.sources["kubernetes"].state == "forbidden", what="403 reported")
+    detail = got.state().sources["kubernetes"].detail
+    assert "403" in detail and "watch" in detail and "pods" in detail
+    assert len(got.state().kube.pods) == 6  # the last good data stays, marked by the status
+    cluster.controller.clear_faults()
+    got.wait(lambda s: s.sources["kubernetes"].state == "ok", timeout=40, what="recovery")
+
+
+def test_connection_loss_is_unreachable_with_the_time_of_last_data(cluster, kubeconfig, watching):
+    source, got = watching
+    got.wait(lambda s: s.sources.get("kubernetes") and s.sources["kubernetes"].state == "ok")
+    last_ok = got.state().sources["kubernetes"].last_ok
+    cluster.stop()
+    got.wait(lambda s: s.sources["kubernetes"].state == "unreachable", what="unreachable")
+    status = got.state().sources["kubernetes"]
+    assert status.last_ok >= last_ok and status.since >= status.last_ok

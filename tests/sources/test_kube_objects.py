@@ -1,0 +1,54 @@
+from cockpit.sources.kube_objects import endpointslice, pod, pod_reason
+
+
+def api_pod(**status):
+    return {
+        "metadata": {"name": "p", "labels": {"app": "a", "version": "green"}},
+        "spec": {"nodeName": "n1", "containers": [{"name": "c"}]},
+        "status": status,
+    }
+
+
+def test_ready_comes_from_the_ready_condition_not_the_phase():
+    running_not_ready = api_pod(
+        phase="Running",
+        conditions=[{"type": "Ready", "status": "False"}],
+        containerStatuses=[{"ready": False, "restartCount": 4, "state": {"running": {}}}],
+    )
+    slim = pod(running_not_ready)
+    assert slim["phase"] == "Running" and slim["ready"] is False
+    assert (slim["ready_containers"], slim["containers"], slim["restarts"]) == (0, 1, 4)
+
+
+def test_reason_is_what_kubectl_shows():
+    waiting = {"state": {"waiting": {"reason": "CrashLoopBackOff"}}, "restartCount": 7}
+    assert pod_reason(api_pod(phase="Running", containerStatuses=[waiting])) == "CrashLoopBackOff"
+    pulling = {"state": {"waiting": {"reason": "ImagePullBackOff"}}}
+    assert pod_reason(api_pod(phase="Pending", containerStatuses=[pulling])) == "ImagePullBackOff"
+    unscheduled = api_pod(phase="Pending", conditions=[{"type": "PodScheduled", "status": "False"}])
+    assert pod_reason(unscheduled) == "Unschedulable"
+    deleting = api_pod(phase="Running")
+    deleting["metadata"]["deletionTimestamp"] = "2026-11-21T10:00:00Z"
+    assert pod_reason(deleting) == "Terminating"
+    assert pod_reason(api_pod(phase="Running")) == ""
+
+
+def test_endpoint_without_a_ready_condition_counts_as_ready():
+    es = {
+        "metadata": {"name": "s-1", "labels": {"kubernetes.io/service-name": "s"}},
+        "endpoints": [
+            {"targetRef": {"kind": "Pod", "name": "a"}, "conditions": {"ready": True}},
+            {"targetRef": {"kind": "Pod", "name": "b"}, "conditions": {"ready": False}},
+            {"targetRef": {"kind": "Pod", "name": "c"}},
+            {"addresses": ["10.0.0.9"]},  # no pod behind it: not one of the window's pods
+        ],
+    }
+    assert endpointslice(es) == {
+        "name": "s-1",
+        "service": "s",
+        "endpoints": [
+            {"pod": "a", "ready": True},
+            {"pod": "b", "ready": False},
+            {"pod": "c", "ready": True},
+        ],
+    }
