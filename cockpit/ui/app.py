@@ -42,6 +42,7 @@ from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.pane import PaneMixin
 from cockpit.ui.widgets.pods_pane import PodsPane
+from cockpit.ui.widgets.rows_pane import RowsPane
 from cockpit.ui.widgets.source_pane import SourcePane
 from cockpit.ui.widgets.status_bar import StatusBar
 from cockpit.ui.widgets.timeline_pane import TimelinePane
@@ -384,8 +385,8 @@ class CockpitApp(App[int]):
 
     def action_filter(self) -> None:
         pane_id = self._focused_id()
-        if not any(isinstance(p, ChecklistPane) and p.pane_id == pane_id for p in self.panes()):
-            self.notify("filter works on checklist panes", severity="warning")
+        if not any(isinstance(p, RowsPane) and p.pane_id == pane_id for p in self.panes()):
+            self.notify("this pane has nothing to filter", severity="warning")
             return
         self._filter_pane = pane_id
         box = self.query_one("#filter-input", Input)

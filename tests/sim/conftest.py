@@ -4,46 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from kubernetes import client, config
-
-from cockpit.sim.kube.valeo import SimCluster, start_valeo, write_kubeconfig
-
-#: controller ticks every 0.5 s / SPEED: pods become Ready within a few ticks
-SPEED = 20.0
-
-
-def _port_is_closed(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture
-def cluster() -> Iterator[SimCluster]:
-    """The runbooks' environment (six Ready pods), serving on a free loopback port."""
-    sim = start_valeo(speed=SPEED, bookmark_interval=0.2, seed_rng=7)
-    port = sim.server.port
-    try:
-        yield sim
-    finally:
-        sim.stop()
-    assert _port_is_closed(port), f"port {port} still accepts connections after stop()"
-    leftovers = [t.name for t in threading.enumerate() if t.name.startswith("kube-sim")]
-    assert not leftovers, f"threads left running after stop(): {leftovers}"
-
-
-@pytest.fixture
-def kubeconfig(cluster: SimCluster, tmp_path: Path) -> Path:
-    return write_kubeconfig(tmp_path / "kubeconfig", cluster.url)
 
 
 @pytest.fixture

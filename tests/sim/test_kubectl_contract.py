@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import queue
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -202,23 +204,18 @@ def test_server_side_dry_run_patch_changes_nothing(kubectl, cluster: SimCluster)
     assert cluster.store.resource_version == before
 
 
-def test_the_demo_entry_point_serves_until_terminated(kubectl_binary: Path, tmp_path: Path):
+def test_cockpit_sim_serves_until_interrupted(kubectl_binary: Path, tmp_path: Path):
+    """`cockpit sim` (DESIGN.md): writes a kubeconfig, prints the URL, stops on Ctrl+C."""
     config = tmp_path / "kubeconfig"
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cockpit.sim.kube.valeo",
-            "--kubeconfig",
-            str(config),
-            "--speed",
-            "20",
-        ],
+    sim = subprocess.Popen(
+        [sys.executable, "-m", "cockpit", "sim", "--kubeconfig-out", str(config), "--speed", "20"],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert demo.stdout.readline().startswith("serving http://127.0.0.1:")
+        first = sim.stdout.readline()
+        assert first.startswith("Kubernetes API  http://127.0.0.1:"), first
+        port = int(first.split()[2].rsplit(":", 1)[1])
         env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
         result = subprocess.run(
             [str(kubectl_binary), "get", "deployments"],
@@ -234,5 +231,7 @@ def test_the_demo_entry_point_serves_until_terminated(kubectl_binary: Path, tmp_
             ["valeo-erp-green", "3/3"],
         ]
     finally:
-        demo.terminate()
-        assert demo.wait(timeout=10) == 0
+        sim.send_signal(signal.SIGINT)
+        assert sim.wait(timeout=10) == 0
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0  # nothing left listening

@@ -77,7 +77,7 @@ def green_selected(state):
 
 
 def test_lists_then_follows_a_cutover_live(cluster, kubeconfig, watching):
-    source, got = watching
+    _, got = watching
     got.wait(
         lambda s: len(s.kube.pods) == 6 and s.sources["kubernetes"].state == "ok", what="6 pods"
     )
@@ -95,7 +95,7 @@ def test_lists_then_follows_a_cutover_live(cluster, kubeconfig, watching):
 
 
 def test_dropped_watches_resume_and_a_too_old_version_relists(cluster, kubeconfig, watching):
-    source, got = watching
+    _, got = watching
     got.wait(lambda s: len(s.kube.pods) == 6, what="6 pods")
     cluster.controller.drop_watches()
     cluster.controller.kill_pod(next(iter(got.state().kube.pods)))
@@ -109,7 +109,7 @@ def test_dropped_watches_resume_and_a_too_old_version_relists(cluster, kubeconfi
 
 
 def test_refused_verbs_are_named_and_survived(cluster, kubeconfig, watching):
-    source, got = watching
+    _, got = watching
     got.wait(lambda s: s.sources.get("kubernetes") and s.sources["kubernetes"].state == "ok")
     cluster.controller.deny("watch", "pods")
     cluster.controller.drop_watches()
@@ -122,7 +122,7 @@ def test_refused_verbs_are_named_and_survived(cluster, kubeconfig, watching):
 
 
 def test_connection_loss_is_unreachable_with_the_time_of_last_data(cluster, kubeconfig, watching):
-    source, got = watching
+    _, got = watching
     got.wait(lambda s: s.sources.get("kubernetes") and s.sources["kubernetes"].state == "ok")
     last_ok = got.state().sources["kubernetes"].last_ok
     cluster.stop()

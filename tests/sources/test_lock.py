@@ -1,0 +1,105 @@
+"""The window lock against the emulator: one holder, observers, stale, take-over, 409."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from kubernetes import client, config
+
+from cockpit.sources.kube import KubeSettings
+from cockpit.sources.lock import WindowLock
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def make_lock(kubeconfig):
+    made = []
+
+    def make(identity, clock):
+        events = []
+        settings = KubeSettings(
+            namespace="production",
+            app="valeo-erp",
+            service="valeo-erp",
+            kubeconfig=str(kubeconfig),
+            lease="cockpit-window",
+        )
+        lock = WindowLock(settings, identity, events.append, clock=clock, duration=30)
+        made.append(lock)
+        return lock, events
+
+    yield make
+    for lock in made:
+        lock._stop.set()
+
+
+def lease_holder(kubeconfig):
+    api = config.new_client_from_config(config_file=str(kubeconfig))
+    lease = client.CoordinationV1Api(api).read_namespaced_lease("cockpit-window", "production")
+    api.close()
+    return lease.spec.holder_identity
+
+
+def test_first_cockpit_holds_second_observes(cluster, kubeconfig, make_lock):
+    clock = Clock()
+    alice, alice_events = make_lock("alice@bastion", clock)
+    bob, bob_events = make_lock("bob@bastion", clock)
+    alice.tick()
+    bob.tick()
+    assert (alice_events[-1].state, alice_events[-1].holder) == ("held", "alice@bastion")
+    assert (bob_events[-1].state, bob_events[-1].holder) == ("observer", "alice@bastion")
+    clock.now += timedelta(seconds=10)
+    alice.tick()  # renewal keeps it
+    bob.tick()
+    assert bob_events[-1].state == "observer" and lease_holder(kubeconfig) == "alice@bastion"
+
+
+def test_a_silent_holder_goes_stale_and_is_taken_over_only_when_asked(
+    cluster, kubeconfig, make_lock
+):
+    clock = Clock()
+    alice, _ = make_lock("alice@bastion", clock)
+    bob, bob_events = make_lock("bob@bastion", clock)
+    alice.tick()
+    clock.now += timedelta(seconds=45)  # alice's SSH died: no renewal for longer than 30 s
+    bob.tick()
+    assert (bob_events[-1].state, bob_events[-1].holder) == ("stale", "alice@bastion")
+    bob.tick()
+    assert lease_holder(kubeconfig) == "alice@bastion"  # never taken silently
+    assert bob.take_over() == "taken over from alice@bastion"
+    assert lease_holder(kubeconfig) == "bob@bastion" and bob_events[-1].state == "held"
+    alice.tick()  # alice comes back: she is an observer now
+    assert lease_holder(kubeconfig) == "bob@bastion"
+
+
+def test_a_concurrent_write_is_a_409_not_a_lost_update(cluster, kubeconfig, make_lock):
+    clock = Clock()
+    alice, alice_events = make_lock("alice@bastion", clock)
+    alice.tick()
+    stale_read = alice._read()
+    api = config.new_client_from_config(config_file=str(kubeconfig))
+    client.CoordinationV1Api(api).patch_namespaced_lease(
+        "cockpit-window", "production", {"spec": {"holderIdentity": "carol@laptop"}}
+    )
+    api.close()
+    alice._read = lambda: stale_read  # alice read before carol wrote
+    alice.tick()
+    assert alice_events[-1].state == "contended" and "409" in alice_events[-1].detail
+    assert lease_holder(kubeconfig) == "carol@laptop"
+
+
+def test_leaving_releases_the_lock(cluster, kubeconfig, make_lock):
+    clock = Clock()
+    alice, _ = make_lock("alice@bastion", clock)
+    bob, bob_events = make_lock("bob@bastion", clock)
+    alice.tick()
+    alice.stop()
+    assert not lease_holder(kubeconfig)
+    bob.tick()
+    assert (bob_events[-1].state, bob_events[-1].holder) == ("held", "bob@bastion")

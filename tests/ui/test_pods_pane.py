@@ -1,0 +1,91 @@
+"""The pods pane follows the watched state: grouped, selected, filtered, sorted, 10k pods."""
+
+from cockpit.model import events as ev
+from cockpit.ui.widgets.pods_pane import PodsPane
+
+BIG = (160, 48)
+
+
+def pods(n, version, ready=True, reason=""):
+    return [
+        {
+            "name": f"valeo-erp-{version}-{i:05d}",
+            "labels": {"app": "valeo-erp", "version": version},
+            "phase": "Running",
+            "ready": ready,
+            "containers": 1,
+            "ready_containers": int(ready),
+            "restarts": i % 7,
+            "node": f"node-{i % 40}",
+            "reason": reason,
+            "started": "2026-11-21T10:00:00+00:00",
+        }
+        for i in range(n)
+    ]
+
+
+def cluster(app, blue, green, selected="blue"):
+    app.dispatch(ev.KubeObserved(resource="pods", change="LIST", items=tuple(blue + green)))
+    service = {"name": "valeo-erp", "selector": {"app": "valeo-erp", "version": selected}}
+    app.dispatch(ev.KubeObserved(resource="services", change="LIST", items=(service,)))
+    chosen = [p for p in blue + green if p["labels"]["version"] == selected]
+    endpoints = [{"pod": p["name"], "ready": p["ready"]} for p in chosen]
+    slice_ = {"name": "valeo-erp-1", "service": "valeo-erp", "endpoints": endpoints}
+    app.dispatch(ev.KubeObserved(resource="endpointslices", change="LIST", items=(slice_,)))
+    app.dispatch(ev.SourceStatus(source="kubernetes", state="ok", at=app.now()))
+
+
+async def test_groups_by_version_and_shows_what_the_service_selects(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        cluster(app, pods(3, "blue"), pods(3, "green", ready=False, reason="CrashLoopBackOff"))
+        await pilot.pause(0.4)
+        pane = app.query_one("#pods", PodsPane)
+        lines = [pane.render_line(y).text for y in range(8)]
+        assert lines[0].startswith("▾ blue 3/3 ready · ◀ valeo-erp: 3 selected, 3 ready")
+        assert "◀✔ valeo-erp-blue-00000" in lines[1]
+        assert lines[4].startswith("▾ green 0/3 ready") and "◀" not in lines[4]
+        assert "CrashLoopBackOff" in lines[5] and "0/1" in lines[5]
+        assert pane.border_title.startswith("Pods 3/6 ready")
+
+
+async def test_ten_thousand_pods_filter_and_sort(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        cluster(app, pods(5000, "blue"), pods(5000, "green"))
+        await pilot.pause(0.4)
+        pane = app.query_one("#pods", PodsPane)
+        assert len(pane.rows) == 10002  # two group headers
+        app.dispatch(ev.Focus(pane="pods"))
+        await pilot.press("G")
+        assert app.state.cursors["pods"] == "p:valeo-erp-green-04999"
+        await pilot.press("o", "o", "o")  # name → status → restarts → age
+        assert pane.sort == "age"
+        await pilot.press("slash", *"04321", "enter")
+        assert [r.key for r in pane.rows if r.pod] == [
+            "p:valeo-erp-blue-04321",
+            "p:valeo-erp-green-04321",
+        ]
+
+
+async def test_a_stream_of_pod_events_is_absorbed_between_repaints(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        cluster(app, pods(2000, "blue"), pods(2000, "green"))
+        await pilot.pause(0.4)
+        pane = app.query_one("#pods", PodsPane)
+        rebuilt = 0
+        original = pane.rebuild
+
+        def counting():
+            nonlocal rebuilt
+            rebuilt += 1
+            original()
+
+        pane.rebuild = counting
+        for i in range(300):
+            item = pods(1, "green", ready=i % 2 == 0)[0] | {"name": f"valeo-erp-green-{i:05d}"}
+            app.dispatch(ev.KubeObserved(resource="pods", change="MODIFIED", items=(item,)))
+        await pilot.pause(0.6)
+        assert 1 <= rebuilt <= 4  # 300 events, a handful of rebuilds
+        assert sum(p.ready for p in app.state.kube.pods.values()) == 2000 + 2000 - 150

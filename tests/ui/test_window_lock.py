@@ -1,0 +1,49 @@
+"""Two cockpits on one window: the lock's holder may act, the other one observes."""
+
+from cockpit.audit.journal import Journal
+from cockpit.audit.trail import AuditTrail
+from cockpit.cli import _sources
+from cockpit.sources.kube import KubeSettings
+from cockpit.sources.lock import WindowLock
+from cockpit.ui.app import CockpitApp
+from tests.ui.apps import make_session
+
+
+def cockpit(kubeconfig, operator, journal):
+    session = make_session(
+        "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim"
+    )
+    trail = AuditTrail(Journal(journal))
+    return CockpitApp(session, trail=trail, sources=_sources(session), tick_seconds=None)
+
+
+async def wait_for(pilot, condition, seconds=10.0):
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("timed out")
+
+
+async def test_the_holder_may_act(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
+    async with alice.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: alice.state.lock.state == "held")
+        assert alice.can_mutate() is None
+        assert "🔒 mine" in alice.query_one("#status-bar").render().plain
+        alice.shutdown(0)
+
+
+async def test_a_second_cockpit_observes_and_may_not_act(cluster, kubeconfig, tmp_path):
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    holder = WindowLock(settings, "alice@bastion", lambda event: None)
+    holder.tick()  # another cockpit, elsewhere, holds the window
+    bob = cockpit(kubeconfig, "bob@laptop", tmp_path / "b.jsonl")
+    async with bob.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: bob.state.lock.state == "observer")
+        reason = bob.can_mutate()
+        assert "observer" in reason and "alice@bastion" in reason
+        assert "lock observer alice@bastion" in bob.query_one("#status-bar").render().plain
+        bob.shutdown(0)
