@@ -60,9 +60,8 @@ class WindowLock:
         return [self.run]
 
     def stop(self) -> None:
+        """Returns at once (called from the UI); the loop's thread gives the lease back."""
         self._stop.set()
-        if self._held:
-            self._release()
 
     # --- API -------------------------------------------------------------------------------
 
@@ -154,6 +153,13 @@ class WindowLock:
                 self._status("observer", holder)
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self._held:
+                self._release()
+
+    def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self.tick()

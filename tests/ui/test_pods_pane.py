@@ -89,3 +89,25 @@ async def test_a_stream_of_pod_events_is_absorbed_between_repaints(make_app):
         await pilot.pause(0.6)
         assert 1 <= rebuilt <= 4  # 300 events, a handful of rebuilds
         assert sum(p.ready for p in app.state.kube.pods.values()) == 2000 + 2000 - 150
+
+
+async def test_a_lost_api_server_is_said_with_the_time_of_the_last_data(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        cluster(app, pods(3, "blue"), pods(3, "green"))
+        app.dispatch(
+            ev.SourceStatus(source="kubernetes", state="ok", at="2026-11-21T10:41:30+00:00")
+        )
+        lost = "ConnectionRefusedError: [Errno 111] Connection refused"
+        app.dispatch(
+            ev.SourceStatus(
+                source="kubernetes",
+                state="unreachable",
+                detail=lost,
+                at="2026-11-21T10:42:00+00:00",
+            )
+        )
+        await pilot.pause(0.4)
+        pane = app.query_one("#pods", PodsPane)
+        assert "unreachable since 11:42, data of 11:41:30" in pane.border_title
+        assert len(pane.rows) == 8  # the last known pods stay on screen, marked as such

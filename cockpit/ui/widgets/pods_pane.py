@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
 from cockpit.ui.pod_rows import SORTS, PodRow, age, pod_rows, status_of
+from cockpit.ui.widgets.pane import clock
 from cockpit.ui.widgets.rows_pane import RowsPane
 from cockpit.ui.widgets.source_pane import source_line
 
@@ -58,7 +59,12 @@ class PodsPane(RowsPane):
         pods = self.state.kube.pods
         ready = sum(p.ready for p in pods.values())
         source = self.state.sources.get("kubernetes")
-        health = "" if source is None or source.state == "ok" else f" · {source.state}"
+        health = ""
+        if source is not None and source.state not in ("ok", "not configured"):
+            data = (
+                f", data of {clock(source.last_ok, self.tz, '%H:%M:%S')}" if source.last_ok else ""
+            )
+            health = f" · {source.state} since {clock(source.since, self.tz)}{data}"
         return f"{self.spec.title or 'Pods'} {ready}/{len(pods)} ready · by {self.sort}{health}"
 
     def line_for(self, row: PodRow, width: int) -> tuple[Text, Text]:
