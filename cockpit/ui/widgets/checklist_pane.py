@@ -137,14 +137,7 @@ class ChecklistPane(RowsPane):
             return
         done = self.state.is_done(self.checklist, row.item.id)
         kind = ev.Untick if done else ev.Tick
-        self.app.dispatch(
-            kind(
-                checklist=self.checklist,
-                item=row.item.id,
-                by=self.app.operator,
-                at=self.state.now or "",
-            )
-        )
+        self.app.dispatch(kind(item=row.item.id, **self._stamp()))
 
     def action_open(self) -> None:
         """Enter: a section folds or unfolds, an item shows everything about it."""
@@ -184,28 +177,18 @@ class ChecklistPane(RowsPane):
 
         self.app.push_screen(Prompt(title, row.item.text, initial), done)
 
+    def _stamp(self) -> dict[str, str]:
+        """Who and when, for an event this operator causes now."""
+        return {"checklist": self.checklist, "by": self.app.operator, "at": self.state.now or ""}
+
     def action_note(self) -> None:
         self._item_prompt(
-            "Note",
-            lambda item, text: ev.AddNote(
-                checklist=self.checklist,
-                item=item,
-                text=text,
-                by=self.app.operator,
-                at=self.state.now or "",
-            ),
+            "Note", lambda item, text: ev.AddNote(item=item, text=text, **self._stamp())
         )
 
     def action_assign(self) -> None:
         self._item_prompt(
-            "Assign to",
-            lambda item, owner: ev.Assign(
-                checklist=self.checklist,
-                item=item,
-                owner=owner,
-                by=self.app.operator,
-                at=self.state.now or "",
-            ),
+            "Assign to", lambda item, owner: ev.Assign(item=item, owner=owner, **self._stamp())
         )
 
     def action_sign(self) -> None:
