@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +76,109 @@ def cluster() -> Iterator[SimCluster]:
 @pytest.fixture
 def kubeconfig(cluster: SimCluster, tmp_path: Path) -> Path:
     return write_kubeconfig(tmp_path / "kubeconfig", cluster.url)
+
+
+# --- a real Prometheus scraping an exporter the test controls --------------------------------
+
+
+class Exporter:
+    """The ERP's metrics as the runbook names them, with values the test sets."""
+
+    def __init__(self) -> None:
+        from prometheus_client import (
+            CollectorRegistry,
+            Counter,
+            Gauge,
+            Histogram,
+            start_http_server,
+        )
+
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "http_requests_total", "requests", ["status", "version"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "latency",
+            ["version"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0),
+            registry=self.registry,
+        )
+        self.sse = Gauge("sse_connections", "open SSE streams", ["version"], registry=self.registry)
+        self.server, self.thread = start_http_server(0, addr="127.0.0.1", registry=self.registry)
+        self.port = self.server.server_port
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Prometheus:
+    """/usr/bin/prometheus (Debian's), on a free loopback port, scraping every second."""
+
+    def __init__(self, directory: Path, target: int) -> None:
+        import shutil
+
+        binary = shutil.which("prometheus")
+        assert binary, "prometheus is not installed: .ci/run installs Debian's package"
+        self.binary, self.directory = binary, directory
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        (directory / "prometheus.yml").write_text(
+            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+            "scrape_configs:\n"
+            "  - job_name: erp\n"
+            "    static_configs:\n"
+            f"      - targets: ['127.0.0.1:{target}']\n"
+            "        labels: {namespace: production, service: valeo-erp}\n"
+        )
+        self.process = None
+        self.start()
+
+    def start(self) -> None:
+        import subprocess
+
+        import httpx
+
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                f"--config.file={self.directory / 'prometheus.yml'}",
+                f"--storage.tsdb.path={self.directory / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--log.level=warn",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            try:
+                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("prometheus did not become ready in 10 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def exporter() -> Iterator[Exporter]:
+    exp = Exporter()
+    yield exp
+    exp.close()
+
+
+@pytest.fixture
+def prometheus(tmp_path: Path, exporter: Exporter) -> Iterator[Prometheus]:
+    prom = Prometheus(tmp_path, exporter.port)
+    yield prom
+    prom.stop()
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", prom.port)) != 0, "prometheus still listening"

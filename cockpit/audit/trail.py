@@ -32,6 +32,8 @@ def dedupe_key(event: ev.Event) -> Hashable | None:
         return ("source", event.source)
     if isinstance(event, ev.CheckResult):
         return ("check", event.checklist, event.item)
+    if isinstance(event, ev.MetricObserved):
+        return ("metric", event.metric)
     if isinstance(event, ev.LockStatus):
         return ("lock",)
     if isinstance(event, ev.KubeObserved):

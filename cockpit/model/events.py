@@ -209,3 +209,17 @@ class LockTakeover(Event):
     previous: str
     by: str
     at: str = ""
+
+
+@dataclass(frozen=True)
+class MetricObserved(Event):
+    """Prometheus's answer to one query: an instant vector, or a range for the backfill.
+
+    `samples` hold {labels, t, value} with the value as Prometheus wrote it ("NaN" too).
+    """
+
+    kind: ClassVar[str] = "observe.metric"
+    metric: str
+    samples: tuple[dict, ...]
+    instant: bool = True
+    at: str = ""

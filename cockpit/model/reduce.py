@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from cockpit.model import events as ev
 from cockpit.model.kube import KINDS
+from cockpit.model.metrics import Metric, with_samples
 from cockpit.model.state import (
     AlertState,
     CheckState,
@@ -94,6 +95,9 @@ def reduce(state: State, event: ev.Event) -> State:
                 for item in items:
                     kube = kube.with_change(kind, change, item)
             return replace(state, kube=kube)
+        case ev.MetricObserved(metric=name, samples=samples, instant=instant, at=at):
+            metric = with_samples(state.metrics.get(name, Metric()), list(samples), at, instant)
+            return replace(state, metrics=_with(state.metrics, name, metric))
         case ev.LockStatus(state=lock_state, holder=holder, detail=detail, at=at):
             old_lock = state.lock
             same = (old_lock.state, old_lock.holder) == (lock_state, holder)

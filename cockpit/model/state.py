@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from cockpit.model.checklist import Runbook, Section
 from cockpit.model.kube import KubeState
+from cockpit.model.metrics import Metric
 
 ItemKey = tuple[str, str]  # (checklist name, item id)
 EMPTY: Mapping = MappingProxyType({})
@@ -80,6 +81,7 @@ class State:
     size: tuple[int, int] | None = None
     kube: KubeState = field(default_factory=KubeState)
     lock: LockState = field(default_factory=LockState)
+    metrics: Mapping[str, Metric] = field(default_factory=_empty)
 
     def item_progress(self, checklist: str, item: str) -> ItemProgress:
         return self.progress.get((checklist, item), _NOT_DONE)

@@ -1,0 +1,156 @@
+"""The Prometheus source against a real Prometheus scraping an exporter the test drives."""
+
+import math
+import threading
+import time
+
+import pytest
+
+from cockpit.model.reduce import reduce
+from cockpit.model.state import State
+from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+
+SEL = 'namespace="${namespace}",service="${service}"'
+QUERIES = {
+    "sse": f"sum by (version) (sse_connections{{{SEL}}})",
+    "errors": (
+        f'sum by (version) (rate(http_requests_total{{{SEL},status=~"5.."}}[10s]))'
+        f" / sum by (version) (rate(http_requests_total{{{SEL}}}[10s]))"
+    ),
+    "p95": (
+        "histogram_quantile(0.95, sum by (le, version) "
+        f"(rate(http_request_duration_seconds_bucket{{{SEL}}}[10s])))"
+    ),
+    "purple": 'sum(sse_connections{version="purple"})',
+}
+VALUES = {"namespace": "production", "service": "valeo-erp"}
+
+
+class Watched:
+    def __init__(self, url):
+        self.events = []
+        self.lock = threading.Lock()
+        settings = PrometheusSettings(
+            url=url, queries=QUERIES, values=VALUES, interval=0.5, backfill_step="1s"
+        )
+        self.source = PrometheusSource(settings, self.add)
+        self.thread = threading.Thread(target=self.source.run, daemon=True)
+        self.thread.start()
+
+    def add(self, event):
+        with self.lock:
+            self.events.append(event)
+
+    def state(self):
+        with self.lock:
+            events = list(self.events)
+        state = State()
+        for event in events:
+            state = reduce(state, event)
+        return state
+
+    def wait(self, condition, timeout=20.0, what=""):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.state()
+            if condition(state):
+                return state
+            time.sleep(0.1)
+        raise AssertionError(f"timed out: {what}; sources {self.state().sources}")
+
+    def stop(self):
+        self.source.stop()
+        self.thread.join(10)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def watched(prometheus):
+    w = Watched(prometheus.url)
+    yield w
+    w.stop()
+
+
+def current(state, name):
+    metric = state.metrics.get(name)
+    return metric.current() if metric else {}
+
+
+def traffic(exporter, stop, errors_per_20=1, latency=0.3):
+    """Steady traffic on green: `errors_per_20` of every 20 requests fail."""
+    while not stop.is_set():
+        exporter.requests.labels(status="500", version="green").inc(errors_per_20)
+        exporter.requests.labels(status="200", version="green").inc(20 - errors_per_20)
+        for _ in range(5):
+            exporter.latency.labels(version="green").observe(latency)
+        time.sleep(0.05)
+
+
+def test_values_are_what_the_exporter_produced(exporter, watched):
+    exporter.sse.labels(version="blue").set(120)
+    exporter.sse.labels(version="green").set(80)
+    stop = threading.Event()
+    driver = threading.Thread(target=traffic, args=(exporter, stop), daemon=True)
+    driver.start()
+    try:
+        state = watched.wait(
+            lambda s: (
+                current(s, "sse") == {"version=blue": 120.0, "version=green": 80.0}
+                and "version=green" in current(s, "errors")
+                and "version=green" in current(s, "p95")
+            ),
+            what="sse, error ratio and p95",
+        )
+    finally:
+        stop.set()
+        driver.join()
+    assert current(state, "errors")["version=green"] == pytest.approx(0.05, abs=0.01)
+    assert 0.25 < current(state, "p95")["version=green"] <= 0.5  # the 0.25-0.5 s bucket
+    assert state.sources["prometheus"].state == "ok"
+
+
+def test_no_traffic_is_nan_and_a_missing_series_is_empty(exporter, watched):
+    exporter.requests.labels(status="500", version="blue")  # exists, stays at 0
+    exporter.requests.labels(status="200", version="blue").inc(100)  # then nothing more
+    state = watched.wait(
+        lambda s: math.isnan(current(s, "errors").get("version=blue", 0.0)),
+        what="0/0 = NaN for blue",
+    )
+    assert state.metrics["purple"].empty and current(state, "purple") == {}
+
+
+def test_prometheus_down_is_reported_and_recovery_is_seen(exporter, prometheus, watched):
+    exporter.sse.labels(version="green").set(7)
+    state = watched.wait(lambda s: current(s, "sse").get("version=green") == 7.0)
+    answered = state.metrics["sse"].at
+    prometheus.stop()
+    state = watched.wait(lambda s: s.sources["prometheus"].state == "unreachable", what="down")
+    assert state.metrics["sse"].at == answered  # the last answer keeps its time: stale, not new
+    assert "version=green" in current(state, "sse")
+    prometheus.start()
+    exporter.sse.labels(version="green").set(9)
+    watched.wait(
+        lambda s: (
+            s.sources["prometheus"].state == "ok" and current(s, "sse").get("version=green") == 9.0
+        ),
+        timeout=30,
+        what="recovery",
+    )
+
+
+def test_the_backfill_gives_the_sparklines_a_past(exporter, prometheus):
+    exporter.sse.labels(version="green").set(5)
+    first = Watched(prometheus.url)  # until Prometheus has scraped the series at all …
+    first.wait(lambda s: "version=green" in current(s, "sse"), what="first scrape")
+    first.stop()
+    time.sleep(4)  # … and then a few seconds more of it
+    w = Watched(prometheus.url)
+    try:
+        state = w.wait(
+            lambda s: "version=green" in current(s, "sse"), what="backfill and first answer"
+        )
+        series = state.metrics["sse"].series["version=green"]
+        assert len(series.samples) >= 3  # a few seconds of past, then the first instant answer
+        assert [p.t for p in series.samples] == sorted(p.t for p in series.samples)
+    finally:
+        w.stop()
