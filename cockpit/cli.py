@@ -141,6 +141,26 @@ def _sources(session) -> list:
 
         factories.append(lambda emit: KubeSource(settings, emit))
         factories.append(lambda emit: WindowLock(settings, session.operator, emit))
+    if session.prometheus is not None:
+        import os
+
+        from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+
+        queries: dict[str, str] = {}
+        for workspace in filter(None, (session.compact, session.workspace)):
+            queries |= workspace.layout.queries
+            for pane in workspace.layout.panes():  # PromQL written on the pane itself
+                if pane.kind == "metric" and pane.query and pane.query not in queries:
+                    queries[pane.query] = pane.query
+        prometheus = PrometheusSettings(
+            url=session.prometheus.url,
+            queries=queries,
+            values=session.values,
+            timeout=session.prometheus.timeout.total_seconds(),
+            verify_tls=session.prometheus.verify_tls,
+            token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
+        )
+        factories.append(lambda emit: PrometheusSource(prometheus, emit))
     return factories
 
 

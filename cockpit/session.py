@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from cockpit.load.errors import LoadError
 from cockpit.load.workspace import Workspace, open_layout
-from cockpit.model.config import Config
+from cockpit.model.config import Config, PrometheusConfig
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Session:
     keys: dict[str, str]
     values: dict[str, str] = field(default_factory=dict)  # for ${placeholders}
     kube: KubeTarget | None = None  # None: Kubernetes is not configured
+    prometheus: PrometheusConfig | None = None  # None: Prometheus is not configured
     lock: str = "cockpit-window"
 
 
@@ -81,6 +82,7 @@ def open_session(config: Config, today: date | None = None) -> Session:
     return Session(
         values=values,
         kube=kube_target(config),
+        prometheus=config.prometheus if config.prometheus.url else None,
         lock=config.lock,
         workspace=workspace,
         compact=compact,

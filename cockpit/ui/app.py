@@ -29,6 +29,7 @@ from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
+from cockpit.model.checklist import Rule
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State, initial_state
 from cockpit.progress import ProgressStore
@@ -40,6 +41,7 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from cockpit.ui.widgets.metric_pane import MetricPane
 from cockpit.ui.widgets.pane import PaneMixin
 from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
@@ -155,12 +157,24 @@ class CockpitApp(App[int]):
         elif spec.kind == "pods":
             service = self.session.values.get("service", "")
             widget = PodsPane(pane_id, spec, self.state, tz, service)
+        elif spec.kind == "metric":
+            success, trigger = self._rules_for(spec.metric)
+            widget = MetricPane(pane_id, spec, self.state, tz, success, trigger)
         elif spec.kind == "timeline":
             widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
         else:
             widget = SourcePane(pane_id, spec, self.state, tz)
         widget.styles.width = spec.width
         return widget
+
+    def _rules_for(self, metric: str | None) -> tuple[Rule | None, Rule | None]:
+        """The runbook's success criterion and rollback trigger for one metric."""
+        runbook = self.state.runbooks.get(self.active.layout.rules or "")
+        if runbook is None or metric is None:
+            return None, None
+        success = next((r for r in runbook.success if r.metric == metric), None)
+        trigger = next((r for r in runbook.rollback_triggers if r.metric == metric), None)
+        return success, trigger
 
     def compose(self) -> ComposeResult:
         self.active = self._layout_for(*(self.state.size or (self.size.width, self.size.height)))

@@ -1,0 +1,127 @@
+"""One number of the window (P95, error rate, SSE connections), blue and green side by side.
+
+Each line: the version, its current value against the runbook's success and rollback
+thresholds, and a sparkline of the last 30 minutes. What Prometheus did not say is not
+made up: NaN is "no traffic", an empty answer is "no series", old data says how old.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, tzinfo
+
+from rich.text import Text
+from textual.widget import Widget
+
+from cockpit.model.checklist import Rule
+from cockpit.model.layout import Pane as PaneSpec
+from cockpit.model.metrics import Metric
+from cockpit.model.state import State
+from cockpit.ui.widgets.pane import PaneMixin, clock
+from cockpit.ui.widgets.source_pane import source_line
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+STALE_AFTER = timedelta(seconds=30)
+
+
+def show(value: float, unit: str | None) -> str:
+    if math.isnan(value):
+        return "NaN (no traffic)"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if unit == "ratio":
+        return f"{value * 100:.2f} %"
+    if unit == "seconds":
+        return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
+    if unit == "bytes":
+        return f"{value / 2**20:.0f} MiB"
+    return f"{value:g}"
+
+
+def sparkline(values: list[float], width: int) -> str:
+    points = values[-width:]
+    finite = [v for v in points if math.isfinite(v)]
+    if not finite:
+        return " " * len(points)
+    low, high = min(finite), max(finite)
+    span = (high - low) or 1.0
+    return "".join(
+        BLOCKS[int((v - low) / span * (len(BLOCKS) - 1))] if math.isfinite(v) else " "
+        for v in points
+    )
+
+
+class MetricPane(PaneMixin, Widget, can_focus=True):
+    def __init__(
+        self,
+        pane_id: str,
+        spec: PaneSpec,
+        state: State,
+        tz: tzinfo | None,
+        success: Rule | None,
+        trigger: Rule | None,
+    ) -> None:
+        super().__init__(id=pane_id, classes="pane")
+        self.setup_pane(pane_id, spec, state, tz)
+        self.key = spec.query or pane_id
+        self.success, self.trigger = success, trigger
+        self.border_title = spec.title or self.key
+
+    def affected(self, old: State, new: State) -> bool:
+        return (
+            old.metrics.get(self.key) is not new.metrics.get(self.key)
+            or old.sources.get("prometheus") is not new.sources.get("prometheus")
+            or (old.now or "")[:19] != (new.now or "")[:19]
+        )
+
+    def verdict(self, value: float) -> tuple[str, str]:
+        """(word, style) for a value: over the rollback trigger, short of success, or fine."""
+        if not math.isfinite(value):
+            return "?", "yellow"
+        if self.trigger and self.trigger.condition and self.trigger.condition.holds(value):
+            return "ROLLBACK", "bold red reverse"
+        if self.success and self.success.condition and not self.success.condition.holds(value):
+            return "HOLD", "bold yellow"
+        return "ok", "green"
+
+    def render(self) -> Text:
+        metric = self.state.metrics.get(self.key)
+        source = self.state.sources.get("prometheus")
+        if metric is None:
+            return source_line("prometheus", self.state, self.tz)
+        width = max(self.content_region.width, 20)
+        lines = [self._line(metric, key, width) for key in sorted(metric.series)]
+        if metric.empty:
+            lines = [Text("no series: Prometheus answered with an empty vector", style="yellow")]
+        lines.append(self._footer(metric, source))
+        return Text("\n").join(lines)
+
+    def _line(self, metric: Metric, key: str, width: int) -> Text:
+        series = metric.series[key]
+        label = series.labels.get("version") or key or "all"
+        last = series.last
+        value = last.value if last else math.nan
+        word, style = self.verdict(value)
+        head = Text.assemble(
+            f"{label:<6.6} ", (f"{show(value, self.spec.unit):>16}", style), f" {word:<8}"
+        )
+        room = width - head.cell_len - 1
+        spark = sparkline([s.value for s in series.samples], room) if room > 4 else ""
+        return head.append(spark, style="dim")
+
+    def _footer(self, metric: Metric, source) -> Text:
+        when = clock(metric.at, self.tz, "%H:%M:%S")
+        stale = ""
+        if self.state.now and metric.at:
+            age = datetime.fromisoformat(self.state.now) - datetime.fromisoformat(metric.at)
+            if age > STALE_AFTER:
+                stale = f" — STALE ({int(age.total_seconds())} s old)"
+        if source is not None and source.state != "ok":
+            stale += f" — prometheus {source.state}"
+        limits = []
+        if self.success and self.success.condition:
+            limits.append(f"ok {self.success.condition}")
+        if self.trigger and self.trigger.condition:
+            limits.append(f"rollback {self.trigger.condition}")
+        style = "bold yellow" if stale else "dim"
+        return Text(f"as of {when}{stale}  " + " · ".join(limits), style=style)
