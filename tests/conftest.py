@@ -25,6 +25,14 @@ SEED_PREFIXES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_ambient_cluster(monkeypatch):
+    """A CI runner inside a pod (KUBERNETES_SERVICE_HOST) or with KUBECONFIG set must not
+    point the cockpit under test at a real cluster."""
+    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "COCKPIT_CONFIG", "COCKPIT_CONTEXT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO

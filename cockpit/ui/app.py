@@ -299,7 +299,8 @@ class CockpitApp(App[int]):
         if self.trail.journal.failure is not None:
             return f"audit journal not writable: {self.trail.journal.failure}"
         lock = self.state.lock
-        if self.session.kube is not None and (lock.state != "held" or lock.holder != self.operator):
+        locked = any(source.name == "lock" for source in self.sources)
+        if locked and (lock.state != "held" or lock.holder != self.operator):
             holder = f" by {lock.holder}" if lock.holder else ""
             return f"the window lock is {lock.state}{holder}: observers do not act"
         return None
