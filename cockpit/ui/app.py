@@ -31,7 +31,9 @@ from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.reduce import reduce
+from cockpit.model.rules import judge
 from cockpit.model.state import State, initial_state
+from cockpit.model.units import format_duration
 from cockpit.progress import ProgressStore
 from cockpit.session import Session
 from cockpit.sources.base import Source, SourceFactory
@@ -244,9 +246,33 @@ class CockpitApp(App[int]):
             source.stop()
 
     def _derive_checks(self) -> None:
-        """Closed-loop checks, judged from the watched state (at most once a second)."""
+        """Closed-loop checks and the runbook's rules, judged from the state once a second."""
         for event in self._checks.results(self.state):
             self.dispatch(event)
+        self._judge_window()
+
+    def _judge_window(self) -> None:
+        """A rollback trigger that fires raises the banner; one that stops lowers it."""
+        runbook = self.state.runbooks.get(self.active.layout.rules or "")
+        if runbook is None or not self.state.now:
+            return
+        sources = {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query}
+        now = datetime.fromisoformat(self.state.now)
+        verdict = judge(
+            runbook.success, runbook.rollback_triggers, self.state.metrics, sources, now
+        )
+        message = "; ".join(
+            f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {f.value:g} since "
+            f"{f.since.astimezone(self.session.tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
+            for f in verdict.firing
+        )
+        if message:
+            message += " · r starts the rollback"
+        current = self.state.alerts.get("rollback")
+        if (current.message if current else "") != message:
+            self.dispatch(
+                ev.Alert(key="rollback", level="critical", message=message, at=self.now())
+            )
 
     def now(self) -> str:
         return self.state.now or ""

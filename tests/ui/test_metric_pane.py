@@ -67,3 +67,34 @@ def test_number_formats_and_sparkline():
     assert show(0.0123, "ratio") == "1.23 %" and show(0.75, "seconds") == "750 ms"
     assert show(float("nan"), "ratio") == "NaN (no traffic)" and show(120.0, "count") == "120"
     assert sparkline([0.0, 1.0, float("nan"), 0.5], 10) == "▁█ ▄"
+
+
+async def test_a_firing_rollback_trigger_raises_the_banner_and_a_recovery_lowers_it(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        for second in range(0, 181, 15):  # green above 5 % for three minutes
+            app.dispatch(
+                answer(
+                    "error_rate",
+                    [
+                        {"labels": {"version": "green"}, "t": T - 180 + second, "value": "0.072"},
+                    ],
+                )
+            )
+        app._judge_window()
+        await pilot.pause()
+        alert = app.state.alerts["rollback"]
+        assert alert.level == "critical" and "Error-Rate > 5%" in alert.message
+        assert "green at 0.072" in alert.message and "r starts the rollback" in alert.message
+        assert app.query_one("#banner").display
+        app.dispatch(
+            answer(
+                "error_rate",
+                [
+                    {"labels": {"version": "green"}, "t": T + 5, "value": "0.004"},
+                ],
+            )
+        )
+        app._judge_window()
+        await pilot.pause()
+        assert "rollback" not in app.state.alerts and not app.query_one("#banner").display

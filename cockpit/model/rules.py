@@ -1,0 +1,96 @@
+"""The runbook's rules over the metrics: is the window OK, on HOLD, or due a ROLLBACK? Pure.
+
+A rollback trigger fires when its condition has held, in one series (blue or green),
+over every sample of at least its `for` duration, up to a fresh sample. Between
+"success" and "trigger" lies HOLD (like Argo Rollouts' Inconclusive): a success
+criterion not met, or not judgeable because the data is missing, NaN or stale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cockpit.model.checklist import Rule
+from cockpit.model.metrics import Metric, Series
+
+OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
+FRESH = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Firing:
+    rule: Rule
+    series: str  # the version (or label signature) it fired in
+    value: float
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    reasons: tuple[str, ...]
+    firing: tuple[Firing, ...]
+
+
+def _held_since(series: Series, rule: Rule) -> tuple[datetime, float] | None:
+    """Since when the condition has held without a break, up to the last sample."""
+    assert rule.condition is not None
+    since = None
+    for sample in reversed(series.samples):
+        if not (math.isfinite(sample.value) and rule.condition.holds(sample.value)):
+            break
+        since = sample.t
+    if since is None:
+        return None
+    return datetime.fromtimestamp(since, UTC), series.samples[-1].value
+
+
+def _label(series: Series, key: str) -> str:
+    return series.labels.get("version") or key or "all"
+
+
+def judge(
+    success: list[Rule],
+    triggers: list[Rule],
+    metrics: Mapping[str, Metric],
+    sources: Mapping[str, str],
+    now: datetime,
+) -> Verdict:
+    """`sources` maps a rule's metric (error_rate …) to the metric key that measures it."""
+    reasons: list[str] = []
+    firing: list[Firing] = []
+    for rule in triggers:
+        if rule.manual or rule.metric not in sources:
+            continue  # a person decides, or another source judges it (pods: kube checks)
+        metric = metrics.get(sources[rule.metric])
+        if metric is None or metric.empty:
+            continue
+        for key, series in metric.series.items():
+            last = series.last
+            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
+                continue
+            held = _held_since(series, rule)
+            if held and now - held[0] >= rule.for_:
+                firing.append(Firing(rule, _label(series, key), held[1], held[0]))
+    for rule in success:
+        if rule.manual or rule.metric not in sources:
+            continue
+        metric = metrics.get(sources[rule.metric])
+        if metric is None or metric.empty or not metric.series:
+            reasons.append(f"{rule.name}: no data")
+            continue
+        for key, series in metric.series.items():
+            last = series.last
+            label = _label(series, key)
+            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
+                reasons.append(f"{rule.name}: {label} data is stale")
+            elif not math.isfinite(last.value):
+                reasons.append(f"{rule.name}: {label} has no traffic (NaN)")
+            elif rule.condition is not None and not rule.condition.holds(last.value):
+                reasons.append(f"{rule.name}: {label} is {last.value:g}")
+    if firing:
+        return Verdict(ROLLBACK, tuple(reasons), tuple(firing))
+    return Verdict(HOLD if reasons else OK, tuple(reasons), ())

@@ -1,0 +1,71 @@
+from datetime import UTC, datetime, timedelta
+
+from cockpit.model import events as ev
+from cockpit.model.checklist import Rule
+from cockpit.model.reduce import reduce
+from cockpit.model.rules import HOLD, OK, ROLLBACK, judge
+from cockpit.model.state import State
+
+T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+SUCCESS = [
+    Rule.model_validate({"name": "Error-Rate < 1%", "metric": "error_rate", "condition": "< 1%"}),
+    Rule.model_validate(
+        {"name": "Pods 3/3", "metric": "pods_ready", "condition": "ready == desired"}
+    ),
+]
+TRIGGERS = [
+    Rule.model_validate(
+        {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
+    ),
+    Rule.model_validate({"name": "Critical bug"}),
+]
+SOURCES = {"error_rate": "errors"}
+
+
+def metrics(points):
+    """points: [(seconds after T0, {version: value})] as instant answers."""
+    state = State()
+    for offset, values in points:
+        t = (T0 + timedelta(seconds=offset)).timestamp()
+        samples = tuple(
+            {"labels": {"version": v}, "t": t, "value": str(x)} for v, x in values.items()
+        )
+        state = reduce(state, ev.MetricObserved(metric="errors", samples=samples))
+    return state.metrics
+
+
+def verdict_at(points, seconds):
+    return judge(SUCCESS, TRIGGERS, metrics(points), SOURCES, T0 + timedelta(seconds=seconds))
+
+
+def test_ok_hold_rollback_with_the_for_duration():
+    healthy = [(s, {"blue": 0.002, "green": 0.004}) for s in range(0, 300, 15)]
+    assert verdict_at(healthy, 300).state == OK
+    climbing = healthy + [(300 + s, {"blue": 0.002, "green": 0.03}) for s in range(0, 60, 15)]
+    verdict = verdict_at(climbing, 350)
+    assert verdict.state == HOLD and "green is 0.03" in verdict.reasons[0]
+    bad = climbing + [(360 + s, {"blue": 0.002, "green": 0.07}) for s in range(0, 150, 15)]
+    assert verdict_at(bad, 400).state == HOLD  # > 5 % for 40 s: not yet 2 minutes
+    fired = verdict_at(bad, 495)  # > 5 % since 360 s, last sample at 495 s: 2m15s
+    assert fired.state == ROLLBACK
+    (firing,) = fired.firing
+    assert (firing.series, firing.value, firing.since) == (
+        "green",
+        0.07,
+        T0 + timedelta(seconds=360),
+    )
+
+
+def test_a_dip_restarts_the_clock_and_old_data_does_not_fire():
+    points = [(s, {"green": 0.07}) for s in range(0, 120, 15)] + [(120, {"green": 0.01})]
+    points += [(135 + s, {"green": 0.07}) for s in range(0, 60, 15)]
+    assert verdict_at(points, 200).state != ROLLBACK  # only 60 s since the dip
+    long_bad = [(s, {"green": 0.07}) for s in range(0, 300, 15)]
+    assert verdict_at(long_bad, 285).state == ROLLBACK
+    assert verdict_at(long_bad, 285 + 600).state != ROLLBACK  # ten minutes without data
+
+
+def test_no_data_and_nan_are_hold_not_ok():
+    assert verdict_at([], 10).state == HOLD
+    nan = verdict_at([(0, {"green": float("nan")})], 10)
+    assert nan.state == HOLD and "no traffic (NaN)" in nan.reasons[0]
