@@ -78,9 +78,8 @@ def green_selected(state):
 
 def test_lists_then_follows_a_cutover_live(cluster, kubeconfig, watching):
     _, got = watching
-    got.wait(
-        lambda s: len(s.kube.pods) == 6 and s.sources["kubernetes"].state == "ok", what="6 pods"
-    )
+    every_kind = {"pods", "services", "endpointslices", "deployments", "leases"}
+    got.wait(lambda s: s.kube.listed == every_kind and len(s.kube.pods) == 6, what="all listed")
     state = got.state()
     assert {p.version for p in state.kube.pods.values()} == {"blue", "green"}
     assert all(p.ready for p in state.kube.pods.values())
