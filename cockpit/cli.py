@@ -161,6 +161,18 @@ def _sources(session) -> list:
             token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
         )
         factories.append(lambda emit: PrometheusSource(prometheus, emit))
+    if session.values.get("base_url"):
+        from cockpit.model.checklist import HttpCheck
+        from cockpit.sources.probes import Probe, ProbeSettings, ProbeSource
+
+        probes = tuple(
+            Probe(name, item.id, item.check)
+            for name, runbook in session.workspace.runbooks.items()
+            for item in runbook.walk_items()
+            if isinstance(item.check, HttpCheck)
+        )
+        probe_settings = ProbeSettings(probes=probes, values=session.values)
+        factories.append(lambda emit: ProbeSource(probe_settings, emit))
     return factories
 
 

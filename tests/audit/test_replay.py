@@ -12,6 +12,7 @@ from cockpit.audit.replay import CHECKPOINT, Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.ui.replay_app import ReplayApp
+from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
 from tests.ui.apps import NOW, build_app
 
@@ -28,6 +29,8 @@ def screen_text(app) -> list[str]:
     """What the panes show, line by line (the status bar differs: REPLAY, audit seq)."""
     lines = []
     for pane in app.panes():
+        if isinstance(pane, PodsPane):
+            pane._catch_up()  # its timer's work, now: the comparison must not race it
         if isinstance(pane, RowsPane):
             height = pane.scrollable_content_region.height
             lines += [pane.render_line(y).text for y in range(height)]
