@@ -128,16 +128,21 @@ class CockpitApp(App[int]):
         self._render_state()
 
     def _render_state(self) -> None:
+        """Every event: panes first (each repaints only if it must), then the bars."""
+        if not self.screen_stack:
+            return
         for pane in self.panes():
             pane.show(self.state)
-        if self.is_mounted(StatusBar):
-            self._render_audit()
-            self.query_one(StatusBar).show(self.state)
+        bar = self.query(StatusBar)
+        if bar:
+            bar.first().show(self.state, self._audit_label())
             self.query_one(Banner).show(self.state)
-            self._render_tabs()
 
-    def is_mounted(self, kind: type[Widget]) -> bool:
-        return bool(self.screen_stack) and bool(self.query(kind))
+    def _audit_label(self) -> str:
+        if self.trail is None:
+            return "audit off"
+        journal = self.trail.journal
+        return "AUDIT ✗" if journal.failure else f"audit #{journal.next_seq}"
 
     # --- composition -----------------------------------------------------------------------
 
@@ -309,7 +314,6 @@ class CockpitApp(App[int]):
             self.dispatch(ev.Alert(key="audit", level="critical", message=message, at=self.now()))
         elif failure is None and raised:
             self.dispatch(ev.Alert(key="audit", level="critical", message="", at=self.now()))
-        self._render_audit()
 
     def _retry_journal(self) -> None:
         if self.trail is not None and self.trail.journal.failure is not None:
@@ -349,13 +353,6 @@ class CockpitApp(App[int]):
 
         question = f"{lock.holder} holds the window lock but stopped renewing it. Take it over?"
         self.push_screen(Confirm(question), answer)
-
-    def _render_audit(self) -> None:
-        if self.trail is None or not self.is_mounted(StatusBar):
-            return
-        journal = self.trail.journal
-        bar = self.query_one(StatusBar)
-        bar.audit = "AUDIT ✗" if journal.failure else f"audit #{journal.next_seq}"
 
     def _after_compose(self) -> None:
         self._render_state()

@@ -25,11 +25,18 @@ class StatusBar(Widget):
         super().__init__(id="status-bar")
         self.context, self.namespace, self.operator = context, namespace, operator
         self.read_only, self.tz = read_only, tz
-        self.audit = "audit off"
+        self.audit = ""
         self.state = State()
 
-    def show(self, state: State) -> None:
-        self.state = state
+    def show(self, state: State, audit: str) -> None:
+        """Repaints only when something it shows changed (it is called on every event)."""
+        if (
+            state.now == self.state.now
+            and state.sources is self.state.sources
+            and (state.lock is self.state.lock and audit == self.audit)
+        ):
+            return
+        self.state, self.audit = state, audit
         self.refresh()
 
     def parts(self) -> list[tuple[int, Text]]:
