@@ -158,19 +158,14 @@ class Journal:
     def append(self, kind: str, data: dict[str, Any]) -> int:
         """Record now (or as soon as the journal is writable again); returns the seq."""
         with self._lock:
-            self._refuse_if_closed()
-            seq = self.next_seq
-            self._pending.append((timestamp(self.clock()), kind, data))
-            self._drain()
+            seq, _ = self._enqueue(kind, data)
             return seq
 
     def commit(self, kind: str, data: dict[str, Any]) -> int:
         """Record and make durable before returning; raises if that is not possible."""
         with self._lock:
-            self._refuse_if_closed()
-            seq = self.next_seq
-            self._pending.append((timestamp(self.clock()), kind, data))
-            if not self._drain():
+            seq, written = self._enqueue(kind, data)
+            if not written:
                 raise JournalUnavailable(f"audit journal not writable: {self.failure}")
             try:
                 os.fdatasync(self._fd)
@@ -180,9 +175,13 @@ class Journal:
                 raise JournalUnavailable(f"audit journal not durable: {exc}") from None
             return seq
 
-    def _refuse_if_closed(self) -> None:
+    def _enqueue(self, kind: str, data: dict[str, Any]) -> tuple[int, bool]:
+        """Queue one record and write what waits; (its seq, whether it is written). Locked."""
         if self._closed.is_set():
             raise JournalUnavailable(f"{self.path}: journal closed")
+        seq = self.next_seq
+        self._pending.append((timestamp(self.clock()), kind, data))
+        return seq, self._drain()
 
     def retry(self) -> bool:
         """Try to write what waits (the app calls this on a timer while failed)."""
