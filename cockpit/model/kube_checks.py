@@ -11,11 +11,11 @@ A right-hand side that names a fact (`ready == desired`) is that fact's value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from string import Template
 from typing import Any
 
 from cockpit.model.checklist import KubeCheck
 from cockpit.model.kube import KubeState
+from cockpit.model.placeholders import fill, missing
 from cockpit.model.units import OPERATORS
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
@@ -25,11 +25,6 @@ NEEDS = {
     "service": "services",
     "endpoints": "endpointslices",
 }
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """`${service}-green` → `valeo-erp-green`; unknown placeholders are left as they are."""
-    return Template(text).safe_substitute(values)
 
 
 def _facts(check: KubeCheck, kube: KubeState, values: Mapping[str, str]) -> dict[str, Any] | str:
@@ -77,9 +72,9 @@ def evaluate(check: KubeCheck, kube: KubeState, values: Mapping[str, str]) -> tu
     needed = NEEDS.get(check.resource)
     if needed is None:
         return UNKNOWN, f"{check.resource} are not watched by the cockpit"
-    unfilled = [t for t in (check.name or "", *check.selector.values()) if "${" in fill(t, values)]
-    if unfilled:
-        return UNKNOWN, f"no value for {unfilled[0]} (set vars in the config)"
+    for text in (check.name or "", *check.selector.values()):
+        if unfilled := missing(text, values):
+            return UNKNOWN, f"no value for {unfilled} (set vars in the config)"
     if needed not in kube.listed:
         return UNKNOWN, f"no {needed} listed yet"
     facts = _facts(check, kube, values)
@@ -93,8 +88,8 @@ def evaluate(check: KubeCheck, kube: KubeState, values: Mapping[str, str]) -> tu
     right = expect.value
     if isinstance(right, str):
         right = facts.get(right, fill(right, values))
-    if isinstance(right, str) and "${" in right:
-        return UNKNOWN, f"no value for {right} (set vars in the config)"
+    if isinstance(right, str) and (unfilled := missing(right, values)):
+        return UNKNOWN, f"no value for {unfilled} (set vars in the config)"
     held = _holds(expect.op, actual, right)
     seen = f"{left} {actual}" + (f", {expect.right} {right}" if expect.right in facts else "")
     return (PASS if held else FAIL), seen

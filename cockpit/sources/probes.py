@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from cockpit.model import events as ev
 from cockpit.model.checklist import HttpCheck
-from cockpit.model.kube_checks import fill
+from cockpit.model.placeholders import fill, missing
 
 Emit = Callable[[ev.Event], None]
 SOURCE = "probes"
@@ -108,11 +108,10 @@ class ProbeSource:
 
     def round(self, client) -> None:
         for p in self.settings.probes:
-            url = fill(p.check.url, self.settings.values)
-            if "${" in url:
+            if missing(p.check.url, self.settings.values):
                 status, detail = "unknown", f"no value for the placeholder in {p.check.url}"
             else:
-                status, detail = probe(client, p.check, url)
+                status, detail = probe(client, p.check, fill(p.check.url, self.settings.values))
             self.emit(
                 ev.CheckResult(
                     checklist=p.checklist,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cockpit.model import events as ev
-from cockpit.model.kube_checks import fill
+from cockpit.model.placeholders import fill
 
 Emit = Callable[[ev.Event], None]
 SOURCE = "prometheus"
