@@ -51,14 +51,3 @@ def checklist_rows(runbook: Runbook, name: str, state: State, needle: str = "") 
     for top in runbook.sections:
         section(top, 0)
     return rows
-
-
-def neighbour(rows: list[Row], key: str | None, step: int) -> str | None:
-    """The key `step` rows away from `key` (clamped); the first row when `key` is gone."""
-    if not rows:
-        return None
-    keys = [r.key for r in rows]
-    if key not in keys:
-        return keys[0]
-    index = min(max(keys.index(key) + step, 0), len(keys) - 1)
-    return keys[index]

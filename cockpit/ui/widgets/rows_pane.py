@@ -19,7 +19,6 @@ from textual.strip import Strip
 
 from cockpit.model import events as ev
 from cockpit.model.state import State
-from cockpit.ui.checklist_rows import neighbour
 from cockpit.ui.widgets.pane import PaneMixin
 
 
@@ -38,7 +37,15 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"rows-pane--cursor"}
 
-    rows: list[Keyed]
+    @property
+    def rows(self) -> list[Keyed]:
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[Keyed]) -> None:
+        """Rows and where each key stands: the cursor is looked up on every painted line."""
+        self._rows = rows
+        self._at = {row.key: index for index, row in enumerate(rows)}
 
     def build_rows(self) -> list[Keyed]:
         raise NotImplementedError
@@ -59,7 +66,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     @property
     def cursor(self) -> str | None:
         key = self.state.cursors.get(self.pane_id)
-        if any(r.key == key for r in self.rows):
+        if key in self._at:
             return key
         return self.rows[0].key if self.rows else None
 
@@ -84,8 +91,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
         self.border_subtitle = f"/{self.needle}" if self.needle else ""
 
     def _follow_cursor(self) -> None:
-        cursor = self.cursor
-        index = next((i for i, r in enumerate(self.rows) if r.key == cursor), None)
+        index = self._at.get(self.cursor or "")
         if index is not None:
             self.scroll_to_region(Region(0, index, 1, 1), animate=False)
 
@@ -126,12 +132,15 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
 
     @property
     def current(self) -> Keyed | None:
-        cursor = self.cursor
-        return next((r for r in self.rows if r.key == cursor), None)
+        index = self._at.get(self.cursor or "")
+        return None if index is None else self.rows[index]
 
     def action_move(self, step: int) -> None:
-        target = neighbour(self.rows, self.cursor, step)  # type: ignore[arg-type]
-        if target is not None and target != self.state.cursors.get(self.pane_id):
+        if not self.rows:
+            return
+        here = self._at.get(self.cursor or "", 0)
+        target = self.rows[min(max(here + step, 0), len(self.rows) - 1)].key
+        if target != self.state.cursors.get(self.pane_id):
             self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=target))
 
     def action_page(self, direction: int) -> None:

@@ -15,7 +15,8 @@ from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
 from cockpit.ui.widgets.pane import PaneMixin, clock
 
-SOURCE_OF = {"pods": "kubernetes", "metric": "prometheus", "probes": "probes", "gate": "prometheus"}
+#: the panes that have no widget of their own yet, and what feeds them
+SOURCE_OF = {"probes": "probes", "gate": "prometheus"}
 HOW_TO = {
     "kubernetes": "set --context/--namespace or KUBECONFIG",
     "prometheus": "set --prometheus URL or prometheus.url",
