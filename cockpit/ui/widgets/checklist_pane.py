@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from cockpit.model import events as ev
+from cockpit.model.checklist import Item
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
 from cockpit.ui.checklist_rows import Row, checklist_rows
@@ -124,35 +125,35 @@ class ChecklistPane(RowsPane):
 
     # --- keys → events ---------------------------------------------------------------------
 
-    def action_toggle(self) -> None:
+    def _item_or_fold(self) -> Item | None:
+        """The item under the cursor; on a section, fold or unfold it instead."""
         row = self.current
-        if row is None:
-            return
-        if row.section is not None:
+        if row is not None and row.section is not None:
             self.action_fold()
+            return None
+        return row.item if row is not None else None
+
+    def action_toggle(self) -> None:
+        item = self._item_or_fold()
+        if item is None:
             return
-        assert row.item is not None
-        if row.item.role and not self.state.is_done(self.checklist, row.item.id):
+        done = self.state.is_done(self.checklist, item.id)
+        if item.role and not done:
             self.action_sign()
             return
-        done = self.state.is_done(self.checklist, row.item.id)
         kind = ev.Untick if done else ev.Tick
-        self.app.dispatch(kind(item=row.item.id, **self._stamp()))
+        self.app.dispatch(kind(item=item.id, **self._stamp()))
 
     def action_open(self) -> None:
         """Enter: a section folds or unfolds, an item shows everything about it."""
-        row = self.current
-        if row is None:
-            return
-        if row.section is not None:
-            self.action_fold()
+        item = self._item_or_fold()
+        if item is None:
             return
         from cockpit.ui.screens.item import ItemScreen, describe
 
-        assert row.item is not None
-        progress = self.state.item_progress(self.checklist, row.item.id)
-        check = self.state.checks.get((self.checklist, row.item.id))
-        self.app.push_screen(ItemScreen(describe(row.item, progress, check, self.tz)))
+        progress = self.state.item_progress(self.checklist, item.id)
+        check = self.state.checks.get((self.checklist, item.id))
+        self.app.push_screen(ItemScreen(describe(item, progress, check, self.tz)))
 
     def action_fold(self) -> None:
         row = self.current
