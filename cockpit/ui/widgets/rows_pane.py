@@ -75,9 +75,16 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
         return self.state.filters.get(self.pane_id, "")
 
     def view_changed(self, old: State, new: State) -> bool:
-        return old.cursors.get(self.pane_id) != new.cursors.get(self.pane_id) or old.filters.get(
-            self.pane_id
-        ) != new.filters.get(self.pane_id)
+        """The filter changes which rows there are; the cursor only where the eye is."""
+        return old.filters.get(self.pane_id) != new.filters.get(self.pane_id)
+
+    def show(self, state: State) -> None:
+        old, self.state = self.state, state
+        if self.affected(old, state):
+            self.repaint()
+        elif old.cursors.get(self.pane_id) != state.cursors.get(self.pane_id):
+            self._follow_cursor()  # the rows stand: no rebuild for a moved cursor
+            self.refresh()
 
     def repaint(self) -> None:
         self.rebuild()
