@@ -40,12 +40,16 @@ class Session:
     lock: str = "cockpit-window"
 
 
-def default_operator() -> str:
+def login_user() -> str:
+    """Who is logged in on this terminal (the journal records it beside the operator)."""
     try:
-        user = getpass.getuser()
+        return getpass.getuser()
     except (KeyError, OSError):
-        user = os.environ.get("USER", "operator")
-    return f"{user}@{socket.gethostname()}"
+        return os.environ.get("USER", "operator")
+
+
+def default_operator() -> str:
+    return f"{login_user()}@{socket.gethostname()}"
 
 
 def kube_target(config: Config) -> KubeTarget | None:

@@ -6,7 +6,6 @@ shows what the operator saw, whatever the files say by then.
 
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from typing import Any
 
 from cockpit import __version__
 from cockpit.model import events as ev
-from cockpit.session import Session
+from cockpit.session import Session, login_user
 
 
 def session_start(
@@ -23,13 +22,9 @@ def session_start(
     restored: list[ev.Event],
     environ: Mapping[str, str] = os.environ,
 ) -> dict[str, Any]:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = environ.get("USER", "")
     workspace = session.workspace
     return {
-        "user": user,
+        "user": login_user(),
         "operator": session.operator,
         "host": socket.gethostname(),
         "ssh_client": environ.get("SSH_CLIENT", ""),
