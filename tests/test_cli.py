@@ -14,7 +14,7 @@ from cockpit.cli import main
 
 SUMMARIES = [
     "checklists/deployment-plan-v1.yaml: 14 items (0 done) in 26 sections",
-    "checklists/deployment-plan.yaml: 53 items (0 done) in 34 sections",
+    "checklists/deployment-plan.yaml: 57 items (0 done) in 34 sections",
     "checklists/go-live-checklist.yaml: 196 items (0 done) in 21 sections",
     "checklists/pre-deployment-check.yaml: 102 items (11 done) in 41 sections",
     "checklists/pre-go-live-checklist.yaml: 69 items (0 done) in 26 sections",
@@ -22,7 +22,7 @@ SUMMARIES = [
 #: seed → "N items (M done) in K sections"
 SEED_COUNTS = {
     "pre-deployment-check": "102 items (11 done) in 41 sections",
-    "deployment-plan": "53 items (0 done) in 34 sections",
+    "deployment-plan": "57 items (0 done) in 34 sections",
     "go-live-checklist": "196 items (0 done) in 21 sections",
     "pre-go-live-checklist": "69 items (0 done) in 26 sections",
     "deployment-plan-v1": "14 items (0 done) in 26 sections",

@@ -68,6 +68,21 @@ def _check_references(runbook: Runbook, positions: Positions, file: str) -> list
             problems.append(
                 Problem(file, line, col, f"timeline[{i}].until: {step.until} is before {step.at}")
             )
+    items = {i.id for i in runbook.walk_items()}
+    for g, gate in enumerate(runbook.gates):
+        if gate.section is not None and gate.section not in sections:
+            line, col = positions.locate(("gates", g, "section"))
+            problems.append(
+                Problem(file, line, col, f"gates[{g}].section: no section with id {gate.section!r}")
+            )
+        for c, criterion in enumerate(gate.criteria):
+            for r, ref in enumerate(criterion.requires):
+                if ref not in items and ref not in sections:
+                    line, col = positions.locate(("gates", g, "criteria", c, "requires", r))
+                    where = f"gates[{g}].criteria[{c}].requires[{r}]"
+                    problems.append(
+                        Problem(file, line, col, f"{where}: no item or section with id {ref!r}")
+                    )
     return problems
 
 

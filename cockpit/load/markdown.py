@@ -37,6 +37,8 @@ STEP_PREFIX = re.compile(r"^Step\s+\d+\s*:\s*", re.I)
 TRIGGERS = re.compile(r"rollback[- ]?trigger|when to roll ?back", re.I)
 SUCCESS = re.compile(r"success|erfolgskriterien", re.I)
 CRITICAL = re.compile(r"kritisch|critical", re.I)
+#: "**Decision Criteria:**" opens a go/no-go gate: the bullets after it are its criteria
+CRITERIA = re.compile(r"^\W*(decision[- ]criteria|entscheidungskriterien)\W*$", re.I)
 LEADING_MARKS = re.compile(r"^[^\w\[(*`]+")
 COMPARISON = re.compile(
     r"(<=|>=|<|>|≤|≥)\s*(\d+(?:[.,]\d+)?)\s*(%|ms|s|min|minuten|minutes|m|h)?(?!\w)", re.I
@@ -220,6 +222,8 @@ class _Builder:
         if window:
             title = STEP_PREFIX.sub("", step.group(1).strip())
             self._step(*window, title, section["id"])
+        if CRITERIA.match(plain(text)):
+            facts["gate"] = True
         section.setdefault("notes", []).append(text)
 
     def code(self, node: SyntaxTreeNode) -> None:
@@ -262,10 +266,26 @@ class _Builder:
         rules = self._facts(section).get("rules")
         if rules:
             self.runbook.setdefault(rules, []).append(_rule(text))
+        elif section is not None and self._facts(section).get("gate"):
+            self._criterion(section, text)
         elif section is None:
             self.runbook.setdefault("notes", []).append(text)
         else:
             section.setdefault("notes", []).append(text)
+
+    def _criterion(self, section: dict[str, Any], text: str) -> None:
+        """A decision criterion is an item someone confirms, and a criterion of the gate."""
+        text = LEADING_MARKS.sub("", text).strip() or text
+        item = {"id": self.ids.allocate(section["id"], text), "text": text}
+        section.setdefault("items", []).append(item)
+        self.items += 1
+        gates = self.runbook.setdefault("gates", [])
+        gate = next((g for g in gates if g["section"] == section["id"]), None)
+        if gate is None:
+            gate_id = section["id"].rsplit("/", 1)[-1]
+            gate = {"id": gate_id, "title": section["title"], "section": section["id"]}
+            gates.append(gate)
+        gate.setdefault("criteria", []).append({"name": text, "requires": [item["id"]]})
 
     def _item(
         self, list_item: SyntaxTreeNode, task: re.Match, section: dict | None, parent: dict | None

@@ -12,6 +12,7 @@ from cockpit.load.errors import LoadError, Problem
 from cockpit.load.files import load_runbook
 from cockpit.load.layout_yaml import parse_layout_positions
 from cockpit.load.text import read_text
+from cockpit.load.yaml_tree import Positions
 from cockpit.model.checklist import Runbook
 from cockpit.model.layout import Layout
 
@@ -67,6 +68,23 @@ def open_layout(name: str, loaded: dict[Path, Runbook] | None = None) -> Workspa
             )
         except LoadError as exc:
             problems.extend(exc.problems)
+    if not problems:
+        problems = _gate_references(layout, positions, runbooks, str(path))
     if problems:
         raise LoadError(problems)
     return Workspace(layout=layout, layout_path=path, runbooks=runbooks)
+
+
+def _gate_references(
+    layout: Layout, positions: Positions, runbooks: dict[str, Runbook], file: str
+) -> list[Problem]:
+    """A gate pane's checklist must have that gate (or any, when none is named)."""
+    problems = []
+    for r, row in enumerate(layout.rows):
+        for p, pane in enumerate(row.panes):
+            if pane.kind != "gate" or runbooks[pane.checklist or ""].gate(pane.gate):
+                continue
+            what = f"no gate {pane.gate!r}" if pane.gate else "no gates"
+            line, col = positions.locate(("rows", r, "panes", p, "gate" if pane.gate else "kind"))
+            problems.append(Problem(file, line, col, f"checklist {pane.checklist!r} has {what}"))
+    return problems

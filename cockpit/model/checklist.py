@@ -167,6 +167,33 @@ class TimelineStep(_Frozen):
     section: str | None = None
 
 
+class GateCriterion(_Frozen):
+    """One decision criterion: items that must be done (and not failing), the window's rules.
+
+    `requires` names items or whole sections; `window: true` asks for the runbook's
+    success criteria to hold now (window state OK).
+    """
+
+    name: str = Field(min_length=1)
+    requires: list[str] = []
+    window: bool = False
+
+    @model_validator(mode="after")
+    def _something_to_decide(self) -> GateCriterion:
+        if not self.requires and not self.window:
+            raise ValueError("a criterion needs 'requires' (items or sections) or 'window: true'")
+        return self
+
+
+class Gate(_Frozen):
+    """A go/no-go decision (the plan's 11:00 meeting): GO only when every criterion holds."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    section: str | None = None
+    criteria: list[GateCriterion] = Field(min_length=1)
+
+
 class Runbook(_Frozen):
     title: str = Field(min_length=1)
     version: str | None = None
@@ -177,6 +204,7 @@ class Runbook(_Frozen):
     success: list[Rule] = []
     rollback_triggers: list[Rule] = []
     timeline: list[TimelineStep] = []
+    gates: list[Gate] = []
     sections: list[Section] = []
 
     @model_validator(mode="before")
@@ -200,6 +228,13 @@ class Runbook(_Frozen):
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.walk_items() if i.id == item_id), None)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.walk_sections() if s.id == section_id), None)
+
+    def gate(self, gate_id: str | None = None) -> Gate | None:
+        """The gate with that id, or the runbook's first when no id is given."""
+        return next((g for g in self.gates if gate_id in (None, g.id)), None)
 
     def summary(self) -> tuple[int, int, int]:
         """(items, done, sections), counting nested ones."""

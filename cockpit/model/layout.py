@@ -38,7 +38,9 @@ class Pane(_Frozen):
     #: whose success / rollback thresholds colour it (error_rate, p95_latency, …)
     query: str | None = None
     metric: str | None = None
-    unit: Literal["ratio", "seconds", "count", "bytes"] | None = None
+    unit: Literal["ratio", "seconds", "count", "bytes", "cores"] | None = None
+    #: gate panes: the checklist's gate to decide (default: its first)
+    gate: str | None = None
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Pane:

@@ -40,6 +40,10 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
         (7, 5, "sections[0].items[0]: unknown key 'colour'"),
     ],
     "missing_text.yaml": [(5, 5, "sections[0].items[0]: missing required key 'text'")],
+    "gate_missing_refs.yaml": [
+        (5, 12, "gates[0].section: no section with id 'decision'"),
+        (8, 31, "gates[0].criteria[0].requires[1]: no item or section with id 'staging/perf'"),
+    ],
     "timeline_missing_section.yaml": [(8, 12, "timeline[1].section: no section with id 'migrate'")],
     "timeline_until_before_at.yaml": [
         (4, 10, "timeline[0].until: 11:00 is before 12:00"),

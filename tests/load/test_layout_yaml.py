@@ -86,3 +86,35 @@ def test_missing_checklist_file_is_located_in_the_layout(tmp_path):
         2,
         20,
     ) and "no checklist 'no-such-runbook'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("pane", "where", "message"),
+    [
+        ("{kind: gate, checklist: plan, gate: nope}", (7, 45), "has no gate 'nope'"),
+        ("{kind: gate, checklist: check}", (7, 16), "has no gates"),
+    ],
+)
+def test_a_gate_pane_needs_a_gate_in_its_checklist(tmp_path, pane, where, message):
+    layout = tmp_path / "gate.yaml"
+    text = GOOD.replace(
+        "{plan: deployment-plan}", "{plan: deployment-plan, check: pre-deployment-check}"
+    )
+    layout.write_text(text.replace("{kind: metric, query: p95, metric: p95_latency}", pane))
+    with pytest.raises(LoadError) as caught:
+        open_layout(str(layout))
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.col) == where and message in problem.message
+
+
+def test_the_go_live_gate_is_the_plans_11_00_decision():
+    workspace = open_layout("go-live")
+    (spec,) = [p for p in workspace.layout.panes() if p.kind == "gate"]
+    gate = workspace.runbooks[spec.checklist].gate(spec.gate)
+    assert gate.section == "timeline/t-0-deployment-tag/11-00-go-no-go-decision"
+    assert [c.name for c in gate.criteria] == [
+        "Staging-Tests passing",
+        "Database-Migration successful",
+        "No critical bugs",
+        "On-Call-Team ready",
+    ]

@@ -17,7 +17,7 @@ from cockpit.model.checklist import Item, Runbook, Section
 #: name → (items, done) counted over nested items too
 COUNTS = {
     "pre-deployment-check": (102, 11),
-    "deployment-plan": (53, 0),
+    "deployment-plan": (57, 0),
     "go-live-checklist": (196, 0),
     "pre-go-live-checklist": (69, 0),
     "deployment-plan-v1": (14, 0),
@@ -505,3 +505,23 @@ def test_nul_byte_is_rejected(tmp_path):
     with pytest.raises(LoadError) as info:
         load_runbook(path)
     assert [(p.line, p.col) for p in info.value.problems] == [(3, 1)]
+
+
+def test_decision_criteria_become_a_gate_of_items(runbooks):
+    plan = runbooks["deployment-plan"]
+    (gate,) = plan.gates
+    section = "timeline/t-0-deployment-tag/11-00-go-no-go-decision"
+    assert (gate.id, gate.title, gate.section) == (
+        "11-00-go-no-go-decision",
+        "11:00 - Go/No-Go-Decision",
+        section,
+    )
+    items = {i.id: i.text for i in plan.section(section).items}
+    assert list(items.values()) == [
+        "Staging-Tests passing",
+        "Database-Migration successful",
+        "No critical bugs",
+        "On-Call-Team ready",
+    ]
+    assert [c.requires for c in gate.criteria] == [[i] for i in items]
+    assert "**Decision Criteria:**" in plan.section(section).notes

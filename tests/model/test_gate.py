@@ -1,0 +1,130 @@
+"""The go/no-go gate decides on evidence: open items, failing checks, the window's verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.model import events as ev
+from cockpit.model.checklist import Runbook
+from cockpit.model.gate import GO, NO_GO, decide
+from cockpit.model.reduce import reduce
+from cockpit.model.state import initial_state
+
+AT = "2026-11-21T10:00:00+00:00"
+RUNBOOK = Runbook.model_validate(
+    {
+        "title": "Plan",
+        "gates": [
+            {
+                "id": "go",
+                "title": "Go/No-Go",
+                "criteria": [
+                    {"name": "Staging green", "requires": ["staging"]},
+                    {"name": "Backup", "requires": ["prep/backup"]},
+                    {"name": "Metrics", "window": True},
+                ],
+            }
+        ],
+        "sections": [
+            {
+                "id": "staging",
+                "title": "Staging",
+                "items": [
+                    {"id": "staging/smoke", "text": "Smoke tests"},
+                    {"id": "staging/perf", "text": "Performance tests"},
+                ],
+            },
+            {"id": "prep", "title": "Prep", "items": [{"id": "prep/backup", "text": "Backup"}]},
+        ],
+    }
+)
+
+
+def state_after(*events):
+    state = initial_state({"plan": RUNBOOK})
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+def tick(item):
+    return ev.Tick(checklist="plan", item=item, by="alice", at=AT)
+
+
+ALL_DONE = (tick("staging/smoke"), tick("staging/perf"), tick("prep/backup"))
+WINDOW_OK = ev.WindowJudged(state="OK", at=AT)
+
+
+def test_nothing_done_is_no_go_and_names_what_is_open():
+    decision = decide(RUNBOOK.gates[0], "plan", state_after())
+    assert decision.decision == NO_GO
+    staging, backup, metrics = decision.criteria
+    assert not staging.passed
+    assert staging.reasons == ("2 of 2 open: Smoke tests, Performance tests",)
+    assert backup.reasons == ("1 of 1 open: Backup",)
+    assert metrics.reasons == ("window not judged yet (no metrics)",)
+
+
+def test_everything_done_and_the_window_ok_is_go():
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*ALL_DONE, WINDOW_OK))
+    assert decision.decision == GO
+    assert decision.reasons == ()
+
+
+def test_a_done_item_whose_check_fails_keeps_the_gate_closed():
+    failed = ev.CheckResult(
+        checklist="plan", item="prep/backup", status="fail", detail="newest backup 31h old"
+    )
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*ALL_DONE, WINDOW_OK, failed))
+    assert decision.decision == NO_GO
+    assert decision.reasons == ("Backup: check fail on Backup: newest backup 31h old",)
+
+
+@pytest.mark.parametrize("verdict", ["HOLD", "ROLLBACK"])
+def test_a_window_not_ok_is_no_go_with_its_reasons(verdict):
+    judged = ev.WindowJudged(state=verdict, reasons=("Error-Rate < 1%: green is 0.03",), at=AT)
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*ALL_DONE, judged))
+    assert decision.decision == NO_GO
+    assert decision.reasons == (
+        f"Metrics: window is {verdict}",
+        "Metrics: Error-Rate < 1%: green is 0.03",
+    )
+
+
+def test_more_open_items_than_shown_are_counted():
+    many = Runbook.model_validate(
+        {
+            "title": "Many",
+            "gates": [{"id": "g", "title": "G", "criteria": [{"name": "All", "requires": ["s"]}]}],
+            "sections": [
+                {
+                    "id": "s",
+                    "title": "S",
+                    "items": [{"id": f"s/{n}", "text": f"Item {n}"} for n in range(5)],
+                }
+            ],
+        }
+    )
+    state = initial_state({"many": many})
+    (result,) = decide(many.gates[0], "many", state).criteria
+    assert result.reasons == ("5 of 5 open: Item 0, Item 1, Item 2 and 2 more",)
+
+
+def test_a_criterion_must_name_something_to_decide_on():
+    with pytest.raises(ValueError, match="needs 'requires'"):
+        Runbook.model_validate(
+            {"title": "T", "gates": [{"id": "g", "title": "G", "criteria": [{"name": "x"}]}]}
+        )
+
+
+def test_window_verdict_keeps_its_since_while_unchanged():
+    first = ev.WindowJudged(state="HOLD", reasons=("a",), at="2026-11-21T10:00:00+00:00")
+    again = ev.WindowJudged(state="HOLD", reasons=("b",), at="2026-11-21T10:00:05+00:00")
+    worse = ev.WindowJudged(state="ROLLBACK", at="2026-11-21T10:02:00+00:00")
+    state = state_after(first, again)
+    assert (state.window.state, state.window.reasons, state.window.since) == (
+        "HOLD",
+        ("b",),
+        "2026-11-21T10:00:00+00:00",
+    )
+    assert state_after(first, again, worse).window.since == "2026-11-21T10:02:00+00:00"
