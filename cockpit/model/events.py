@@ -223,3 +223,13 @@ class MetricObserved(Event):
     samples: tuple[dict, ...]
     instant: bool = True
     at: str = ""
+
+
+@dataclass(frozen=True)
+class WindowJudged(Event):
+    """The runbook's rules over the metrics: OK, HOLD or ROLLBACK, and why not OK."""
+
+    kind: ClassVar[str] = "window"
+    state: str
+    reasons: tuple[str, ...] = ()
+    at: str = ""

@@ -17,6 +17,7 @@ from cockpit.model.state import (
     Note,
     SourceState,
     State,
+    WindowState,
 )
 
 K = TypeVar("K")
@@ -103,6 +104,9 @@ def reduce(state: State, event: ev.Event) -> State:
             same = (old_lock.state, old_lock.holder) == (lock_state, holder)
             lock = LockState(lock_state, holder, detail, old_lock.since if same else at)
             return replace(state, lock=lock)
+        case ev.WindowJudged(state=verdict, reasons=reasons, at=at):
+            since = state.window.since if state.window.state == verdict else at
+            return replace(state, window=WindowState(verdict, tuple(reasons), since))
         case ev.Alert(key=key, level=level, message=message, at=at):
             old_alert = state.alerts.get(key)
             since = old_alert.since if old_alert and old_alert.message == message else at

@@ -67,6 +67,15 @@ class LockState:
 
 
 @dataclass(frozen=True)
+class WindowState:
+    """The window's verdict by the runbook's rules; "" until it was first judged."""
+
+    state: str = ""
+    reasons: tuple[str, ...] = ()
+    since: str = ""
+
+
+@dataclass(frozen=True)
 class State:
     runbooks: Mapping[str, Runbook] = field(default_factory=_empty)
     progress: Mapping[ItemKey, ItemProgress] = field(default_factory=_empty)
@@ -82,6 +91,7 @@ class State:
     kube: KubeState = field(default_factory=KubeState)
     lock: LockState = field(default_factory=LockState)
     metrics: Mapping[str, Metric] = field(default_factory=_empty)
+    window: WindowState = field(default_factory=WindowState)
 
     def item_progress(self, checklist: str, item: str) -> ItemProgress:
         return self.progress.get((checklist, item), _NOT_DONE)

@@ -43,6 +43,7 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from cockpit.ui.widgets.gate_pane import GatePane
 from cockpit.ui.widgets.metric_pane import MetricPane
 from cockpit.ui.widgets.pane import PaneMixin
 from cockpit.ui.widgets.pods_pane import PodsPane
@@ -169,6 +170,8 @@ class CockpitApp(App[int]):
             widget = MetricPane(pane_id, spec, self.state, tz, success, trigger)
         elif spec.kind == "timeline":
             widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
+        elif spec.kind == "gate":
+            widget = GatePane(pane_id, spec, self.state, tz)
         else:
             widget = SourcePane(pane_id, spec, self.state, tz)
         widget.styles.width = spec.width
@@ -266,6 +269,11 @@ class CockpitApp(App[int]):
         verdict = judge(
             runbook.success, runbook.rollback_triggers, self.state.metrics, sources, now
         )
+        window = self.state.window
+        if (window.state, window.reasons) != (verdict.state, verdict.reasons):
+            self.dispatch(
+                ev.WindowJudged(state=verdict.state, reasons=verdict.reasons, at=self.now())
+            )
         message = "; ".join(
             f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {f.value:g} since "
             f"{f.since.astimezone(self.session.tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"

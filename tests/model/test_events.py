@@ -20,6 +20,11 @@ STABLE_KINDS = {
     "source.status": ev.SourceStatus,
     "check": ev.CheckResult,
     "alert": ev.Alert,
+    "observe.kube": ev.KubeObserved,
+    "lock": ev.LockStatus,
+    "lock.takeover": ev.LockTakeover,
+    "observe.metric": ev.MetricObserved,
+    "window": ev.WindowJudged,
 }
 
 

@@ -2,6 +2,7 @@
 
 from cockpit.model import events as ev
 from cockpit.ui.widgets.metric_pane import MetricPane, show, sparkline
+from cockpit.ui.widgets.status_bar import StatusBar
 
 BIG = (160, 48)
 T = 1795257720.0  # 2026-11-21T10:42:00Z
@@ -67,6 +68,7 @@ def test_number_formats_and_sparkline():
     assert show(0.0123, "ratio") == "1.23 %" and show(0.75, "seconds") == "750 ms"
     assert show(float("nan"), "ratio") == "NaN (no traffic)" and show(120.0, "count") == "120"
     assert sparkline([0.0, 1.0, float("nan"), 0.5], 10) == "▁█ ▄"
+    assert show(0.25, "cores") == "250m" and show(512 * 2**20, "bytes") == "512 MiB"
 
 
 async def test_a_firing_rollback_trigger_raises_the_banner_and_a_recovery_lowers_it(make_app):
@@ -87,6 +89,8 @@ async def test_a_firing_rollback_trigger_raises_the_banner_and_a_recovery_lowers
         assert alert.level == "critical" and "Error-Rate > 5%" in alert.message
         assert "green at 0.072" in alert.message and "r starts the rollback" in alert.message
         assert app.query_one("#banner").display
+        assert app.state.window.state == "ROLLBACK"
+        assert "│ ROLLBACK │" in str(app.query_one(StatusBar).render())
         app.dispatch(
             answer(
                 "error_rate",
@@ -98,3 +102,28 @@ async def test_a_firing_rollback_trigger_raises_the_banner_and_a_recovery_lowers
         app._judge_window()
         await pilot.pause()
         assert "rollback" not in app.state.alerts and not app.query_one("#banner").display
+        # recovered, but not OK: the P95 criterion has no data at all
+        assert app.state.window.state == "HOLD"
+        assert "P95-Latency < 500ms: no data" in app.state.window.reasons
+        assert "│ HOLD │" in str(app.query_one(StatusBar).render())
+
+
+async def test_per_pod_panes_name_pods_by_what_tells_them_apart(make_app):
+    app = make_app()
+    pods = ["valeo-erp-blue-6f9c-x2k4p", "valeo-erp-blue-6f9c-q8zzt", "valeo-erp-green-7d4b-mm2nd"]
+    async with app.run_test(size=BIG) as pilot:
+        app.dispatch(
+            answer(
+                "memory",
+                [
+                    {"labels": {"pod": pod}, "t": T, "value": str(n * 2**20)}
+                    for n, pod in zip((412, 388, 530), pods, strict=True)
+                ],
+            )
+        )
+        app.dispatch(answer("cpu", [{"labels": {"pod": pods[0]}, "t": T, "value": "0.231"}]))
+        await pilot.pause()
+        memory = text(app, "memory").splitlines()
+        assert memory[0].split() == ["blue-6f9c-q8zzt", "388", "MiB", "ok"]
+        assert memory[2].split() == ["green-7d4b-mm2nd", "530", "MiB", "ok"]
+        assert text(app, "cpu").split()[:2] == [pods[0], "231m"]  # one pod: its whole name

@@ -35,6 +35,8 @@ def show(value: float, unit: str | None) -> str:
         return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
     if unit == "bytes":
         return f"{value / 2**20:.0f} MiB"
+    if unit == "cores":
+        return f"{value * 1000:.0f}m"  # millicores, as Kubernetes writes CPU
     return f"{value:g}"
 
 
@@ -49,6 +51,24 @@ def sparkline(values: list[float], width: int) -> str:
         BLOCKS[int((v - low) / span * (len(BLOCKS) - 1))] if math.isfinite(v) else " "
         for v in points
     )
+
+
+def series_labels(metric: Metric) -> dict[str, str]:
+    """Short names, padded alike: the version, else the pod without the name all pods share."""
+    names = {
+        key: s.labels.get("version") or s.labels.get("pod") or key or "all"
+        for key, s in metric.series.items()
+    }
+    pods = [s.labels["pod"] for s in metric.series.values() if "pod" in s.labels]
+    if len(pods) > 1:
+        shared = ""
+        for words in zip(*(pod.split("-")[:-1] for pod in pods), strict=False):
+            if len(set(words)) > 1:
+                break
+            shared += f"{words[0]}-"
+        names = {k: v.removeprefix(shared) for k, v in names.items()}
+    width = min(max((len(n) for n in names.values()), default=3), 32)
+    return {key: f"{name:<{width}.{width}}" for key, name in names.items()}
 
 
 class MetricPane(PaneMixin, Widget, can_focus=True):
@@ -90,20 +110,20 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         if metric is None:
             return source_line("prometheus", self.state, self.tz)
         width = max(self.content_region.width, 20)
-        lines = [self._line(metric, key, width) for key in sorted(metric.series)]
+        labels = series_labels(metric)
+        lines = [self._line(metric, key, labels[key], width) for key in sorted(metric.series)]
         if metric.empty:
             lines = [Text("no series: Prometheus answered with an empty vector", style="yellow")]
         lines.append(self._footer(metric, source))
         return Text("\n").join(lines)
 
-    def _line(self, metric: Metric, key: str, width: int) -> Text:
+    def _line(self, metric: Metric, key: str, label: str, width: int) -> Text:
         series = metric.series[key]
-        label = series.labels.get("version") or key or "all"
         last = series.last
         value = last.value if last else math.nan
         word, style = self.verdict(value)
         head = Text.assemble(
-            f"{label:<6.6} ", (f"{show(value, self.spec.unit):>16}", style), f" {word:<8}"
+            f"{label} ", (f"{show(value, self.spec.unit):>16}", style), f" {word:<8}"
         )
         room = width - head.cell_len - 1
         spark = sparkline([s.value for s in series.samples], room) if room > 4 else ""

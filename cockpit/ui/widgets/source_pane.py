@@ -1,4 +1,4 @@
-"""Panes fed by a live source (pods, metrics, probes, go/no-go): what the source says.
+"""Panes fed by a live source (pods, metrics, probes): what the source says.
 
 Until a source delivers data the pane says so plainly — "not configured", "unreachable
 since 11:42" — and never shows an invented value.
@@ -16,7 +16,7 @@ from cockpit.model.state import State
 from cockpit.ui.widgets.pane import PaneMixin, clock
 
 #: the panes that have no widget of their own yet, and what feeds them
-SOURCE_OF = {"probes": "probes", "gate": "prometheus"}
+SOURCE_OF = {"probes": "probes"}
 HOW_TO = {
     "kubernetes": "set --context/--namespace or KUBECONFIG",
     "prometheus": "set --prometheus URL or prometheus.url",

@@ -1,7 +1,7 @@
-"""One line: where (context, namespace), who, audit, read-only, the clock local and UTC.
+"""One line: where, the window (OK/HOLD/ROLLBACK), who, audit, read-only, the clock.
 
 At 80 columns not everything fits: parts are dropped least important first, and the
-clock, the place and the read-only mark are never dropped.
+clock, the place, the window's state and the read-only mark are never dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from cockpit.model.state import State
 SHORT = {"kubernetes": "k8s", "prometheus": "prom", "postgres": "pg", "probes": "http"}
 STATE_MARK = {"ok": "✔", "not configured": "–"}
 SEPARATOR = " │ "
+WINDOW_STYLE = {"OK": "bold green", "HOLD": "bold black on yellow", "ROLLBACK": "bold reverse red"}
 
 
 class StatusBar(Widget):
@@ -34,6 +35,7 @@ class StatusBar(Widget):
             state.now == self.state.now
             and state.sources is self.state.sources
             and (state.lock is self.state.lock and audit == self.audit)
+            and state.window is self.state.window
         ):
             return
         self.state, self.audit = state, audit
@@ -55,8 +57,10 @@ class StatusBar(Widget):
             lock_text = Text("")
         else:
             lock_text = Text(f"lock {lock.state} {lock.holder}".strip(), style="bold")
+        window = self.state.window.state
         return [
             (0, Text(f"{self.context}/{self.namespace}", style="bold")),
+            (0, Text(window, style=WINDOW_STYLE.get(window, "bold"))),
             (5, Text(self.operator)),
             (4, Text(user)),
             (2, Text(self.audit)),

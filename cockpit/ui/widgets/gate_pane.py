@@ -1,0 +1,52 @@
+"""The go/no-go gate: GO or NO-GO in large, then each decision criterion with its reasons."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.widget import Widget
+
+from cockpit.model.gate import GO, decide
+from cockpit.model.layout import Pane as PaneSpec
+from cockpit.model.state import State
+from cockpit.ui.widgets.pane import PaneMixin
+
+DECISION_STYLE = {GO: "bold black on green"}
+NO_GO_STYLE = "bold white on red"
+
+
+class GatePane(PaneMixin, Widget, can_focus=True):
+    def __init__(self, pane_id: str, spec: PaneSpec, state: State, tz: tzinfo | None) -> None:
+        super().__init__(id=pane_id, classes="pane")
+        self.setup_pane(pane_id, spec, state, tz)
+        self.checklist = spec.checklist or ""
+        gate = state.runbooks[self.checklist].gate(spec.gate)
+        assert gate is not None, "the workspace loader checks gate panes"
+        self.gate = gate
+        self.border_title = spec.title or gate.title
+
+    def affected(self, old: State, new: State) -> bool:
+        return (
+            old.progress is not new.progress
+            or old.checks is not new.checks
+            or old.window != new.window
+        )
+
+    def render(self) -> Text:
+        decision = decide(self.gate, self.checklist, self.state)
+        width = max(self.content_region.width, 10)
+        height = self.content_region.height or 24
+        style = DECISION_STYLE.get(decision.decision, NO_GO_STYLE)
+        lines = [Text(f" {decision.decision} ", style=style)]
+        # every criterion gets its line; its reasons follow as far as the pane has room
+        room = height - 1 - len(decision.criteria)
+        for criterion in decision.criteria:
+            mark, mark_style = ("✔", "green") if criterion.passed else ("✗", "bold red")
+            lines.append(Text.assemble((f"{mark} ", mark_style), criterion.name))
+            for reason in criterion.reasons[: max(room, 0)]:
+                lines.append(Text(f"  {reason}", style="dim"))
+            room -= len(criterion.reasons)
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return Text("\n").join(lines)

@@ -1,0 +1,148 @@
+"""OK → HOLD → ROLLBACK by the runbook's rules, end to end: exporter → real Prometheus → cockpit.
+
+The test's exporter serves the traffic it makes up; Debian's Prometheus scrapes it every
+second; the cockpit's Prometheus source asks twice a second and the app judges the window
+from what came back. Rates over 10 s windows and a 3 s `for` keep the test short.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import datetime
+
+from cockpit.model.config import Config
+from cockpit.session import open_session
+from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.widgets.status_bar import StatusBar
+from tests.sources.test_prometheus import QUERIES
+
+LAYOUT = f"""\
+title: Window rules
+vars: {{service: valeo-erp}}
+checklists: {{plan: plan.yaml}}
+rules: plan
+queries: {json.dumps({k: QUERIES[k] for k in ("errors", "p95")})}
+rows:
+  - panes:
+      - {{id: errors, kind: metric, query: errors, metric: error_rate, unit: ratio}}
+      - {{id: p95, kind: metric, query: p95, metric: p95_latency, unit: seconds}}
+"""
+PLAN = """\
+title: Plan
+success:
+- {name: Error-Rate < 1%, metric: error_rate, condition: < 1%}
+- {name: P95 < 500ms, metric: p95_latency, condition: < 500ms}
+rollback_triggers:
+- {name: Error-Rate > 5%, metric: error_rate, condition: '> 5%', for: 3s}
+sections:
+- {id: s, title: S, items: [{id: s/i, text: Watch}]}
+"""
+
+
+class Traffic:
+    """Green's requests: `errors` of every 100 fail; a thread keeps them coming."""
+
+    def __init__(self, exporter) -> None:
+        self.exporter, self.errors = exporter, 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.exporter.requests.labels(status="500", version="green").inc(self.errors)
+            self.exporter.requests.labels(status="200", version="green").inc(100 - self.errors)
+            for _ in range(5):
+                self.exporter.latency.labels(version="green").observe(0.08)
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+
+
+def build(tmp_path, url: str) -> CockpitApp:
+    (tmp_path / "plan.yaml").write_text(PLAN)
+    (tmp_path / "window.yaml").write_text(LAYOUT)
+    session = open_session(
+        Config.model_validate(
+            {"layout": str(tmp_path / "window.yaml"), "operator": "alice@bastion"}
+            | {"context": "prod", "namespace": "production", "timezone": "UTC"}
+        )
+    )
+    settings = PrometheusSettings(
+        url=url,
+        queries=session.workspace.layout.queries,
+        values=session.values,
+        interval=0.5,
+        backfill_step="1s",
+    )
+    return CockpitApp(
+        session, tick_seconds=0.25, sources=[lambda emit: PrometheusSource(settings, emit)]
+    )
+
+
+async def wait_for(pilot, condition, what: str, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def green_errors(app: CockpitApp) -> float | None:
+    metric = app.state.metrics.get("errors")
+    return metric.current().get("version=green") if metric else None
+
+
+async def test_the_window_moves_ok_hold_rollback_by_the_runbook(tmp_path, exporter, prometheus):
+    traffic = Traffic(exporter)
+    app = build(tmp_path, prometheus.url)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for(pilot, lambda: app.state.window.state == "OK", "OK on clean traffic")
+            assert app.state.window.reasons == ()
+            assert "│ OK │" in str(app.query_one(StatusBar).render())
+
+            traffic.errors = 3  # 3 %: short of success, not yet a trigger
+            await wait_for(pilot, lambda: app.state.window.state == "HOLD", "HOLD at 3 %")
+            assert any(
+                r.startswith("Error-Rate < 1%: green is 0.0") for r in app.state.window.reasons
+            )
+            assert "rollback" not in app.state.alerts
+
+            traffic.errors = 20  # far past 5 %: the trigger fires once it held for 3 s
+            first_over: float | None = None
+
+            def fired() -> bool:
+                nonlocal first_over
+                value = green_errors(app)
+                if first_over is None and value is not None and value > 0.05:
+                    first_over = time.monotonic()
+                return app.state.window.state == "ROLLBACK"
+
+            await wait_for(pilot, fired, "ROLLBACK at 20 %")
+            assert first_over is not None and time.monotonic() - first_over >= 2.5
+            alert = app.state.alerts["rollback"]
+            assert alert.level == "critical" and "ROLLBACK TRIGGER Error-Rate > 5%: green" in (
+                alert.message
+            )
+            assert "(for 3s)" in alert.message and "r starts the rollback" in alert.message
+            assert app.query_one("#banner").display
+            assert "│ ROLLBACK │" in str(app.query_one(StatusBar).render())
+            # the value the banner names is the one Prometheus computed: within rate's jitter
+            fired_at = float(alert.message.split(" at ")[1].split()[0])
+            assert 0.1 < fired_at < 0.3
+
+            traffic.errors = 0  # healed: the banner goes, the window is OK again
+            await wait_for(pilot, lambda: app.state.window.state == "OK", "OK after healing")
+            assert "rollback" not in app.state.alerts and not app.query_one("#banner").display
+            since = datetime.fromisoformat(app.state.window.since)
+            assert since <= datetime.fromisoformat(app.state.now or "")
+            app.shutdown(0)
+    finally:
+        traffic.close()
