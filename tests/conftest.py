@@ -12,6 +12,8 @@ import pytest
 
 from cockpit.sim.kube.valeo import SimCluster, start_valeo, write_kubeconfig
 
+pytest_plugins = ["tests.postgres_server"]
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS_DIR = REPO / ".." / "shared" / "seeds"
 
@@ -27,9 +29,10 @@ SEED_PREFIXES = {
 
 @pytest.fixture(autouse=True)
 def no_ambient_cluster(monkeypatch):
-    """A CI runner inside a pod (KUBERNETES_SERVICE_HOST) or with KUBECONFIG set must not
-    point the cockpit under test at a real cluster."""
-    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "COCKPIT_CONFIG", "COCKPIT_CONTEXT"):
+    """A CI runner inside a pod (KUBERNETES_SERVICE_HOST), with KUBECONFIG or PG* set must
+    not point the cockpit under test at a real cluster or database."""
+    ambient = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "COCKPIT_CONFIG", "COCKPIT_CONTEXT")
+    for name in (*ambient, "PGHOST", "PGDATABASE", "PGSERVICE"):
         monkeypatch.delenv(name, raising=False)
 
 

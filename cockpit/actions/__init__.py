@@ -1,0 +1,1 @@
+"""Actions of the deployment window: plan, confirm, execute, verify; no UI here."""

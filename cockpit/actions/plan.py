@@ -1,0 +1,77 @@
+"""What every risky action shows before it runs: the change, its preconditions, the target.
+
+A failed precondition blocks; the operator may go past it only by typing
+`override <target>` instead of `<target>`, and the override is journaled with what it
+overrode. An unknown one (its source not configured or not reachable) is a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cockpit.model.checklist import Runbook
+
+PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
+
+
+@dataclass(frozen=True)
+class Precondition:
+    name: str
+    status: str  # passed | failed | unknown
+    detail: str = ""
+
+    def to_data(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: str  # cutover | rollback-selector | rollback-helm | restore | backup
+    target: str  # what the operator types to confirm
+    title: str
+    changes: tuple[str, ...] = ()
+    preconditions: tuple[Precondition, ...] = ()
+    #: what the runbook says about this move, shown in the preview
+    runbook: tuple[str, ...] = ()
+    #: why it cannot be offered at all (no source to act on): the preview says so
+    unavailable: str = ""
+    details: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> tuple[Precondition, ...]:
+        return tuple(p for p in self.preconditions if p.status == FAILED)
+
+    def confirmation(self, typed: str) -> tuple[bool, tuple[str, ...], str]:
+        """(accepted, overridden preconditions, why not) for what the operator typed."""
+        typed = typed.strip()
+        if self.unavailable:
+            return False, (), self.unavailable
+        blocked = [p.name for p in self.failed]
+        if typed == self.target and not blocked:
+            return True, (), ""
+        if typed == f"override {self.target}" and blocked:
+            return True, tuple(blocked), ""
+        if typed == self.target:
+            return (
+                False,
+                (),
+                (
+                    f"{len(blocked)} precondition(s) failed: type 'override {self.target}' "
+                    "to go on anyway (journaled)"
+                ),
+            )
+        return False, (), f"type {self.target!r} to confirm"
+
+
+def excerpt(runbook: Runbook | None, needle: str, limit: int = 4) -> tuple[str, ...]:
+    """The runbook's own commands that mention `needle`, with the section they are in."""
+    if runbook is None:
+        return ()
+    found: list[str] = []
+    for section in runbook.walk_sections():
+        for block in section.context:
+            commands = block.code.replace("\\\n", " ").splitlines()  # continued lines: one
+            for line in commands:
+                if needle in line and len(found) < limit:
+                    found.append(f"{section.title}: {' '.join(line.split())}")
+    return tuple(found)

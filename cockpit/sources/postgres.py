@@ -1,0 +1,117 @@
+"""PostgreSQL checks, asked every `interval` seconds: the checklists' `postgres` items.
+
+One short connection per round (libpq conninfo plus PG* variables and ~/.pgpass), every
+check of the loaded runbooks over it, a `CheckResult` per item and the source's status:
+ok, unreachable (nobody answers) or error (the server refused us: password, database).
+`backup_age` looks at the backup directory, so it is judged even when the server is down.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cockpit.model import events as ev
+from cockpit.model.checklist import PostgresCheck, Runbook
+from cockpit.sources.pg_probes import Link, evaluate, open_link
+
+Emit = Callable[[ev.Event], None]
+SOURCE = "postgres"
+
+
+@dataclass(frozen=True)
+class PgCheck:
+    checklist: str
+    item: str
+    check: PostgresCheck
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    dsn: str = field(repr=False)  # may hold the password
+    checks: tuple[PgCheck, ...] = ()
+    values: Mapping[str, str] = field(default_factory=dict)
+    interval: float = 30.0
+    backup_dir: Path | None = None
+
+    @classmethod
+    def from_runbooks(
+        cls,
+        runbooks: Mapping[str, Runbook],
+        dsn: str,
+        values: Mapping[str, str],
+        backup_dir: Path | None = None,
+        interval: float = 30.0,
+    ) -> PostgresSettings:
+        """Every `postgres` check of the loaded runbooks, keyed by checklist name."""
+        checks = tuple(
+            PgCheck(name, item.id, item.check)
+            for name, runbook in runbooks.items()
+            for item in runbook.walk_items()
+            if isinstance(item.check, PostgresCheck)
+        )
+        return cls(dsn, checks, values, interval, backup_dir)
+
+    @property
+    def filled(self) -> Mapping[str, str]:
+        """`values`, with `${backup_dir}` from `backup_dir` unless the values name one."""
+        if self.backup_dir is None or "backup_dir" in self.values:
+            return self.values
+        return {**self.values, "backup_dir": str(self.backup_dir)}
+
+
+class PostgresSource:
+    name = SOURCE
+
+    def __init__(self, settings: PostgresSettings, emit: Emit, clock=None) -> None:
+        self.settings = settings
+        self.emit = emit
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._stop = threading.Event()
+
+    def loops(self) -> list[Callable[[], None]]:
+        return [self.run]
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def round(self) -> None:
+        """Connect once, judge every check, then say how the server is doing."""
+        needs_server = any(c.check.probe != "backup_age" for c in self.settings.checks)
+        link = open_link(self.settings.dsn) if needs_server else Link(self.settings.dsn, None)
+        try:
+            for c in self.settings.checks:
+                status, detail = evaluate(c.check, link, self.settings.filled, self.clock())
+                self.emit(
+                    ev.CheckResult(
+                        checklist=c.checklist,
+                        item=c.item,
+                        status=status,
+                        detail=detail,
+                        at=self.clock().isoformat(),
+                    )
+                )
+            state, detail = _state(link, needs_server)
+        finally:
+            link.close()
+        self.emit(
+            ev.SourceStatus(source=SOURCE, state=state, detail=detail, at=self.clock().isoformat())
+        )
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.round()
+            self._stop.wait(self.settings.interval)
+
+
+def _state(link: Link, needs_server: bool) -> tuple[str, str]:
+    if not needs_server:
+        return "ok", "no check asks the server"
+    if link.conn is not None and link.conn.broken:
+        return "unreachable", "the connection broke during the checks"
+    if link.conn is not None:
+        return "ok", f"connected in {link.connect_ms:.0f} ms"
+    return ("error" if link.reachable else "unreachable"), link.problem
