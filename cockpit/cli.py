@@ -126,17 +126,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _sources(session) -> list:
     """A factory per configured source; the app starts them and feeds them its `emit`."""
     factories = []
-    if session.kube is not None:
-        from cockpit.sources.kube import KubeSettings, KubeSource
+    from cockpit.sources.kube import kube_settings
 
-        settings = KubeSettings(
-            namespace=session.namespace,
-            app=session.values.get("app", ""),
-            service=session.values.get("service", ""),
-            kubeconfig=session.kube.kubeconfig,
-            context=session.kube.context,
-            lease=session.lock,
-        )
+    settings = kube_settings(session)
+    if settings is not None:
+        from cockpit.sources.kube import KubeSource
         from cockpit.sources.lock import WindowLock
 
         factories.append(lambda emit: KubeSource(settings, emit))
@@ -173,6 +167,19 @@ def _sources(session) -> list:
         )
         probe_settings = ProbeSettings(probes=probes, values=session.values)
         factories.append(lambda emit: ProbeSource(probe_settings, emit))
+    if session.postgres_configured:
+        from pathlib import Path
+
+        from cockpit.sources.postgres import PostgresSettings, PostgresSource
+
+        backup_dir = session.postgres.backup_dir
+        pg = PostgresSettings.from_runbooks(
+            session.workspace.runbooks,
+            session.postgres.dsn or "",
+            session.values,
+            backup_dir=Path(backup_dir) if backup_dir else None,
+        )
+        factories.append(lambda emit: PostgresSource(pg, emit))
     return factories
 
 

@@ -1,6 +1,7 @@
 """Checklist progress kept across restarts: an SSH drop must never lose a tick.
 
-The file holds the window's checklist events (ticks, notes, sign-offs, folds); restoring
+The file holds the window's checklist events (ticks, notes, sign-offs, folds) and its
+actions' steps; restoring
 replays them through `reduce`, so a restored window is exactly the one that was left.
 Writes happen on a background thread, each one atomic, so the UI never waits on disk.
 """
@@ -17,7 +18,19 @@ from cockpit.fsutil import write_atomic
 from cockpit.model import events as ev
 from cockpit.model.ids import slugify
 
-PERSISTED = (ev.Tick, ev.Untick, ev.AddNote, ev.Assign, ev.SignOff, ev.Collapse)
+PERSISTED = (
+    ev.Tick,
+    ev.Untick,
+    ev.AddNote,
+    ev.Assign,
+    ev.SignOff,
+    ev.Collapse,
+    # an action cut off by a crash or an SSH drop is shown after the restart
+    ev.ActionPlanned,
+    ev.ActionConfirmed,
+    ev.ActionStep,
+    ev.ActionFinished,
+)
 FORMAT = 1
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from cockpit.load.errors import LoadError
 from cockpit.load.workspace import Workspace, open_layout
-from cockpit.model.config import Config, PrometheusConfig
+from cockpit.model.config import ActionsConfig, Config, PostgresConfig, PrometheusConfig
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,15 @@ class Session:
     kube: KubeTarget | None = None  # None: Kubernetes is not configured
     prometheus: PrometheusConfig | None = None  # None: Prometheus is not configured
     lock: str = "cockpit-window"
+    actions: ActionsConfig = field(default_factory=ActionsConfig)
+    postgres: PostgresConfig = field(default_factory=PostgresConfig)
+
+    @property
+    def postgres_configured(self) -> bool:
+        """A DSN in the config (even an empty one: libpq's defaults) or PG* variables."""
+        return self.postgres.dsn is not None or any(
+            name in os.environ for name in ("PGHOST", "PGDATABASE", "PGSERVICE")
+        )
 
 
 def login_user() -> str:
@@ -88,6 +97,8 @@ def open_session(config: Config, today: date | None = None) -> Session:
         kube=kube_target(config),
         prometheus=config.prometheus if config.prometheus.url else None,
         lock=config.lock,
+        actions=config.actions,
+        postgres=config.postgres,
         workspace=workspace,
         compact=compact,
         operator=config.operator or default_operator(),

@@ -65,6 +65,11 @@ class AuditTrail:
             self._last[key] = (seq, _without_time(data))
         return seq
 
+    def commit(self, event: ev.Event) -> int:
+        """Journal and fdatasync before returning (an action's confirmation, before it runs);
+        raises `JournalUnavailable` when that is not possible."""
+        return self.journal.commit(event.kind, event.to_data())
+
     def record(self, kind: str, data: dict[str, Any]) -> int:
         """Raw inputs (key, mouse, paste) and session records (start, end)."""
         return self.journal.append(kind, data)

@@ -27,6 +27,30 @@ class PrometheusConfig(_Frozen):
     timeout: Duration = Field(default="10s", validate_default=True)
 
 
+class ActionsConfig(_Frozen):
+    """Cutover, rollback and backup: names and times the runbook gives."""
+
+    #: the label whose value tells blue from green, on pods and in the Service's selector
+    label: str = "version"
+    blue: str = "blue"
+    green: str = "green"
+    #: how long the endpoints may take to show only the new colour, all ready
+    verify_timeout: Duration = Field(default="2m", validate_default=True)
+    #: "monitor 15 minutes" after the cutover
+    soak: Duration = Field(default="15m", validate_default=True)
+    #: the Helm release for rollback option (b); default: the `release` var
+    release: str | None = None
+
+
+class PostgresConfig(_Frozen):
+    """libpq conventions: a DSN (may be empty), PG* variables and ~/.pgpass fill the rest."""
+
+    dsn: str | None = None
+    backup_dir: str | None = None
+    keep_daily: int = Field(default=30, ge=1)
+    keep_monthly: int = Field(default=12, ge=0)
+
+
 Keys = Annotated[str, Field(min_length=1)]
 
 
@@ -45,6 +69,8 @@ class Config(_Frozen):
     t0: date | None = None
     timezone: str | None = None
     prometheus: PrometheusConfig = PrometheusConfig()
+    postgres: PostgresConfig = PostgresConfig()
+    actions: ActionsConfig = ActionsConfig()
     #: values for ${placeholders} in checklists and layouts (service, base_url, …)
     vars: dict[str, str] = {}
     #: binding id → keys, e.g. {tick: "space,x"}

@@ -8,7 +8,7 @@ reducer), so replaying an event gives the same state as living it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 EVENTS: dict[str, type[Event]] = {}
@@ -232,4 +232,61 @@ class WindowJudged(Event):
     kind: ClassVar[str] = "window"
     state: str
     reasons: tuple[str, ...] = ()
+    at: str = ""
+
+
+# --- actions: cutover, rollback, backup — each step a fact in the journal -----------------
+
+
+@dataclass(frozen=True)
+class ActionPlanned(Event):
+    """What an action will change, computed from the live state, as the preview shows it.
+
+    `preconditions` hold {name, status: passed|failed|unknown, detail}.
+    """
+
+    kind: ClassVar[str] = "action.plan"
+    id: str
+    action: str  # cutover | rollback-selector | rollback-helm | restore | backup
+    target: str
+    title: str
+    changes: tuple[str, ...] = ()
+    preconditions: tuple[dict, ...] = ()
+    #: what executing and verifying need to know again after a restart (service, colour …)
+    params: dict = field(default_factory=dict)
+    by: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionConfirmed(Event):
+    """The operator typed the target (or `override <target>`): journaled before execution."""
+
+    kind: ClassVar[str] = "action.confirm"
+    id: str
+    by: str
+    overridden: tuple[str, ...] = ()
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionStep(Event):
+    """One step of an executing action: running, done or failed, with what was seen."""
+
+    kind: ClassVar[str] = "action.step"
+    id: str
+    step: str  # dry-run | execute | verify | soak | dump | checksum | retention | …
+    status: str  # running | done | failed
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionFinished(Event):
+    """The outcome: succeeded, failed, cancelled (before or at a safe point), interrupted."""
+
+    kind: ClassVar[str] = "action.end"
+    id: str
+    outcome: str
+    detail: str = ""
     at: str = ""

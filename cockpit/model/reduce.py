@@ -11,12 +11,14 @@ from cockpit.model import events as ev
 from cockpit.model.kube import KINDS
 from cockpit.model.metrics import Metric, with_samples
 from cockpit.model.state import (
+    ActionState,
     AlertState,
     CheckState,
     LockState,
     Note,
     SourceState,
     State,
+    StepState,
     WindowState,
 )
 
@@ -46,6 +48,13 @@ def _progress(state: State, checklist: str, item: str, **changes: object) -> Sta
     return replace(
         state, progress=_with(state.progress, (checklist, item), replace(current, **changes))
     )
+
+
+def _action(state: State, key: str, **changes: object) -> State:
+    action = state.actions.get(key)
+    if action is None:
+        return state  # a step of an action this journal never planned: ignore, don't crash
+    return replace(state, actions=_with(state.actions, key, replace(action, **changes)))
 
 
 def reduce(state: State, event: ev.Event) -> State:
@@ -107,6 +116,33 @@ def reduce(state: State, event: ev.Event) -> State:
         case ev.WindowJudged(state=verdict, reasons=reasons, at=at):
             since = state.window.since if state.window.state == verdict else at
             return replace(state, window=WindowState(verdict, tuple(reasons), since))
+        case ev.ActionPlanned():
+            planned = ActionState(
+                action=event.action,
+                target=event.target,
+                title=event.title,
+                by=event.by,
+                planned=event.at,
+                changes=tuple(event.changes),
+                preconditions=tuple(event.preconditions),
+                params=MappingProxyType(dict(event.params)),
+            )
+            return replace(state, actions=_with(state.actions, event.id, planned))
+        case ev.ActionConfirmed(id=key, overridden=overridden, at=at):
+            return _action(state, key, confirmed=at, overridden=tuple(overridden))
+        case ev.ActionStep(id=key, step=step, status=status, detail=detail, at=at):
+            action = state.actions.get(key)
+            if action is None:
+                return state
+            steps = list(action.steps)
+            new = StepState(step, status, detail, at)
+            if steps and steps[-1].step == step:  # the same step moving on: running → done
+                steps[-1] = new
+            else:
+                steps.append(new)
+            return _action(state, key, steps=tuple(steps))
+        case ev.ActionFinished(id=key, outcome=outcome, detail=detail):
+            return _action(state, key, outcome=outcome, detail=detail)
         case ev.Alert(key=key, level=level, message=message, at=at):
             old_alert = state.alerts.get(key)
             since = old_alert.since if old_alert and old_alert.message == message else at

@@ -76,6 +76,41 @@ class WindowState:
 
 
 @dataclass(frozen=True)
+class StepState:
+    step: str
+    status: str
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """An action from its plan to its outcome; `outcome` "" while it is under way."""
+
+    action: str
+    target: str
+    title: str
+    by: str
+    planned: str
+    changes: tuple[str, ...] = ()
+    preconditions: tuple[Mapping, ...] = ()
+    params: Mapping[str, object] = field(default_factory=_empty)
+    confirmed: str = ""
+    overridden: tuple[str, ...] = ()
+    steps: tuple[StepState, ...] = ()
+    outcome: str = ""
+    detail: str = ""
+
+    @property
+    def open(self) -> bool:
+        return not self.outcome
+
+    @property
+    def last_step(self) -> StepState | None:
+        return self.steps[-1] if self.steps else None
+
+
+@dataclass(frozen=True)
 class State:
     runbooks: Mapping[str, Runbook] = field(default_factory=_empty)
     progress: Mapping[ItemKey, ItemProgress] = field(default_factory=_empty)
@@ -92,6 +127,11 @@ class State:
     lock: LockState = field(default_factory=LockState)
     metrics: Mapping[str, Metric] = field(default_factory=_empty)
     window: WindowState = field(default_factory=WindowState)
+    actions: Mapping[str, ActionState] = field(default_factory=_empty)
+
+    def running_action(self) -> tuple[str, ActionState] | None:
+        """The confirmed action not yet finished: at most one runs at a time."""
+        return next(((k, a) for k, a in self.actions.items() if a.open and a.confirmed), None)
 
     def item_progress(self, checklist: str, item: str) -> ItemProgress:
         return self.progress.get((checklist, item), _NOT_DONE)

@@ -42,6 +42,20 @@ class KubeSettings:
     lease: str | None = None  # the window lock's Lease, watched like the rest
 
 
+def kube_settings(session) -> KubeSettings | None:
+    """The session's cluster, window and lock, or None when no cluster is configured."""
+    if session.kube is None:
+        return None
+    return KubeSettings(
+        namespace=session.namespace,
+        app=session.values.get("app", ""),
+        service=session.values.get("service", ""),
+        kubeconfig=session.kube.kubeconfig,
+        context=session.kube.context,
+        lease=session.lock,
+    )
+
+
 def api_client(settings: KubeSettings):
     """The official client, from kubeconfig (KUBECONFIG honoured) or in-cluster config."""
     import os

@@ -38,6 +38,7 @@ from cockpit.progress import ProgressStore
 from cockpit.session import Session
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
+from cockpit.ui.actions import Actions
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
@@ -78,8 +79,13 @@ class CockpitApp(App[int]):
             priority=True,
         ),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="clear-filter"),
+        Binding("c", "cutover", "Cutover", id="cutover"),
+        Binding("r", "rollback", "Rollback", id="rollback"),
+        Binding("b", "backup", "Backup", id="backup"),
         Binding("q", "quit_confirm", "Quit", id="quit"),
     ]
+    #: the risky moves: not offered at all in read-only mode (as k9s --readonly)
+    MUTATING = ("cutover", "rollback", "backup")
 
     def __init__(
         self,
@@ -97,6 +103,7 @@ class CockpitApp(App[int]):
         self.sources: list[Source] = []
         self._checks = Checker(session)
         self.session = session
+        self.actions = Actions(self)
         self.operator = session.operator
         self.store = store
         self.trail = trail
@@ -114,11 +121,24 @@ class CockpitApp(App[int]):
 
     # --- the one way in --------------------------------------------------------------------
 
-    def dispatch(self, event: ev.Event) -> None:
-        """Journal the event, reduce it into the state, keep what must survive, repaint."""
+    def dispatch(self, event: ev.Event, *, durable: bool = False) -> str | None:
+        """Journal the event, reduce it into the state, keep what must survive, repaint.
+
+        `durable`: the record must be on disk first (fdatasync), or the event is refused
+        and the reason returned: nothing may act on a confirmation the journal could lose.
+        """
         if self.trail is not None:
             self._start_session()
-            self.trail.event(event)
+            if durable:
+                from cockpit.audit.journal import JournalUnavailable
+
+                try:
+                    self.trail.commit(event)
+                except JournalUnavailable as error:
+                    self._audit_health()
+                    return str(error)
+            else:
+                self.trail.event(event)
         self.state = reduce(self.state, event)
         if self.store is not None:
             self.store.record(event)
@@ -127,6 +147,7 @@ class CockpitApp(App[int]):
         if isinstance(event, ev.Focus):
             self._apply_focus()
         self._render_state()
+        return None
 
     def _render_state(self) -> None:
         """Every event: panes first (each repaints only if it must), then the bars."""
@@ -224,6 +245,7 @@ class CockpitApp(App[int]):
         if self.trail is not None:
             self._start_session()
             self.set_interval(2.0, self._retry_journal)
+        self.actions.resume()
         self._start_sources()
         if self.tick_seconds:
             self.set_interval(self.tick_seconds, self._tick)
@@ -238,11 +260,30 @@ class CockpitApp(App[int]):
             source = factory(self._emit)
             self.sources.append(source)
             for loop in source.loops():
-                self.run_worker(loop, thread=True, group="sources", exit_on_error=False)
+                self.spawn(loop, f"source-{source.name}")
         running = {source.name for source in self.sources}
         for name in SOURCES:
             if name not in running:
                 self.dispatch(ev.SourceStatus(source=name, state="not configured", at=self.now()))
+
+    def spawn(self, target: Callable[[], object], name: str) -> threading.Thread:
+        """A daemon thread of its own for blocking work (sources, actions).
+
+        Not a Textual thread worker: those share asyncio's default executor, whose few
+        threads a cluster's watches fill, and the next source or action would never start.
+        A crash is said in the banner, never printed over the screen.
+        """
+
+        def run() -> None:
+            try:
+                target()
+            except Exception as error:
+                message = f"{name} stopped: {type(error).__name__}: {error}"
+                self._emit(ev.Alert(key=name, level="critical", message=message, at=self.now()))
+
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        thread.start()
+        return thread
 
     def _emit(self, event: ev.Event) -> None:
         """From a source's thread: into the event loop, or nowhere once the app is closing."""
@@ -253,11 +294,16 @@ class CockpitApp(App[int]):
         for source in self.sources:
             source.stop()
 
+    def on_unmount(self) -> None:
+        """However the app ends (a test that failed, an exception): no source thread stays."""
+        self._stop_sources()
+
     def _derive_checks(self) -> None:
         """Closed-loop checks and the runbook's rules, judged from the state once a second."""
         for event in self._checks.results(self.state):
             self.dispatch(event)
         self._judge_window()
+        self.actions.tick()
 
     def _judge_window(self) -> None:
         """A rollback trigger that fires raises the banner; one that stops lowers it."""
@@ -357,7 +403,7 @@ class CockpitApp(App[int]):
             if not yes:
                 return
             self.dispatch(ev.LockTakeover(previous=lock.holder, by=self.operator, at=self.now()))
-            self.run_worker(source.take_over, thread=True, exit_on_error=False)
+            self.spawn(source.take_over, "lock-takeover")
 
         question = f"{lock.holder} holds the window lock but stopped renewing it. Take it over?"
         self.push_screen(Confirm(question), answer)
@@ -404,9 +450,20 @@ class CockpitApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""
-        if action in ("cycle_pane", "filter", "help", "quit_confirm"):
+        if action in self.MUTATING and self.session.read_only:
+            return False
+        if action in ("cycle_pane", "filter", "help", "quit_confirm", *self.MUTATING):
             return len(self.screen_stack) == 1 and self._filter_pane is None
         return True
+
+    def action_cutover(self) -> None:
+        self.actions.cutover()
+
+    def action_rollback(self) -> None:
+        self.actions.rollback()
+
+    def action_backup(self) -> None:
+        self.actions.backup()
 
     def focus_pane(self, pane_id: str) -> None:
         self.dispatch(ev.Focus(pane=pane_id))

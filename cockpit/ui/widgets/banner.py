@@ -1,4 +1,4 @@
-"""Full-width alerts (rollback triggers, an audit journal that cannot be written)."""
+"""Full-width alerts (rollback triggers, an unwritable journal) and the action under way."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ ORDER = {"critical": 0, "warning": 1, "info": 2}
 class Banner(Static):
     def show(self, state: State) -> None:
         alerts = sorted(state.alerts.items(), key=lambda kv: (ORDER.get(kv[1].level, 3), kv[0]))
-        self.display = bool(alerts)
+        lines = [f" {alert.level.upper()}: {alert.message}" for _, alert in alerts]
+        running = state.running_action()
+        if running is not None:
+            action = running[1]
+            step = action.last_step
+            doing = f"{step.step} {step.status} {step.detail}".strip() if step else "confirmed"
+            lines.append(f" ACTION: {action.title} — {doing}")
+        self.display = bool(lines)
         self.set_class(any(a.level == "critical" for _, a in alerts), "-critical")
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for i, (_, alert) in enumerate(alerts):
-            if i:
-                text.append("\n")
-            text.append(f" {alert.level.upper()}: {alert.message}")
-        self.update(text)
+        self.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))

@@ -1,0 +1,521 @@
+"""The three keys: plan → preview → typed confirmation → execute → verify, each step an event.
+
+The controller builds plans from the state (reading the API or disk only in workers),
+shows the preview, journals the confirmation and forces it to disk before anything runs,
+executes in a thread worker, and verifies from the watched state once a second: the
+post-condition is observed, not assumed. Only one action runs at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cockpit.actions.plan import Plan, Precondition, excerpt
+from cockpit.actions.selector import (
+    ActionError,
+    Inputs,
+    SelectorMove,
+    desired_replicas,
+    endpoints_verdict,
+    plan_cutover,
+    plan_switch_back,
+)
+from cockpit.model import events as ev
+from cockpit.model.checklist import PostgresCheck
+from cockpit.model.gate import decide
+from cockpit.model.rules import ROLLBACK
+from cockpit.model.state import ActionState
+from cockpit.model.units import format_duration
+from cockpit.ui.screens.action import ActionScreen
+from cockpit.ui.screens.choose import Choice, ChooseScreen
+
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+PROGRESS_EVERY = 1.0  # seconds between journaled progress steps of a long-running step
+
+
+class Actions:
+    def __init__(self, app: CockpitApp) -> None:
+        self.app = app
+        self.session = app.session
+        self.cancel = threading.Event()
+
+    # --- what the keys offer ---------------------------------------------------------------
+
+    def cutover(self) -> None:
+        if self._refused():
+            return
+        move = self._move(self.session.actions.green)
+        self._preview(plan_cutover(self.app.state, move, self._inputs("selector")), move)
+
+    def rollback(self) -> None:
+        if self._refused():
+            return
+        from cockpit.actions.helm import helm_binary
+
+        kube = "" if self.session.kube is not None else "Kubernetes not configured"
+        helm = "" if helm_binary() else "helm is not installed"
+        helm = helm or kube or ("" if self._release() else "no Helm release configured")
+        database = "" if self.session.postgres_configured else "PostgreSQL not configured"
+        backups = "" if self.session.postgres.backup_dir else "no backup directory configured"
+        choices = [
+            Choice("selector", f"switch the Service back to {self.session.actions.blue}", kube),
+            Choice("helm", f"helm rollback {self._release() or 'RELEASE'}", helm),
+            Choice("restore", "restore the database from a backup", database or backups),
+        ]
+        self.app.push_screen(ChooseScreen("Rollback: fastest first", choices), self._rollback)
+
+    def _rollback(self, choice: str | None) -> None:
+        if choice == "selector":
+            move = self._move(self.session.actions.blue)
+            self._preview(plan_switch_back(self.app.state, move, self._inputs("selector")), move)
+        elif choice == "helm":
+            self._in_worker(self._plan_helm)
+        elif choice == "restore":
+            self._in_worker(self._plan_restore)
+
+    def backup(self) -> None:
+        if self._refused():
+            return
+        if not self.session.postgres_configured or not self.session.postgres.backup_dir:
+            missing = "PostgreSQL" if not self.session.postgres_configured else "a backup_dir"
+            self.app.notify(
+                f"backup needs {missing} in the config (postgres: {{dsn, backup_dir}})",
+                severity="error",
+            )
+            return
+        self._in_worker(self._plan_backup)
+
+    # --- guards ------------------------------------------------------------------------------
+
+    def _refused(self) -> bool:
+        why = self.app.can_mutate()
+        running = self.app.state.running_action()
+        if why is None and running is not None:
+            why = f"{running[1].title} is still running"
+        if why is not None:
+            self.app.notify(f"not now: {why}", severity="error")
+        return why is not None
+
+    # --- plans ------------------------------------------------------------------------------
+
+    def _move(self, colour: str) -> SelectorMove:
+        values = self.session.values
+        return SelectorMove(
+            service=values.get("service", ""),
+            namespace=self.session.namespace,
+            to=colour,
+            label=self.session.actions.label,
+            app=values.get("app", ""),
+        )
+
+    def _release(self) -> str:
+        return self.session.actions.release or self.session.values.get("release", "")
+
+    def _inputs(self, needle: str) -> Inputs:
+        app = self.app
+        rules = app.active.layout.rules or ""
+        runbook = app.state.runbooks.get(rules)
+        gate = runbook.gate() if runbook else None
+        return Inputs(
+            operator=app.operator,
+            lock_configured=any(s.name == "lock" for s in app.sources),
+            triggers=tuple(runbook.rollback_triggers) if runbook else (),
+            metric_keys={
+                p.metric: p.query for p in app.active.layout.panes() if p.metric and p.query
+            },
+            backup_checks=tuple(
+                (name, item.id)
+                for name, book in app.state.runbooks.items()
+                for item in book.walk_items()
+                if isinstance(item.check, PostgresCheck) and item.check.probe == "backup_age"
+            ),
+            gate=decide(gate, rules, app.state) if gate else None,
+            runbook=excerpt(runbook, needle),
+        )
+
+    def _in_worker(self, plan: Callable[[], tuple[Plan, dict[str, Any]] | None]) -> None:
+        """Plans that read the API or the disk are made in a thread, then previewed."""
+
+        def make() -> None:
+            try:
+                made = plan()
+            except Exception as error:  # the plan could not even be made: say why
+                self.app.call_from_thread(
+                    self.app.notify, f"cannot plan: {error}", severity="error"
+                )
+                return
+            if made is not None:
+                self.app.call_from_thread(self._show, *made)
+
+        self.app.spawn(make, "action-plan")
+
+    def _plan_backup(self) -> tuple[Plan, dict[str, Any]]:
+        from cockpit.actions.backup import BackupSettings, plan_backup
+
+        pg = self.session.postgres
+        settings = BackupSettings(
+            pg.dsn or "", Path(pg.backup_dir or "."), pg.keep_daily, pg.keep_monthly
+        )
+        backup = plan_backup(settings)
+        where = f"{backup.user}@{backup.host}:{backup.port}/{backup.database}"
+        plan = Plan(
+            action="backup",
+            target=backup.database,
+            title=f"Backup {backup.database} (pg_dump, custom format)",
+            changes=(
+                f"+ {backup.path}",
+                f"  from {where}",
+                "  verified with pg_restore --list, SHA-256 beside it and in the journal",
+                f"  then retention: {backup.keep_daily} daily, {backup.keep_monthly} monthly",
+            ),
+            preconditions=backup.preconditions,
+            runbook=excerpt(
+                self.app.state.runbooks.get(self.app.active.layout.rules or ""), "backup"
+            ),
+        )
+        return plan, {"settings": settings, "plan": backup}
+
+    def _plan_helm(self) -> tuple[Plan, dict[str, Any]]:
+        from cockpit.actions.helm import history, rollback_target
+        from cockpit.sources.kube import kube_settings
+
+        settings = kube_settings(self.session)
+        assert settings is not None
+        release = self._release()
+        revisions = history(settings, release, self.session.namespace)
+        target = rollback_target(revisions)
+        current = revisions[0] if revisions else None
+        lines = [
+            f"{'→' if r.revision == target.revision else ' '} v{r.revision} {r.status:<11} "
+            f"{r.chart}-{r.chart_version} app {r.app_version} "
+            f"{r.updated:%Y-%m-%d %H:%M}" + (f" ({r.error})" if r.error else "")
+            for r in revisions
+            if r.updated is not None
+        ]
+        now = f"v{current.revision} ({current.app_version})" if current else "?"
+        plan = Plan(
+            action="rollback-helm",
+            target=release,
+            title=f"Rollback {release}: helm {now} → v{target.revision} ({target.app_version})",
+            changes=(f"helm rollback {release} {target.revision} -n {settings.namespace} --wait",),
+            preconditions=(self._lock_check(),),
+            runbook=(*lines, *excerpt(self._rules_runbook(), "helm rollback")),
+        )
+        return plan, {"settings": settings, "revision": target.revision}
+
+    def _plan_restore(self) -> tuple[Plan, dict[str, Any]] | None:
+        from cockpit.actions.backup import BackupSettings, list_backups
+
+        pg = self.session.postgres
+        backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
+        if not backups:
+            self.app.call_from_thread(
+                self.app.notify, f"no verified backup in {pg.backup_dir}", severity="error"
+            )
+            return None
+        newest = backups[0]
+        settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
+        plan = Plan(
+            action="restore",
+            target=newest.database,
+            title=f"Restore {newest.database} from {newest.name}",
+            changes=(
+                f"- every object in {newest.database} is dropped and recreated (--clean)",
+                f"+ {newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes",
+                "  writes after the backup are lost: the application should be stopped first",
+            ),
+            preconditions=(self._lock_check(),),
+            runbook=excerpt(self._rules_runbook(), "restore"),
+        )
+        return plan, {"settings": settings, "backup": newest}
+
+    def _rules_runbook(self):
+        return self.app.state.runbooks.get(self.app.active.layout.rules or "")
+
+    def _lock_check(self) -> Precondition:
+        from cockpit.actions.selector import lock_held
+
+        return lock_held(self.app.state, self._inputs(""))
+
+    # --- preview and confirmation ------------------------------------------------------------
+
+    def _preview(self, plan: Plan, move: SelectorMove) -> None:
+        service = self.app.state.kube.services.get(move.service)
+        expected = service.selector.get(move.label, "") if service else ""
+        context = {"move": move, "expected": expected}
+        self._show(plan, context)
+
+    def _show(self, plan: Plan, context: dict[str, Any]) -> None:
+        app = self.app
+        key = f"{plan.action}@{app.now()}"
+        app.dispatch(
+            ev.ActionPlanned(
+                id=key,
+                action=plan.action,
+                target=plan.target,
+                title=plan.title,
+                changes=plan.changes,
+                preconditions=tuple(p.to_data() for p in plan.preconditions),
+                params=_params(context),
+                by=app.operator,
+                at=app.now(),
+            )
+        )
+        lock = app.state.lock
+        where = f"{self.session.context}/{self.session.namespace}"
+        holder = f"{lock.state} {lock.holder}".strip()
+
+        def answered(answer: tuple[str, tuple[str, ...]] | None) -> None:
+            if answer is None:
+                app.dispatch(
+                    ev.ActionFinished(
+                        id=key, outcome="cancelled", detail="not confirmed", at=app.now()
+                    )
+                )
+                return
+            self._confirmed(key, plan, answer[1], context)
+
+        app.push_screen(ActionScreen(plan, where, holder), answered)
+
+    def _confirmed(
+        self, key: str, plan: Plan, overridden: tuple[str, ...], context: dict[str, Any]
+    ) -> None:
+        app = self.app
+        why = app.can_mutate()  # the lock may have gone while the preview was open
+        if why is not None:
+            app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=why, at=app.now()))
+            app.notify(f"not executed: {why}", severity="error")
+            return
+        confirmed = ev.ActionConfirmed(id=key, by=app.operator, overridden=overridden, at=app.now())
+        refused = app.dispatch(confirmed, durable=True)  # on disk before anything runs
+        if refused is not None:
+            detail = f"nothing was executed: {refused}"
+            app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=detail, at=app.now()))
+            app.notify(detail, severity="error")
+            return
+        self.cancel = threading.Event()
+        run = {
+            "cutover": self._run_selector,
+            "rollback-selector": self._run_selector,
+            "rollback-helm": self._run_helm,
+            "restore": self._run_restore,
+            "backup": self._run_backup,
+        }[plan.action]
+        app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
+
+    # --- execution (in a worker thread) ------------------------------------------------------
+
+    def _emit(self, event: ev.Event) -> None:
+        self.app._emit(event)
+
+    def _now(self) -> str:
+        return self.app.clock().isoformat()
+
+    def _step(self, key: str, step: str, status: str, detail: str = "") -> None:
+        self._emit(ev.ActionStep(id=key, step=step, status=status, detail=detail, at=self._now()))
+
+    def _finish(self, key: str, outcome: str, detail: str = "") -> None:
+        self._emit(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=self._now()))
+
+    def _guarded(self, key: str, run: Callable[[str, dict[str, Any]], None], context) -> None:
+        try:
+            run(key, context)
+        except ActionError as error:
+            self._step(key, "execute", "failed", str(error))
+            self._finish(key, "failed", str(error))
+        except Exception as error:  # never leave an action open without saying why
+            self._step(key, "execute", "failed", f"{type(error).__name__}: {error}")
+            self._finish(key, "failed", f"{type(error).__name__}: {error}")
+
+    def _run_selector(self, key: str, context: dict[str, Any]) -> None:
+        from cockpit.actions.selector import patch_selector
+        from cockpit.sources.kube import api_client, kube_settings
+
+        move: SelectorMove = context["move"]
+        settings = kube_settings(self.session)
+        if settings is None:
+            raise ActionError("Kubernetes not configured")
+        client = api_client(settings)
+        try:
+            for step, dry in (("dry-run", True), ("execute", False)):
+                self._step(key, step, "running")
+                try:
+                    detail = patch_selector(client, move, context["expected"], dry_run=dry)
+                except ActionError as error:
+                    self._step(key, step, "failed", str(error))
+                    self._finish(key, "failed", str(error))
+                    return
+                self._step(key, step, "done", detail)
+        finally:
+            client.close()
+        self._step(key, "verify", "running", f"waiting for only {move.to} endpoints, all ready")
+
+    def _run_helm(self, key: str, context: dict[str, Any]) -> None:
+        from cockpit.actions.helm import helm_binary, rollback_argv, run_rollback
+
+        settings = context["settings"]
+        binary = helm_binary()
+        if binary is None:
+            raise ActionError("helm is not installed")
+        argv = rollback_argv(
+            self._release(),
+            settings.namespace,
+            context["revision"],
+            kube_context=settings.context,
+            kubeconfig=settings.kubeconfig,
+            helm=binary,
+        )
+        self._step(key, "execute", "running", " ".join(argv))
+        lines: list[str] = []
+        result = run_rollback(argv, self.cancel, lines.append)
+        if result.exit_code == 0:
+            self._step(key, "execute", "done", (lines or ["helm: done"])[-1])
+            self._finish(key, "succeeded", f"rolled back to v{context['revision']}")
+        else:
+            detail = result.stderr_tail or f"helm exited {result.exit_code}"
+            self._step(key, "execute", "failed", detail)
+            self._finish(key, "cancelled" if result.cancelled else "failed", detail)
+
+    def _run_backup(self, key: str, context: dict[str, Any]) -> None:
+        from cockpit.actions.backup import run_backup
+
+        self._step(key, "dump", "running")
+        result = run_backup(context["plan"], self._progress(key, "dump"), self.cancel)
+        if result.ok:
+            self._step(key, "dump", "done", f"{result.size_bytes} bytes, {result.toc_entries} TOC")
+            self._step(key, "checksum", "done", f"sha256 {result.sha256}")
+            if result.deleted:
+                self._step(key, "retention", "done", f"deleted {len(result.deleted)}")
+            self._finish(key, "succeeded", f"{result.path} sha256 {result.sha256}")
+        else:
+            self._step(key, result.step, "failed", result.error)
+            outcome = "cancelled" if result.step == "cancelled" else "failed"
+            self._finish(key, outcome, result.error)
+
+    def _run_restore(self, key: str, context: dict[str, Any]) -> None:
+        from cockpit.actions.backup import restore
+
+        self._step(key, "restore", "running")
+        result = restore(
+            context["backup"],
+            context["settings"],
+            False,
+            self._progress(key, "restore"),
+            self.cancel,
+        )
+        if result.ok:
+            detail = f"{result.tables}/{result.expected_tables} tables in {result.database}"
+            self._step(key, "restore", "done", detail)
+            self._finish(key, "succeeded", detail)
+        else:
+            self._step(key, result.step, "failed", result.error)
+            self._finish(key, "cancelled" if result.step == "cancelled" else "failed", result.error)
+
+    def _progress(self, key: str, step: str) -> Callable[[int, float], None]:
+        last = [0.0]
+
+        def progress(count: int, elapsed: float) -> None:
+            if elapsed - last[0] >= PROGRESS_EVERY:
+                last[0] = elapsed
+                self._step(key, step, "running", f"{count} bytes in {elapsed:.0f} s")
+
+        return progress
+
+    # --- verification and soak: observed, once a second ------------------------------------
+
+    def tick(self) -> None:
+        state = self.app.state
+        running = state.running_action()
+        if running is None or not state.now:
+            return
+        key, action = running
+        step = action.last_step
+        if step is None or step.status != "running":
+            return
+        now = datetime.fromisoformat(state.now)
+        since = datetime.fromisoformat(step.at) if step.at else now
+        if step.step == "verify":
+            self._verify(key, action, now - since)
+        elif step.step == "soak":
+            self._soak(key, now - since)
+
+    def _now_step(self, key: str, step: str, status: str, detail: str) -> None:
+        app = self.app
+        app.dispatch(ev.ActionStep(id=key, step=step, status=status, detail=detail, at=app.now()))
+
+    def _now_finish(self, key: str, outcome: str, detail: str) -> None:
+        app = self.app
+        app.dispatch(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=app.now()))
+
+    def _verify(self, key: str, action: ActionState, waited: timedelta) -> None:
+        move = SelectorMove(**action.params["move"])
+        desired = desired_replicas(self.app.state, move)
+        ok, detail = endpoints_verdict(self.app.state, move, desired)
+        timeout = self.session.actions.verify_timeout
+        if ok:
+            self._now_step(key, "verify", "done", detail)
+            if action.action == "cutover":
+                soak = format_duration(self.session.actions.soak)
+                self._now_step(key, "soak", "running", f"monitoring {soak}: errors, P95, SSE")
+            else:
+                self._now_finish(key, "succeeded", detail)
+        elif waited > timeout:
+            detail = f"not verified after {format_duration(timeout)}: {detail}"
+            self._now_step(key, "verify", "failed", detail)
+            self._now_finish(key, "failed", detail)
+        elif action.last_step is not None and detail != action.last_step.detail:
+            self._now_step(key, "verify", "running", detail)
+
+    def _soak(self, key: str, waited: timedelta) -> None:
+        state = self.app.state
+        soak = format_duration(self.session.actions.soak)
+        if state.window.state == ROLLBACK:
+            alert = state.alerts.get("rollback")
+            detail = alert.message if alert else "; ".join(state.window.reasons[:1])
+            self._now_step(key, "soak", "failed", f"rollback trigger during the soak: {detail}")
+            self._now_finish(key, "failed", f"rollback trigger during the soak: {detail}")
+        elif waited >= self.session.actions.soak:
+            verdict = state.window.state or "not judged (no metrics)"
+            detail = f"{soak} without a rollback trigger; window {verdict}"
+            self._now_step(key, "soak", "done", detail)
+            self._now_finish(key, "succeeded", detail)
+
+    # --- after a restart ---------------------------------------------------------------------
+
+    def resume(self) -> None:
+        """An action the last session did not finish: shown with its last known state."""
+        app = self.app
+        for key, action in list(app.state.actions.items()):
+            if not action.open:
+                continue
+            step = action.last_step
+            last = f"{step.step} {step.status} {step.detail}".strip() if step else "planned"
+            if action.confirmed:
+                message = (
+                    f"UNFINISHED ACTION from before: {action.title} by {action.by}; last known: "
+                    f"{last}. Check the cluster before acting again."
+                )
+                app.dispatch(ev.Alert(key="action", level="warning", message=message, at=app.now()))
+            app.dispatch(
+                ev.ActionFinished(
+                    id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
+                )
+            )
+
+
+def _params(context: dict[str, Any]) -> dict[str, Any]:
+    """What the journal keeps of a plan's context: plain values, never a password."""
+    out: dict[str, Any] = {}
+    for name, value in context.items():
+        if isinstance(value, SelectorMove):
+            out[name] = asdict(value)
+        elif isinstance(value, str | int | float | bool):
+            out[name] = value
+    return out

@@ -1,0 +1,79 @@
+"""The preview of a risky action, confirmed by typing its target (a plain `y` is not enough).
+
+It shows what will change, where, who holds the lock, each precondition as passed,
+failed or unknown, and what the runbook says; the operator types the target's name, or
+`override <target>` to go past failed preconditions. It dismisses with the confirmation
+(accepted text and overridden names) or None.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from cockpit.actions.plan import FAILED, PASSED, Plan
+
+MARK = {PASSED: ("✔", "green"), FAILED: ("✗", "bold red")}
+UNKNOWN_MARK = ("?", "yellow")
+
+
+def preview(plan: Plan, where: str, lock: str) -> Text:
+    text = Text()
+    text.append(f"{where} · lock: {lock}\n\n", style="dim")
+    if plan.unavailable:
+        text.append(f"not available: {plan.unavailable}\n\n", style="bold red")
+    for line in plan.changes:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
+        text.append(f"{line}\n", style=style)
+    if plan.preconditions:
+        text.append("\npreconditions\n", style="bold")
+    for check in plan.preconditions:
+        mark, style = MARK.get(check.status, UNKNOWN_MARK)
+        text.append(f" {mark} ", style=style)
+        text.append(f"{check.name}")
+        text.append(f"  {check.detail}\n" if check.detail else "\n", style="dim")
+    if plan.runbook:
+        text.append("\nthe runbook says\n", style="bold")
+        for line in plan.runbook:
+            text.append(f" {line}\n", style="dim")
+    return text
+
+
+class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
+    AUTO_FOCUS = "#action-input"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="action-cancel")
+    ]
+
+    def __init__(self, plan: Plan, where: str, lock: str) -> None:
+        super().__init__()
+        self.plan, self.where, self.lock = plan, where, lock
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical(id="action"):
+            yield Label(Text(plan.title, style="bold"), id="action-title")
+            with VerticalScroll(id="action-body"):
+                yield Static(preview(plan, self.where, self.lock), id="action-preview")
+            how = f"type {plan.target!r} to confirm"
+            if plan.failed:
+                how = f"{len(plan.failed)} failed: type 'override {plan.target}' to go on anyway"
+            yield Label(how, id="action-how")
+            yield Input(id="action-input", placeholder=plan.target)
+            yield Label("enter: confirm · esc: cancel", id="action-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        accepted, overridden, why = self.plan.confirmation(event.value)
+        if accepted:
+            self.dismiss((event.value.strip(), overridden))
+        else:
+            self.query_one("#action-hint", Label).update(Text(why, style="bold red"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

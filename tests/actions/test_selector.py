@@ -1,0 +1,146 @@
+"""Cutover and rollback (a) against the Kubernetes emulator: plan, dry run, 409, verify."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+
+from cockpit.actions.plan import FAILED, PASSED, UNKNOWN, Plan, Precondition
+from cockpit.actions.selector import (
+    ActionError,
+    Inputs,
+    SelectorMove,
+    apply_selector,
+    endpoints_verdict,
+    patch_selector,
+    plan_cutover,
+    read_selector,
+)
+from cockpit.model import events as ev
+from cockpit.model.reduce import reduce
+from cockpit.model.state import State
+from cockpit.sources.kube import KubeSettings, KubeSource, api_client
+
+GREEN = SelectorMove(service="valeo-erp", namespace="production", to="green", app="valeo-erp")
+BLUE = SelectorMove(service="valeo-erp", namespace="production", to="blue", app="valeo-erp")
+
+
+@pytest.fixture
+def api(kubeconfig):
+    client = api_client(
+        KubeSettings(
+            namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+        )
+    )
+    yield client
+    client.close()
+
+
+def watched(kubeconfig, until, timeout=10.0) -> State:
+    """The state the cockpit's Kubernetes source builds, once `until(state)` holds."""
+    events: list[ev.Event] = []
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    source = KubeSource(settings, events.append)
+    threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = State()
+            for event in list(events):
+                state = reduce(state, event)
+            if until(state):
+                return state
+            time.sleep(0.1)
+        raise AssertionError("the watched state never got there")
+    finally:
+        source.stop()
+        for thread in threads:
+            thread.join(10)
+
+
+def all_green(state: State) -> bool:
+    return endpoints_verdict(state, GREEN, 3)[0]
+
+
+def test_dry_run_changes_nothing_then_the_patch_does(cluster, api):
+    assert read_selector(api, GREEN)[0] == "blue"
+    assert patch_selector(api, GREEN, "blue", dry_run=True) == "selector version=green (dry run)"
+    assert read_selector(api, GREEN)[0] == "blue"
+    assert patch_selector(api, GREEN, "blue", dry_run=False) == "selector version=green"
+    assert read_selector(api, GREEN)[0] == "green"
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"] == {"app": "valeo-erp", "version": "green"}
+
+
+def test_a_service_changed_since_the_plan_is_refused(cluster, api):
+    patch_selector(api, GREEN, "blue", dry_run=False)
+    with pytest.raises(ActionError, match="changed since the plan: it selects version='green'"):
+        patch_selector(api, BLUE, "green-was-expected-to-be-blue", dry_run=False)
+
+
+def test_a_concurrent_change_is_a_409_and_changes_nothing(cluster, api):
+    _, stale = read_selector(api, GREEN)
+    patch_selector(api, replace(BLUE, to="canary"), "blue", False)
+    with pytest.raises(ActionError, match="409 Conflict"):
+        apply_selector(api, GREEN, stale, dry_run=False)
+    assert read_selector(api, GREEN)[0] == "canary"
+
+
+def test_forbidden_is_said_with_verb_and_resource(cluster, api):
+    cluster.controller.deny("patch", "services")
+    with pytest.raises(ActionError, match="patch services"):
+        patch_selector(api, GREEN, "blue", dry_run=False)
+    assert read_selector(api, GREEN)[0] == "blue"
+
+
+def test_verify_sees_only_green_ready_endpoints_after_the_patch(cluster, api, kubeconfig):
+    before = watched(kubeconfig, lambda s: len(s.kube.endpoints("valeo-erp")) == 3)
+    ok, detail = endpoints_verdict(before, GREEN, 3)
+    assert not ok and detail.startswith("0/3 green endpoints ready, 3 not green")
+    patch_selector(api, GREEN, "blue", dry_run=False)
+    after = watched(kubeconfig, all_green)
+    assert endpoints_verdict(after, GREEN, 3) == (True, "3/3 green endpoints ready")
+
+
+def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
+    cluster.controller.crashloop("valeo-erp-green", 1)
+    state = watched(
+        kubeconfig,
+        lambda s: (
+            any(p.reason == "CrashLoopBackOff" for p in s.kube.pods.values())
+            and s.kube.deployments["valeo-erp-green"].ready < 3
+        ),
+    )
+    plan = plan_cutover(state, GREEN, Inputs(operator="alice@bastion", lock_configured=False))
+    checks = {c.name: c for c in plan.preconditions}
+    assert checks["window lock held by you"].status == UNKNOWN
+    assert checks["Service valeo-erp exists and does not select green yet"].status == PASSED
+    assert checks["green pods ready == desired"].status == FAILED
+    assert checks["green pods ready == desired"].detail.endswith("/3 ready")
+    assert checks["backup fresher than the RPO"].status == UNKNOWN
+    assert checks["go/no-go is GO"].status == UNKNOWN
+    assert plan.changes[1:3] == ("-   version: blue", "+   version: green")
+    assert plan.title == "Cutover valeo-erp: blue → green"
+
+
+def test_typed_confirmation_names_the_target_and_override_lists_what_it_overrode():
+    plan = Plan(
+        action="cutover",
+        target="valeo-erp",
+        title="t",
+        preconditions=(Precondition("a", PASSED), Precondition("b", FAILED, "x")),
+    )
+    assert plan.confirmation("y")[0] is False
+    accepted, overridden, why = plan.confirmation("valeo-erp")
+    assert not accepted and overridden == () and "type 'override valeo-erp'" in why
+    assert plan.confirmation(" override valeo-erp ") == (True, ("b",), "")
+    clean = Plan(action="cutover", target="valeo-erp", title="t")
+    assert clean.confirmation("valeo-erp") == (True, (), "")
+    assert clean.confirmation("override valeo-erp")[0] is False

@@ -1,0 +1,263 @@
+"""The three keys end to end: the emulator's cluster, a real PostgreSQL, the journal.
+
+Each test drives the cockpit with keys as an operator would: preview, typed confirmation
+(a plain target, or `override <target>`), execution, the observed verification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.trail import AuditTrail
+from cockpit.cli import _sources
+from cockpit.model import events as ev
+from cockpit.sources.kube import KubeSettings
+from cockpit.sources.lock import WindowLock
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.action import ActionScreen
+from cockpit.ui.screens.choose import ChooseScreen
+from tests.ui.apps import make_session
+
+SIZE = (160, 48)
+ACTIONS = {"soak": "2s", "verify_timeout": "3s"}
+
+
+def cockpit(tmp_path: Path, operator: str = "alice@bastion", restored=(), **config) -> CockpitApp:
+    """No cluster unless the test names one (`in_cluster`)."""
+    config = {"context": None} | config
+    session = make_session("go-live", operator=operator, actions=ACTIONS, **config)
+    trail = AuditTrail(Journal(tmp_path / f"{operator}.jsonl"))
+    return CockpitApp(
+        session, trail=trail, sources=_sources(session), tick_seconds=0.25, restored=restored
+    )
+
+
+def in_cluster(kubeconfig: Path) -> dict:
+    return {"kubeconfig": str(kubeconfig), "context": "valeo-sim"}
+
+
+async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def ready(app: CockpitApp) -> bool:
+    kube = app.state.kube
+    green = kube.deployments.get("valeo-erp-green")
+    return (
+        app.state.lock.state == "held"
+        and green is not None
+        and green.ready == 3
+        and "valeo-erp" in kube.services
+        and len(kube.endpoints("valeo-erp")) == 3
+    )
+
+
+def the_action(app: CockpitApp):
+    (action,) = app.state.actions.values()
+    return action
+
+
+def preview_text(app: CockpitApp) -> str:
+    return str(app.screen.query_one("#action-preview").render())
+
+
+def journal_actions(path: Path) -> list[tuple[str, dict]]:
+    return [(r.kind, r.data) for r in read_records(path) if r.kind.startswith("action.")]
+
+
+async def test_cutover_with_an_override_is_journaled_executed_and_verified(
+    cluster, kubeconfig, tmp_path
+):
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        shown = preview_text(app)
+        assert "-   version: blue" in shown and "+   version: green" in shown
+        assert "✔ window lock held by you" in shown and "✔ green pods ready == desired" in shown
+        assert "✗ go/no-go is GO" in shown  # nobody ticked the 11:00 criteria
+        assert "kubectl patch service valeo-erp" in shown  # what the runbook says
+
+        await pilot.press(*"valeo-erp", "enter")  # not enough with a failed precondition
+        assert isinstance(app.screen, ActionScreen)
+        assert "type 'override valeo-erp'" in str(app.screen.query_one("#action-hint").render())
+        await pilot.press("home", *"override ", "enter")
+
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
+        action = the_action(app)
+        assert action.outcome == "succeeded", action
+        assert action.overridden == ("go/no-go is GO",)
+        assert [(s.step, s.status) for s in action.steps] == [
+            ("dry-run", "done"),
+            ("execute", "done"),
+            ("verify", "done"),
+            ("soak", "done"),
+        ]
+        assert action.steps[2].detail == "3/3 green endpoints ready"
+        service = cluster.store.get("services", "production", "valeo-erp")
+        assert service["spec"]["selector"]["version"] == "green"
+        app.shutdown(0)
+
+    records = journal_actions(tmp_path / "alice@bastion.jsonl")
+    kinds = [kind for kind, _ in records]
+    assert kinds[:2] == ["action.plan", "action.confirm"]  # confirmed before anything ran
+    assert kinds[-1] == "action.end" and records[-1][1]["outcome"] == "succeeded"
+    assert records[1][1]["overridden"] == ["go/no-go is GO"]
+    steps = [(d["step"], d["status"]) for k, d in records if k == "action.step"]
+    assert steps.index(("dry-run", "done")) < steps.index(("execute", "running"))
+
+
+async def test_failed_pods_block_and_an_unverified_cutover_fails_clearly(
+    cluster, kubeconfig, tmp_path
+):
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        cluster.controller.crashloop("valeo-erp-green", 1)
+        await wait_for(
+            pilot, lambda: app.state.kube.deployments["valeo-erp-green"].ready < 3, "crash loop"
+        )
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        assert "✗ green pods ready == desired" in preview_text(app)
+        await pilot.press(*"override valeo-erp", "enter")
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
+        action = the_action(app)
+        assert action.outcome == "failed"
+        assert action.detail == "not verified after 3s: 2/3 green endpoints ready, 1 not ready"
+        assert action.last_step.step == "verify" and action.last_step.status == "failed"
+        app.shutdown(0)
+
+
+async def test_escape_cancels_and_nothing_changes(cluster, kubeconfig, tmp_path):
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert the_action(app).outcome == "cancelled"
+        assert app.state.running_action() is None
+        service = cluster.store.get("services", "production", "valeo-erp")
+        assert service["spec"]["selector"]["version"] == "blue"
+        app.shutdown(0)
+
+
+async def test_rollback_offers_the_runbooks_options_and_switches_back(
+    cluster, kubeconfig, tmp_path
+):
+    service = cluster.store.get("services", "production", "valeo-erp")
+    service["spec"]["selector"]["version"] = "green"
+    cluster.store.update("services", "production", "valeo-erp", service)
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: (
+                app.state.lock.state == "held"
+                and app.state.kube.services["valeo-erp"].selector.get("version") == "green"
+            ),
+            "green selected",
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), "the options")
+        options = app.screen.query_one("#choose-list")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+        assert labels[0] == "1) switch the Service back to blue"
+        assert labels[1].endswith("— helm is not installed")
+        assert labels[2].endswith("— PostgreSQL not configured")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        await pilot.press(*"valeo-erp", "enter")
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
+        action = the_action(app)
+        assert (action.action, action.outcome) == ("rollback-selector", "succeeded")
+        assert action.detail == "3/3 blue endpoints ready"
+        app.shutdown(0)
+
+
+async def test_a_cockpit_without_the_lock_cannot_act(cluster, kubeconfig, tmp_path):
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    WindowLock(settings, "alice@bastion", lambda event: None).tick()
+    bob = cockpit(tmp_path, "bob@laptop", **in_cluster(kubeconfig))
+    async with bob.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: bob.state.lock.state == "observer", "observer")
+        for key in "crb":
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(bob.screen, ActionScreen | ChooseScreen)
+        assert bob.state.actions == {}
+        bob.shutdown(0)
+
+
+async def test_read_only_offers_no_mutating_key(tmp_path):
+    app = cockpit(tmp_path, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for key in "crb":
+            await pilot.press(key)
+            await pilot.pause()
+        assert app.state.actions == {} and len(app.screen_stack) == 1
+        footer = {b.binding.action for b in app.active_bindings.values() if b.binding.show}
+        assert not {"cutover", "rollback", "backup"} & footer
+        assert "READ-ONLY" in app.query_one("#status-bar").render().plain
+        app.shutdown(0)
+
+
+async def test_an_action_cut_off_by_a_restart_is_shown_with_its_last_state(tmp_path):
+    at = "2026-11-21T11:02:00+00:00"
+    before = (
+        ev.ActionPlanned(
+            id="cutover@x",
+            action="cutover",
+            target="valeo-erp",
+            title="Cutover",
+            by="alice@bastion",
+            at=at,
+        ),
+        ev.ActionConfirmed(id="cutover@x", by="alice@bastion", at=at),
+        ev.ActionStep(id="cutover@x", step="execute", status="running", at=at),
+    )
+    app = cockpit(tmp_path, restored=before)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        alert = app.state.alerts["action"]
+        assert "UNFINISHED ACTION from before: Cutover by alice@bastion" in alert.message
+        assert "last known: execute running" in alert.message
+        assert the_action(app).outcome == "interrupted"
+        assert app.state.running_action() is None  # the next action may be planned
+        app.shutdown(0)
+
+
+async def test_backup_key_dumps_verifies_and_journals_the_checksum(postgres_server, tmp_path):
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    pg = {"dsn": postgres_server.dsn(), "backup_dir": str(backups)}
+    app = cockpit(tmp_path, postgres=pg)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ActionScreen),
+            "the preview",
+        )
+        assert "✔" in preview_text(app) and postgres_server.password not in preview_text(app)
+        await pilot.press(*postgres_server.dbname, "enter")
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
+        action = the_action(app)
+        assert action.outcome == "succeeded", action
+        (dump,) = backups.glob("*.dump")
+        digest = (backups / f"{dump.name}.sha256").read_text().split()[0]
+        assert f"sha256 {digest}" in action.detail
+        app.shutdown(0)
+    journal = (tmp_path / "alice@bastion.jsonl").read_text()
+    assert digest in journal and postgres_server.password not in journal
