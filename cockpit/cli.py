@@ -123,6 +123,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code or 0
 
 
+def _basic_auth(environ) -> tuple[str, str] | None:
+    """Prometheus behind basic auth: credentials from the environment, never the config."""
+    user = environ.get("COCKPIT_PROMETHEUS_USER")
+    return (user, environ.get("COCKPIT_PROMETHEUS_PASSWORD", "")) if user else None
+
+
 def _sources(session) -> list:
     """A factory per configured source; the app starts them and feeds them its `emit`."""
     factories = []
@@ -153,6 +159,7 @@ def _sources(session) -> list:
             timeout=session.prometheus.timeout.total_seconds(),
             verify_tls=session.prometheus.verify_tls,
             token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
+            basic_auth=_basic_auth(os.environ),
         )
         factories.append(lambda emit: PrometheusSource(prometheus, emit))
     if session.values.get("base_url"):

@@ -45,6 +45,10 @@ class Actions:
         self.app = app
         self.session = app.session
         self.cancel = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.detached = False  # the terminal is gone: the loop no longer runs
+        self._pending: list[ev.Event] = []
+        self._lock = threading.Lock()
 
     # --- what the keys offer ---------------------------------------------------------------
 
@@ -308,12 +312,44 @@ class Actions:
             "restore": self._run_restore,
             "backup": self._run_backup,
         }[plan.action]
-        app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
+        self.thread = app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
 
     # --- execution (in a worker thread) ------------------------------------------------------
 
     def _emit(self, event: ev.Event) -> None:
-        self.app._emit(event)
+        """Into the event loop without waiting for it; straight to the journal once detached.
+
+        Never blocking here matters at a hang-up: the loop then waits for this thread.
+        """
+        with self._lock:
+            if not self.detached:
+                self._pending.append(event)
+                self.app.loop.call_soon_threadsafe(self._deliver)
+                return
+        self._record(event)
+
+    def _deliver(self) -> None:
+        with self._lock:
+            events, self._pending = self._pending, []
+        for event in events:
+            self.app.dispatch(event)
+
+    def _record(self, event: ev.Event) -> None:
+        if self.app.trail is not None:
+            self.app.trail.event(event)
+        if self.app.store is not None:
+            self.app.store.record(event)
+
+    def detach(self) -> threading.Thread | None:
+        """The terminal is gone: from now on the action journals its own steps, and the
+        caller may wait for it (the event loop will not run again)."""
+        with self._lock:
+            self.detached = True
+            events, self._pending = self._pending, []
+        for event in events:
+            self._record(event)
+        thread = self.thread
+        return thread if thread is not None and thread.is_alive() else None
 
     def _now(self) -> str:
         return self.app.clock().isoformat()
@@ -345,6 +381,9 @@ class Actions:
         client = api_client(settings)
         try:
             for step, dry in (("dry-run", True), ("execute", False)):
+                if self.detached and not dry:  # a safe point: nothing has changed yet
+                    self._finish(key, "cancelled", "terminal gone before execution: no change")
+                    return
                 self._step(key, step, "running")
                 try:
                     detail = patch_selector(client, move, context["expected"], dry_run=dry)
@@ -355,6 +394,10 @@ class Actions:
                 self._step(key, step, "done", detail)
         finally:
             client.close()
+        if self.detached:  # verifying needs the watch, which went with the terminal
+            detail = f"terminal gone after the patch: selects {move.to}, endpoints not verified"
+            self._finish(key, "interrupted", detail)
+            return
         self._step(key, "verify", "running", f"waiting for only {move.to} endpoints, all ready")
 
     def _run_helm(self, key: str, context: dict[str, Any]) -> None:

@@ -54,6 +54,8 @@ from cockpit.ui.widgets.status_bar import StatusBar
 from cockpit.ui.widgets.timeline_pane import TimelinePane
 
 SOURCES = ("kubernetes", "prometheus", "probes", "postgres")
+#: seconds a running action gets after a hang-up to finish, and again after a cancel
+ACTION_GRACE = 30.0
 
 
 def utc_now() -> datetime:
@@ -86,6 +88,8 @@ class CockpitApp(App[int]):
     ]
     #: the risky moves: not offered at all in read-only mode (as k9s --readonly)
     MUTATING = ("cutover", "rollback", "backup")
+    #: seconds after a hang-up before the process ends whatever happens
+    hangup_watchdog: float | None = 3.0
 
     def __init__(
         self,
@@ -242,6 +246,7 @@ class CockpitApp(App[int]):
         return layout.focus if layout.focus in ids else ids[0]
 
     async def on_mount(self) -> None:
+        self.loop = asyncio.get_running_loop()
         if self.trail is not None:
             self._start_session()
             self.set_interval(2.0, self._retry_journal)
@@ -310,6 +315,9 @@ class CockpitApp(App[int]):
         runbook = self.state.runbooks.get(self.active.layout.rules or "")
         if runbook is None or not self.state.now:
             return
+        prometheus = self.state.sources.get("prometheus")
+        if not self.state.metrics and (prometheus is None or prometheus.state == "not configured"):
+            return  # nothing measures the window: no verdict rather than a HOLD for nothing
         sources = {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query}
         now = datetime.fromisoformat(self.state.now)
         verdict = judge(
@@ -569,8 +577,16 @@ class CockpitApp(App[int]):
             pass
 
     def _hangup(self) -> None:
-        """The terminal is gone (SSH drop): save, exit; never spin on a dead tty."""
-        threading.Timer(3.0, os._exit, (129,)).start()  # if restoring the terminal hangs
+        """The terminal is gone (SSH drop): let a running action reach its end or a safe
+        point (journaling its own steps), save, exit; never spin on a dead tty."""
+        action = self.actions.detach()
+        if action is not None:
+            action.join(ACTION_GRACE)
+            if action.is_alive():  # backup and restore stop cleanly on cancel
+                self.actions.cancel.set()
+                action.join(ACTION_GRACE)
+        if self.hangup_watchdog is not None:  # if restoring the terminal hangs
+            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
         self.shutdown(129, reason="hangup")
 
     def fold_all(self, collapsed: bool) -> None:

@@ -1,14 +1,19 @@
 """The Prometheus source against a real Prometheus scraping an exporter the test drives."""
 
+import base64
+import http.server
 import math
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
+from cockpit.cli import _sources
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from tests.ui.apps import make_session
 
 SEL = 'namespace="${namespace}",service="${service}"'
 QUERIES = {
@@ -154,3 +159,49 @@ def test_the_backfill_gives_the_sparklines_a_past(exporter, prometheus):
         assert [p.t for p in series.samples] == sorted(p.t for p in series.samples)
     finally:
         w.stop()
+
+
+class Recording(http.server.BaseHTTPRequestHandler):
+    """A query API stand-in that keeps the Authorization headers it was sent."""
+
+    seen: ClassVar[list[str | None]] = []
+
+    def do_GET(self):
+        Recording.seen.append(self.headers.get("Authorization"))
+        body = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"COCKPIT_PROMETHEUS_TOKEN": "s3cret"}, "Bearer s3cret"),
+        (
+            {"COCKPIT_PROMETHEUS_USER": "ops", "COCKPIT_PROMETHEUS_PASSWORD": "pw"},
+            "Basic " + base64.b64encode(b"ops:pw").decode(),
+        ),
+        ({}, None),
+    ],
+)
+def test_credentials_from_the_environment_reach_prometheus(monkeypatch, environ, expected):
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recording)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Recording.seen = []
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        session = make_session("go-live", context=None, prometheus={"url": url})
+        (factory,) = _sources(session)
+        source = factory(lambda event: None)
+        source.poll(source._client())
+    finally:
+        server.shutdown()
+    assert Recording.seen and set(Recording.seen) == {expected}

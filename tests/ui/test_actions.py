@@ -261,3 +261,32 @@ async def test_backup_key_dumps_verifies_and_journals_the_checksum(postgres_serv
         app.shutdown(0)
     journal = (tmp_path / "alice@bastion.jsonl").read_text()
     assert digest in journal and postgres_server.password not in journal
+
+
+async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
+    cluster, kubeconfig, tmp_path
+):
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
+    app.hangup_watchdog = None  # the test process must live on
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        cluster.controller.set_latency(0.5)  # the dry run takes a while: hang up during it
+        await pilot.press(*"override valeo-erp", "enter")
+        await wait_for(
+            pilot, lambda: the_action(app).last_step is not None, "the dry run", seconds=5
+        )
+        app._hangup()
+        await pilot.pause()
+    cluster.controller.clear_faults()
+    records = [(r.kind, r.data) for r in read_records(tmp_path / "alice@bastion.jsonl")]
+    actions = [(k, d) for k, d in records if k.startswith("action.")]
+    steps = [(d["step"], d["status"]) for k, d in actions if k == "action.step"]
+    assert steps == [("dry-run", "running"), ("dry-run", "done")]
+    assert actions[-1][0] == "action.end"
+    assert actions[-1][1]["outcome"] == "cancelled"
+    assert "terminal gone before execution" in actions[-1][1]["detail"]
+    assert records[-1][0] == "session.end" and records[-1][1]["reason"] == "hangup"
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue"
