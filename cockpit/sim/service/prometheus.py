@@ -101,12 +101,18 @@ def start_prometheus(
     scrape_interval: float = 1.0,
     binary: str = "prometheus",
     ready_timeout: float = 30.0,
+    blocks: Path | None = None,
 ) -> RunningPrometheus:
-    """Start the real Prometheus scraping `targets`; returns once `/-/ready` says so."""
+    """Start the real Prometheus scraping `targets`; returns once `/-/ready` says so.
+
+    `blocks`: TSDB blocks (from `promtool tsdb create-blocks-from`) to start with, so
+    there is a past to query (the benchmark's 30-minute graphs)."""
     found = shutil.which(binary)
     if found is None:
         raise FileNotFoundError(f"{binary} is not installed (Debian: apt install prometheus)")
     directory = Path(tempfile.mkdtemp(prefix="cockpit-prometheus-"))
+    if blocks is not None:
+        shutil.copytree(blocks, directory / "data")
     config = write_prometheus_config(directory / "prometheus.yml", targets, scrape_interval)
     port = _free_port()
     with (directory / "prometheus.log").open("wb") as log:
