@@ -96,6 +96,21 @@ class Actions:
             return
         self._in_worker(self._plan_backup)
 
+    def cancel_running(self) -> None:
+        """Cancel where it is safe: a dump, a restore, a helm run stop cleanly; a selector
+        patch is one request, verified or failed on its own."""
+        running = self.app.state.running_action()
+        if running is None:
+            self.app.notify("no action is running", severity="warning")
+        elif running[1].action in ("backup", "restore", "rollback-helm"):
+            self.cancel.set()
+            self.app.notify(f"cancelling {running[1].title} at its next safe point")
+        else:
+            self.app.notify(
+                f"{running[1].title} cannot be cancelled safely: it is verified or fails",
+                severity="warning",
+            )
+
     # --- guards ------------------------------------------------------------------------------
 
     def _refused(self) -> bool:
@@ -231,7 +246,7 @@ class Actions:
             target=newest.database,
             title=f"Restore {newest.database} from {newest.name}",
             changes=(
-                f"- every object in {newest.database} is dropped and recreated (--clean)",
+                f"- the backup's tables in {newest.database} are dropped and recreated (--clean)",
                 f"+ {newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes",
                 "  writes after the backup are lost: the application should be stopped first",
             ),

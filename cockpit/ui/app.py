@@ -84,6 +84,7 @@ class CockpitApp(App[int]):
         Binding("c", "cutover", "Cutover", id="cutover"),
         Binding("r", "rollback", "Rollback", id="rollback"),
         Binding("b", "backup", "Backup", id="backup"),
+        Binding("X", "cancel_action", "Cancel action", show=False, id="cancel-action"),
         Binding("q", "quit_confirm", "Quit", id="quit"),
     ]
     #: the risky moves: not offered at all in read-only mode (as k9s --readonly)
@@ -472,6 +473,9 @@ class CockpitApp(App[int]):
 
     def action_backup(self) -> None:
         self.actions.backup()
+
+    def action_cancel_action(self) -> None:
+        self.actions.cancel_running()
 
     def focus_pane(self, pane_id: str) -> None:
         self.dispatch(ev.Focus(pane=pane_id))

@@ -6,6 +6,7 @@ Each test drives the cockpit with keys as an operator would: preview, typed conf
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from cockpit.audit.journal import Journal
@@ -290,3 +291,36 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
     assert records[-1][0] == "session.end" and records[-1][1]["reason"] == "hangup"
     service = cluster.store.get("services", "production", "valeo-erp")
     assert service["spec"]["selector"]["version"] == "blue"
+
+
+async def test_restore_from_the_rollback_options_brings_the_data_back(
+    postgres_server, fresh_database, tmp_path
+):
+    import psycopg
+
+    from cockpit.actions.backup import BackupSettings, plan_backup, run_backup
+
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    settings = BackupSettings(fresh_database.dsn, backups)
+    made = run_backup(plan_backup(settings), lambda n, t: None, threading.Event())
+    assert made.ok, made
+    with psycopg.connect(fresh_database.dsn, autocommit=True) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '999_written_after'")
+    pg = {"dsn": fresh_database.dsn, "backup_dir": str(backups)}
+    app = cockpit(tmp_path, postgres=pg)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), "the options")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        shown = preview_text(app)
+        assert f"the backup's tables in {fresh_database.name} are dropped and recreated" in shown
+        assert "writes after the backup are lost" in shown
+        await pilot.press(*fresh_database.name, "enter")
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
+        assert the_action(app).outcome == "succeeded", the_action(app)
+        app.shutdown(0)
+    with psycopg.connect(fresh_database.dsn) as conn:
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert revision != "999_written_after"
