@@ -9,7 +9,7 @@ criterion not met, or not judgeable because the data is missing, NaN or stale.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -52,14 +52,26 @@ def _label(series: Series, key: str) -> str:
     return series.labels.get("version") or key or "all"
 
 
+def _serving(metric: Metric, live: Collection[str] | None) -> dict[str, Series]:
+    """The series of the versions that take traffic (all when that is not known)."""
+    return {
+        key: series
+        for key, series in metric.series.items()
+        if live is None or "version" not in series.labels or series.labels["version"] in live
+    }
+
+
 def judge(
     success: list[Rule],
     triggers: list[Rule],
     metrics: Mapping[str, Metric],
     sources: Mapping[str, str],
     now: datetime,
+    live: Collection[str] | None = None,
 ) -> Verdict:
-    """`sources` maps a rule's metric (error_rate …) to the metric key that measures it."""
+    """`sources` maps a rule's metric (error_rate …) to the metric key that measures it;
+    `live`: the versions the Service selects — a version without traffic (green before the
+    cutover, after a rollback) is not the window's health."""
     reasons: list[str] = []
     firing: list[Firing] = []
     for rule in triggers:
@@ -68,7 +80,7 @@ def judge(
         metric = metrics.get(sources[rule.metric])
         if metric is None or metric.empty:
             continue
-        for key, series in metric.series.items():
+        for key, series in _serving(metric, live).items():
             last = series.last
             if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
                 continue
@@ -79,10 +91,11 @@ def judge(
         if rule.manual or rule.metric not in sources:
             continue
         metric = metrics.get(sources[rule.metric])
-        if metric is None or metric.empty or not metric.series:
+        serving = _serving(metric, live) if metric is not None and not metric.empty else {}
+        if not serving:
             reasons.append(f"{rule.name}: no data")
             continue
-        for key, series in metric.series.items():
+        for key, series in serving.items():
             last = series.last
             label = _label(series, key)
             if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:

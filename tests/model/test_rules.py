@@ -69,3 +69,14 @@ def test_no_data_and_nan_are_hold_not_ok():
     assert verdict_at([], 10).state == HOLD
     nan = verdict_at([(0, {"green": float("nan")})], 10)
     assert nan.state == HOLD and "no traffic (NaN)" in nan.reasons[0]
+
+
+def test_only_the_versions_taking_traffic_judge_the_window():
+    # green failed and was rolled back: its last five minutes still read 7 %, blue is fine
+    points = [(s, {"blue": 0.002, "green": 0.07}) for s in range(0, 300, 15)]
+    now = T0 + timedelta(seconds=300)
+    assert judge(SUCCESS, TRIGGERS, metrics(points), SOURCES, now).state == ROLLBACK
+    on_blue = judge(SUCCESS, TRIGGERS, metrics(points), SOURCES, now, live={"blue"})
+    assert on_blue.state == OK and on_blue.reasons == ()
+    on_green = judge(SUCCESS, TRIGGERS, metrics(points), SOURCES, now, live={"green"})
+    assert on_green.state == ROLLBACK and on_green.firing[0].series == "green"
