@@ -18,6 +18,7 @@ import contextlib
 import json
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,7 +124,10 @@ class KubeSource:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._responses: set[Any] = set()
-        self._problems: dict[str, ApiProblem] = {}
+        # every kind is "connecting" until its first list: "ok" means all of them arrived
+        self._problems: dict[str, ApiProblem] = {
+            kind: ApiProblem("connecting", f"listing {kind}") for kind in self.KINDS
+        }
         self._reported: tuple[str, str] | None = None
         self._reported_at: datetime | None = None
         self._client = None
@@ -188,8 +192,14 @@ class KubeSource:
             try:
                 if resource_version is None:
                     resource_version = self._list(kind)
+                started = time.monotonic()
                 resource_version = self._watch(kind, resource_version)
                 backoff = 0.5
+                if not self.stopped and time.monotonic() - started < WATCH_SECONDS - 5:
+                    # the server (or a proxy) cut the watch: until the next one delivers,
+                    # what is shown may be old — say so rather than look live
+                    detail = f"watch {kind} ended early; reconnecting"
+                    self._problem(kind, ApiProblem("reconnecting", detail))
             except _Gone:
                 resource_version = None  # re-list: the watch window has moved on
             except Exception as error:  # every failure is reported, none ends the loop
