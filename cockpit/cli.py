@@ -118,8 +118,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         session, store=store, restored=restored, trail=trail, sources=_sources(session)
     )
     code = app.run()
-    store.close()
-    trail.journal.close()
+    app.close_stores()
     return code or 0
 
 
@@ -197,7 +196,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
     import platformdirs
 
-    from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
+    from cockpit.sim.environment import Environment
+    from cockpit.sim.kube.valeo import write_kubeconfig
 
     path = Path(
         args.kubeconfig_out or platformdirs.user_state_path("cockpit") / "sim" / "kubeconfig"
@@ -205,15 +205,53 @@ def cmd_sim(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
-    with start_valeo(speed=args.speed) as sim:
-        write_kubeconfig(path, sim.url)
-        print(f"Kubernetes API  {sim.url}  (namespace production, context valeo-sim)")
+    with Environment(args.scenario, speed=args.speed) as env:
+        write_kubeconfig(path, env.cluster.url)
+        print(f"Kubernetes API  {env.cluster.url}  (namespace production, context valeo-sim)")
+        kind = "simulated query API" if env.simulated_metrics else "real prometheus"
+        print(f"Prometheus      {env.prometheus_url}  ({kind})")
+        for name, url in sorted(env.erp.pods().items()):
+            print(f"pod             {url}  {name}")
         print(f"kubeconfig      {path}")
+        print(f"scenario        {env.scenario.name}: {env.scenario.story}")
         print(f"try             kubectl --kubeconfig {path} get pods -n production")
-        print(f"                KUBECONFIG={path} cockpit run --namespace production")
+        print(
+            f"                KUBECONFIG={path} cockpit run --namespace production"
+            f" --prometheus {env.prometheus_url}"
+        )
         print("Ctrl+C stops the simulated environment.", flush=True)
         stop.wait()
     return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+    from datetime import UTC, datetime
+
+    import platformdirs
+
+    from cockpit.load.errors import LoadError
+    from cockpit.sim.demo import build_demo
+    from cockpit.sim.environment import Environment
+
+    postgres = args.postgres
+    if postgres is None and any(n in os.environ for n in ("PGHOST", "PGDATABASE", "PGSERVICE")):
+        postgres = ""  # libpq's environment names the server
+    state = platformdirs.user_state_path("cockpit")
+    now = datetime.now(UTC)
+    journal = args.audit or str(
+        state / "audit" / f"demo-{args.scenario}-{now:%Y%m%dT%H%M%SZ}.jsonl"
+    )
+    print(f"starting the simulated environment ({args.scenario}) …", flush=True)
+    with Environment(args.scenario, speed=args.speed) as env:
+        try:
+            app = build_demo(env, args.layout, now, postgres, state / "demo-backups", journal)
+        except LoadError as exc:
+            return _report(exc)
+        code = app.run()
+        app.close_stores()
+    print(f"journal: {journal}  (cockpit replay {journal})")
+    return code or 0
 
 
 def _open_trail(path: str | None, window: str):
@@ -345,11 +383,36 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--audit", metavar="PATH", help="journal (default: one per window, XDG state)")
     run.set_defaults(func=cmd_run)
 
-    sim = sub.add_parser("sim", help="only the simulated environment: Kubernetes API emulator")
+    from cockpit.sim.scenarios import SCENARIOS
+
+    scenarios = ", ".join(f"{name}: {s.story}" for name, s in SCENARIOS.items())
+    demo = sub.add_parser(
+        "demo",
+        help="the whole cockpit on an embedded simulated environment",
+        description=f"Scenarios — {scenarios}.",
+    )
+    demo.add_argument("--scenario", choices=sorted(SCENARIOS), default="happy")
+    demo.add_argument(
+        "--layout", metavar="L", default="go-live", help="a path or a name in layouts/"
+    )
+    demo.add_argument("--audit", metavar="PATH", help="journal (default: XDG state dir/audit)")
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=10.0,
+        help="compress the simulation, the soak and the rules' durations (default 10)",
+    )
+    demo.add_argument(
+        "--postgres", metavar="DSN", help="a PostgreSQL server for the backup (else PG* env)"
+    )
+    demo.set_defaults(func=cmd_demo)
+
+    sim = sub.add_parser("sim", help="only the simulated environment, no UI: prints its URLs")
     sim.add_argument(
         "--kubeconfig-out", metavar="PATH", help="default: XDG state dir/sim/kubeconfig"
     )
-    sim.add_argument("--speed", type=float, default=1.0, help="controller speed factor")
+    sim.add_argument("--scenario", choices=sorted(SCENARIOS), default="happy")
+    sim.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
     sim.set_defaults(func=cmd_sim)
 
     audit = sub.add_parser("audit", help="verify or export an audit journal")

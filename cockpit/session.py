@@ -40,6 +40,10 @@ class Session:
     lock: str = "cockpit-window"
     actions: ActionsConfig = field(default_factory=ActionsConfig)
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
+    #: the demo compresses the runbook's durations (the rules' `for`) by this factor
+    speed: float = 1.0
+    #: said in the status bar, e.g. "DEMO · simulated metrics"
+    note: str = ""
 
     @property
     def postgres_configured(self) -> bool:

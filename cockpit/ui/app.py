@@ -236,6 +236,7 @@ class CockpitApp(App[int]):
             operator=self.operator,
             read_only=self.session.read_only,
             tz=self.session.tz,
+            note=self.session.note,
         )
         yield Footer()
 
@@ -321,9 +322,14 @@ class CockpitApp(App[int]):
             return  # nothing measures the window: no verdict rather than a HOLD for nothing
         sources = {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query}
         now = datetime.fromisoformat(self.state.now)
-        verdict = judge(
-            runbook.success, runbook.rollback_triggers, self.state.metrics, sources, now
-        )
+        triggers = runbook.rollback_triggers
+        if self.session.speed != 1.0:  # the demo plays the window faster
+            speed = self.session.speed
+            triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
+        service = self.state.kube.services.get(self.session.values.get("service", ""))
+        label = self.session.actions.label
+        live = {service.selector[label]} if service and label in service.selector else None
+        verdict = judge(runbook.success, triggers, self.state.metrics, sources, now, live)
         window = self.state.window
         if (window.state, window.reasons) != (verdict.state, verdict.reasons):
             self.dispatch(
@@ -556,6 +562,13 @@ class CockpitApp(App[int]):
                 self.shutdown(0)
 
         self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
+
+    def close_stores(self) -> None:
+        """After `run()`: progress and journal flushed and closed (idempotent)."""
+        if self.store is not None:
+            self.store.close()
+        if self.trail is not None:
+            self.trail.journal.close()
 
     def shutdown(self, code: int, reason: str = "quit") -> None:
         """Leave with everything saved: progress, and the journal's closing record."""

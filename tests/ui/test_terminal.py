@@ -24,18 +24,21 @@ WINDOW = "prod-cluster@production"
 FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
 
 
-class Terminal:
-    """`cockpit run` on an 80x24 pty; what it prints is drained so it never blocks."""
+RUN = ["run", "--context", "prod-cluster", "--namespace", "production", "--layout", "go-live"]
 
-    def __init__(self, tmp_path: Path) -> None:
+
+class Terminal:
+    """`cockpit …` (by default `run`) on an 80x24 pty; its output is drained so it never
+    blocks."""
+
+    def __init__(self, tmp_path: Path, args: list[str] = RUN) -> None:
         env = os.environ | {
             "XDG_STATE_HOME": str(tmp_path / "state"),
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "COCKPIT_OPERATOR": "alice@bastion",
             "TERM": "xterm-256color",
         }
-        argv = [sys.executable, "-m", "cockpit", "run", "--context", "prod-cluster"]
-        argv += ["--namespace", "production", "--layout", "go-live"]
+        argv = [sys.executable, "-m", "cockpit", *args]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: size the terminal, become the cockpit
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))

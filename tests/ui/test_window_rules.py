@@ -136,7 +136,7 @@ async def test_the_window_moves_ok_hold_rollback_by_the_runbook(tmp_path, export
             assert "│ ROLLBACK │" in str(app.query_one(StatusBar).render())
             # the value the banner names is the one Prometheus computed: within rate's jitter
             fired_at = float(alert.message.split(" at ")[1].split()[0])
-            assert 0.1 < fired_at < 0.3
+            assert 0.05 < fired_at <= 0.21  # past the trigger, at most the 20 % sent
 
             traffic.errors = 0  # healed: the banner goes, the window is OK again
             await wait_for(pilot, lambda: app.state.window.state == "OK", "OK after healing")

@@ -9,6 +9,7 @@ holds it to the real one's answers for the same simulation.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -56,6 +57,16 @@ def write_prometheus_config(path: Path, targets: Sequence[str], scrape_interval:
     }
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when its parent dies, even by SIGKILL — no orphan
+    Prometheus after a crashed demo."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_port() -> int:
@@ -127,6 +138,7 @@ def start_prometheus(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
         )
     running = RunningPrometheus(f"http://127.0.0.1:{port}", process, directory)
     deadline = time.monotonic() + ready_timeout

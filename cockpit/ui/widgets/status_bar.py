@@ -21,9 +21,17 @@ WINDOW_STYLE = {"OK": "bold green", "HOLD": "bold black on yellow", "ROLLBACK": 
 
 class StatusBar(Widget):
     def __init__(
-        self, *, context: str, namespace: str, operator: str, read_only: bool, tz: tzinfo | None
+        self,
+        *,
+        context: str,
+        namespace: str,
+        operator: str,
+        read_only: bool,
+        tz: tzinfo | None,
+        note: str = "",
     ) -> None:
         super().__init__(id="status-bar")
+        self.note = note
         self.context, self.namespace, self.operator = context, namespace, operator
         self.read_only, self.tz = read_only, tz
         self.audit = ""
@@ -59,6 +67,7 @@ class StatusBar(Widget):
             lock_text = Text(f"lock {lock.state} {lock.holder}".strip(), style="bold")
         window = self.state.window.state
         return [
+            (0, Text(self.note, style="bold reverse")),
             (0, Text(f"{self.context}/{self.namespace}", style="bold")),
             (0, Text(window, style=WINDOW_STYLE.get(window, "bold"))),
             (5, Text(self.operator)),

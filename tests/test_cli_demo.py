@@ -1,0 +1,82 @@
+"""`cockpit demo` as a newcomer runs it: a real pty, the real command, and nothing left
+behind however it ends — quit, SSH drop, or `kill -9`."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from cockpit.audit.read import read_records
+from cockpit.audit.verify import INTACT, verify
+from tests.ui.test_terminal import Terminal
+
+
+def demo_children() -> list[int]:
+    """Processes the demo started (its Prometheus), found by their storage directory."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"cockpit-prometheus-" in cmdline:
+            found.append(int(pid))
+    return found
+
+
+def gone(pids: list[int], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)]:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.fixture
+def demo(tmp_path):
+    before = set(demo_children())
+    term = Terminal(tmp_path, ["demo", "--scenario", "happy", "--speed", "30"])
+    yield term, before
+    term.kill()
+
+
+def started(term: Terminal, before: set[int]) -> list[int]:
+    term.read_until(b"DEMO", timeout=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = [p for p in demo_children() if p not in before]
+        if children:
+            return children
+        time.sleep(0.1)
+    raise AssertionError("the demo started no Prometheus (is Debian's prometheus installed?)")
+
+
+def test_ssh_drop_ends_the_demo_and_everything_it_started(demo, tmp_path):
+    term, before = demo
+    children = started(term, before)
+    os.close(term.fd)  # the SSH session drops
+    status = term.wait_exit(timeout=20)
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
+    assert gone(children), "the demo's Prometheus outlived it"
+    (journal,) = (tmp_path / "state" / "cockpit" / "audit").glob("demo-happy-*.jsonl")
+    assert verify(journal).code == INTACT
+    records = list(read_records(journal))
+    assert records[0].kind == "session.start" and records[-1].data["reason"] == "hangup"
+
+
+def test_kill_9_leaves_no_prometheus_behind(demo):
+    term, before = demo
+    children = started(term, before)
+    term.kill()  # SIGKILL: no handler runs; the kernel tells the children
+    assert gone(children), "an orphaned Prometheus kept running"
