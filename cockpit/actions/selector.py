@@ -107,9 +107,12 @@ def metrics_clear(state: State, move: SelectorMove, inputs: Inputs) -> Iterable[
         if rule.manual or rule.condition is None:
             continue
         name = f"{move.to} not in trigger: {rule.name}"
-        metric = state.metrics.get(keys.get(rule.metric or "", ""))
+        if rule.metric not in keys:
+            yield Precondition(name, UNKNOWN, f"no pane of this layout measures {rule.metric}")
+            continue
+        metric = state.metrics.get(keys[rule.metric or ""])
         if metric is None:
-            yield Precondition(name, UNKNOWN, "no metric (Prometheus not configured?)")
+            yield Precondition(name, UNKNOWN, "no answer from Prometheus (not configured?)")
             continue
         series = next(
             (s for s in metric.series.values() if s.labels.get(move.label) == move.to), None

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cockpit.audit.replay import Replay
-from cockpit.audit.summary import ACTION_KINDS
+from cockpit.audit.summary import action_lines
 from cockpit.audit.verify import Verdict
 from cockpit.model.state import State
 
@@ -76,13 +76,15 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             out += ["", "Critical items left open:", *(f"- {_cell(t)}" for t in open_critical)]
         out.append("")
     out += ["## Actions", ""]
-    actions = [(i, s) for i, s in enumerate(replay.steps) if s.record.kind in ACTION_KINDS]
-    if not actions:
+    if not final.actions:
         out.append("No cutover, rollback or backup was planned or run in this window.")
-    for index, step in actions:
-        at = replay.state_after(index)
-        out.append(f"- {_utc(step.record.time)} **{step.record.kind}** {_cell(step.record.data)}")
-        out.append(f"  - sources then: {_sources(at)}")
+    for key, action in final.actions.items():
+        head, *rest = action_lines(action)
+        out += [f"### {_cell(head)}", "", *(f"- {_cell(line.strip())}" for line in rest)]
+        confirmed = _index_of(replay, "action.confirm", key)
+        if confirmed is not None:
+            out.append(f"- on screen when confirmed: {_screen(replay.state_after(confirmed))}")
+        out.append("")
     alerts = [s for s in replay.steps if s.record.kind == "alert"]
     out += ["", "## Alerts", ""]
     out += [
@@ -98,8 +100,32 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _index_of(replay: Replay, kind: str, key: str) -> int | None:
+    return next(
+        (
+            i
+            for i, s in enumerate(replay.steps)
+            if s.record.kind == kind and s.record.data.get("id") == key
+        ),
+        None,
+    )
+
+
+def _screen(state: State) -> str:
+    """The window's numbers as the operator saw them then: verdict, metrics, sources."""
+    numbers = [  # per version (the runbook's numbers), not the per-pod ones
+        f"{name} {label.split('=')[-1]} {value:g}"
+        for name, metric in sorted(state.metrics.items())
+        for label, value in sorted(metric.current().items())
+        if label.startswith("version=")
+    ]
+    verdict = f"window {state.window.state or 'not judged'}"
+    return "; ".join([verdict, *numbers, _sources(state)])
+
+
 def _timeline(replay: Replay) -> list[str]:
     rows = []
+    window = ""  # the verdict is journaled when its reasons change: show when its state does
     for step in replay.steps:
         record, data = step.record, step.record.data
         when = record.time.strftime("%H:%M:%S")
@@ -117,8 +143,19 @@ def _timeline(replay: Replay) -> list[str]:
             item = runbook.item(data.get("item", "")) if runbook else None
             what = f"note on {item.text if item else data.get('item')}: {data.get('text')}"
             who = data.get("by", "")
-        elif record.kind in ACTION_KINDS or (record.kind == "alert" and data.get("message")):
-            what, who = f"{record.kind}: {data.get('message') or data}", ""
+        elif record.kind == "action.plan":
+            what, who = f"planned: {data.get('title')}", data.get("by", "")
+        elif record.kind == "action.confirm":
+            overridden = data.get("overridden") or []
+            what = "confirmed" + (f", overriding {', '.join(overridden)}" if overridden else "")
+            who = data.get("by", "")
+        elif record.kind == "action.end":
+            what, who = f"action {data.get('outcome')}: {data.get('detail')}", ""
+        elif record.kind == "window" and data.get("state") != window:
+            window = data.get("state", "")
+            what, who = f"window {window}", ""
+        elif record.kind == "alert" and data.get("message"):
+            what, who = f"{data.get('level')}: {data.get('message')}", ""
         else:
             continue
         rows.append(f"| {when} | {_cell(what)} | {_cell(who)} |")

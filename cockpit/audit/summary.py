@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from cockpit.audit.replay import Replay
-from cockpit.model.state import State
+from cockpit.model.state import ActionState, State
 
-ACTION_KINDS = ("action.plan", "action.confirm", "action.result")
+MARK = {"passed": "✔", "failed": "✗"}
 
 
 def _when(ts: str) -> str:
@@ -39,10 +39,26 @@ def progress_lines(state: State) -> list[str]:
     return lines
 
 
+def action_lines(action: ActionState) -> list[str]:
+    """An action as an auditor reads it: who planned what, what held, what was typed, what
+    each step saw, how it ended."""
+    lines = [f"{action.title}: {action.outcome or 'unfinished'} — planned by {action.by}"]
+    for check in action.preconditions:
+        mark = MARK.get(str(check.get("status")), "?")
+        lines.append(f"  {mark} {check.get('name')}  {check.get('detail', '')}".rstrip())
+    if action.confirmed:
+        overridden = f", overriding {', '.join(action.overridden)}" if action.overridden else ""
+        lines.append(f"  confirmed {_when(action.confirmed)}{overridden}")
+    for step in action.steps:
+        lines.append(f"  {step.step} {step.status}: {step.detail}".rstrip(": "))
+    if action.detail:
+        lines.append(f"  → {action.outcome}: {action.detail}")
+    return lines
+
+
 def summary(replay: Replay) -> str:
     state = replay.final
     who = Counter(p.by for p in state.progress.values() if p.done and p.by)
-    actions = [s.record for s in replay.steps if s.record.kind in ACTION_KINDS]
     kinds = Counter(s.record.kind for s in replay.steps)
     start = replay.start
     ticked = ", ".join(f"{name} ({n})" for name, n in who.most_common()) or "nobody"
@@ -60,8 +76,8 @@ def summary(replay: Replay) -> str:
         *(f"  {line}" for line in progress_lines(state)),
         "",
         f"ticked by: {ticked}",
-        "actions: " + (f"{len(actions)} records" if actions else "none recorded"),
-        *(f"  {r.ts[:19]} {r.kind} {r.data}" for r in actions),
+        "actions:" + ("" if state.actions else " none"),
+        *(f"  {line}" for a in state.actions.values() for line in action_lines(a)),
         f"alerts at the end: {alerts}",
     ]
     return "\n".join(lines)

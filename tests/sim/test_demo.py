@@ -17,6 +17,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
+from cockpit.audit.export_markdown import report
 from cockpit.audit.read import read_records
 from cockpit.audit.replay import Replay
 from cockpit.audit.verify import verify
@@ -163,6 +164,12 @@ async def test_bad_green_fires_the_trigger_and_rollback_restores_health(demo):
         app.shutdown(0)
     outcomes = d.replayed_outcomes()
     assert sorted(outcomes.values()) == ["failed", "succeeded"]
+    story = report(Replay(read_records(d.journal)), verify(d.journal, None), d.journal.name)
+    assert "### Cutover valeo-erp: blue → green: failed" in story
+    assert "soak failed: rollback trigger during the soak: ROLLBACK TRIGGER" in story
+    assert "### Rollback valeo-erp: selector back to blue: succeeded" in story
+    assert "window ROLLBACK" in story and "critical: ROLLBACK TRIGGER" in story
+    assert "on screen when confirmed: window OK; error_rate blue" in story
 
 
 async def test_crashloop_preconditions_refuse_the_cutover(demo):
