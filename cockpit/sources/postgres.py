@@ -8,17 +8,14 @@ ok, unreachable (nobody answers) or error (the server refused us: password, data
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.model import events as ev
 from cockpit.model.checklist import PostgresCheck, Runbook
+from cockpit.sources.base import CheckingSource, Emit
 from cockpit.sources.pg_probes import Link, evaluate, open_link
 
-Emit = Callable[[ev.Event], None]
 SOURCE = "postgres"
 
 
@@ -63,20 +60,12 @@ class PostgresSettings:
         return {**self.values, "backup_dir": str(self.backup_dir)}
 
 
-class PostgresSource:
+class PostgresSource(CheckingSource):
     name = SOURCE
 
     def __init__(self, settings: PostgresSettings, emit: Emit, clock=None) -> None:
+        super().__init__(emit, clock)
         self.settings = settings
-        self.emit = emit
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._stop = threading.Event()
-
-    def loops(self) -> list[Callable[[], None]]:
-        return [self.run]
-
-    def stop(self) -> None:
-        self._stop.set()
 
     def round(self) -> None:
         """Connect once, judge every check, then say how the server is doing."""
@@ -85,21 +74,11 @@ class PostgresSource:
         try:
             for c in self.settings.checks:
                 status, detail = evaluate(c.check, link, self.settings.filled, self.clock())
-                self.emit(
-                    ev.CheckResult(
-                        checklist=c.checklist,
-                        item=c.item,
-                        status=status,
-                        detail=detail,
-                        at=self.clock().isoformat(),
-                    )
-                )
+                self.result(c.checklist, c.item, status, detail)
             state, detail = _state(link, needs_server)
         finally:
             link.close()
-        self.emit(
-            ev.SourceStatus(source=SOURCE, state=state, detail=detail, at=self.clock().isoformat())
-        )
+        self.status(state, detail)
 
     def run(self) -> None:
         while not self._stop.is_set():

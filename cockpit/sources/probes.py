@@ -9,17 +9,14 @@ after 5 s", "TLS: certificate verify failed").
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from cockpit.model import events as ev
 from cockpit.model.checklist import HttpCheck
 from cockpit.model.placeholders import fill, missing
+from cockpit.sources.base import CheckingSource, Emit
 
-Emit = Callable[[ev.Event], None]
 SOURCE = "probes"
 
 
@@ -91,20 +88,12 @@ def probe(client, check: HttpCheck, url: str) -> tuple[str, str]:
     return "pass", seen
 
 
-class ProbeSource:
+class ProbeSource(CheckingSource):
     name = SOURCE
 
     def __init__(self, settings: ProbeSettings, emit: Emit, clock=None) -> None:
+        super().__init__(emit, clock)
         self.settings = settings
-        self.emit = emit
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self._stop = threading.Event()
-
-    def loops(self) -> list[Callable[[], None]]:
-        return [self.run]
-
-    def stop(self) -> None:
-        self._stop.set()
 
     def round(self, client) -> None:
         for p in self.settings.probes:
@@ -112,16 +101,8 @@ class ProbeSource:
                 status, detail = "unknown", f"no value for the placeholder in {p.check.url}"
             else:
                 status, detail = probe(client, p.check, fill(p.check.url, self.settings.values))
-            self.emit(
-                ev.CheckResult(
-                    checklist=p.checklist,
-                    item=p.item,
-                    status=status,
-                    detail=detail,
-                    at=self.clock().isoformat(),
-                )
-            )
-        self.emit(ev.SourceStatus(source=SOURCE, state="ok", at=self.clock().isoformat()))
+            self.result(p.checklist, p.item, status, detail)
+        self.status("ok")
 
     def run(self) -> None:
         import httpx
