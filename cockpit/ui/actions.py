@@ -64,13 +64,13 @@ class Actions:
         from cockpit.actions.helm import helm_binary
 
         kube = "" if self.session.kube is not None else "Kubernetes not configured"
-        helm = "" if helm_binary() else "helm is not installed"
-        helm = helm or kube or ("" if self._release() else "no Helm release configured")
+        helm = kube or ("" if self._release() else "no Helm release configured")
+        history_only = "" if helm or helm_binary() else " (helm not installed: history only)"
         database = "" if self.session.postgres_configured else "PostgreSQL not configured"
         backups = "" if self.session.postgres.backup_dir else "no backup directory configured"
         choices = [
             Choice("selector", f"switch the Service back to {self.session.actions.blue}", kube),
-            Choice("helm", f"helm rollback {self._release() or 'RELEASE'}", helm),
+            Choice("helm", f"helm rollback {self._release() or 'RELEASE'}{history_only}", helm),
             Choice("restore", "restore the database from a backup", database or backups),
         ]
         self.app.push_screen(ChooseScreen("Rollback: fastest first", choices), self._rollback)
@@ -202,7 +202,7 @@ class Actions:
         return plan, {"settings": settings, "plan": backup}
 
     def _plan_helm(self) -> tuple[Plan, dict[str, Any]]:
-        from cockpit.actions.helm import history, rollback_target
+        from cockpit.actions.helm import helm_binary, history, rollback_target
         from cockpit.sources.kube import kube_settings
 
         settings = kube_settings(self.session)
@@ -223,9 +223,16 @@ class Actions:
             action="rollback-helm",
             target=release,
             title=f"Rollback {release}: helm {now} → v{target.revision} ({target.app_version})",
-            changes=(f"helm rollback {release} {target.revision} -n {settings.namespace} --wait",),
+            changes=(
+                f"helm rollback {release} {target.revision} -n {settings.namespace} --wait",
+                "release history (from Helm's Secrets, newest first):",
+                *lines,
+            ),
             preconditions=(self._lock_check(),),
-            runbook=(*lines, *excerpt(self._rules_runbook(), "helm rollback")),
+            runbook=excerpt(self._rules_runbook(), "helm rollback"),
+            unavailable=""
+            if helm_binary()
+            else "helm is not installed (the history is read from Helm's Secrets)",
         )
         return plan, {"settings": settings, "revision": target.revision}
 

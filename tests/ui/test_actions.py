@@ -324,3 +324,36 @@ async def test_restore_from_the_rollback_options_brings_the_data_back(
     with psycopg.connect(fresh_database.dsn) as conn:
         (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     assert revision != "999_written_after"
+
+
+async def test_helm_rollback_previews_the_release_history_even_without_helm(
+    cluster, kubeconfig, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm on this PATH, whatever the machine has
+    app = cockpit(tmp_path, **in_cluster(kubeconfig), vars={"release": "valeo-erp-production"})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.lock.state == "held", "the lock")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), "the options")
+        options = app.screen.query_one("#choose-list")
+        label = str(options.get_option_at_index(1).prompt)
+        assert label == "2) helm rollback valeo-erp-production (helm not installed: history only)"
+        await pilot.press("2")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        shown = preview_text(app)
+        assert "not available: helm is not installed" in shown
+        assert "helm rollback valeo-erp-production 2 -n production --wait" in shown
+        lines = [line.split() for line in shown.splitlines() if " v" in line[:5]]
+        assert [line[-5:-2] for line in lines] == [
+            ["valeo-erp-3.0.0", "app", "3.0.0"],
+            ["valeo-erp-2.9.0", "app", "2.9.0"],
+            ["valeo-erp-2.8.0", "app", "2.8.0"],
+        ]
+        assert lines[1][:3] == ["→", "v2", "superseded"]
+        await pilot.press(*"valeo-erp-production", "enter")
+        assert isinstance(app.screen, ActionScreen)  # refused, and says why
+        assert "helm is not installed" in str(app.screen.query_one("#action-hint").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert the_action(app).outcome == "cancelled"
+        app.shutdown(0)
