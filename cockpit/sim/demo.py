@@ -106,6 +106,8 @@ def build_demo(
     from cockpit.progress import ProgressStore
     from cockpit.ui.app import CockpitApp
 
+    if postgres is not None:
+        backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the demo's own
     session = demo_session(env, demo_config(env, layout, now, postgres, backup_dir))
     return CockpitApp(
         session,

@@ -68,15 +68,18 @@ def listening(port: int) -> bool:
 class Demo:
     """An environment, the demo's app on it, and the checks that it all went away."""
 
-    def __init__(self, scenario: str, tmp_path: Path, real_prometheus: bool = False) -> None:
+    def __init__(
+        self, scenario: str, tmp_path: Path, real_prometheus: bool, postgres: str | None
+    ) -> None:
         self.env = Environment(scenario, speed=SPEED, real_prometheus=real_prometheus).start()
         self.journal = tmp_path / "journal.jsonl"
+        self.backups = tmp_path / "backups"
         self.app = build_demo(
             self.env,
             "go-live",
             datetime.now(UTC),
-            None,
-            tmp_path / "backups",
+            postgres,
+            self.backups,
             self.journal,
             tick_seconds=0.25,
         )
@@ -99,8 +102,8 @@ class Demo:
 def demo(tmp_path):
     made: list[Demo] = []
 
-    def start(scenario: str, real_prometheus: bool = False) -> Demo:
-        made.append(Demo(scenario, tmp_path, real_prometheus))
+    def start(scenario: str, real_prometheus: bool = False, postgres: str | None = None) -> Demo:
+        made.append(Demo(scenario, tmp_path, real_prometheus, postgres))
         return made[-1]
 
     yield start
@@ -245,3 +248,17 @@ async def test_slow_api_keeps_the_ui_responsive_and_says_how_old_the_data_is(dem
         assert ", data of " in str(pods.border_title)  # how old what it shows is
         await wait_for(pilot, lambda: app.state.sources["kubernetes"].state == "ok", "back", 30)
         app.shutdown(0)
+
+
+async def test_the_backup_key_backs_up_a_reachable_postgresql(demo, postgres_server):
+    d = demo("happy", postgres=postgres_server.dsn())
+    app = d.app
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.state.lock.state == "held", "the lock")
+        await pilot.press("b")
+        await confirm(pilot, app, postgres_server.dbname)
+        await wait_for(pilot, lambda: only_action(app).outcome, "the backup", 60)
+        assert only_action(app).outcome == "succeeded", only_action(app)
+        app.shutdown(0)
+    (dump,) = d.backups.glob("valeo_erp-*.dump")
+    assert (d.backups / f"{dump.name}.sha256").exists()
