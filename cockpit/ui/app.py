@@ -122,6 +122,7 @@ class CockpitApp(App[int]):
         self.state: State = reduce(state, ev.ClockTick(now=clock().isoformat()))
         self._filter_pane: str | None = None
         self._session_started = False
+        self._leaving = False  # sources' late events are dropped, not scheduled
         self.set_keymap(session.keys)
 
     # --- the one way in --------------------------------------------------------------------
@@ -294,6 +295,8 @@ class CockpitApp(App[int]):
 
     def _emit(self, event: ev.Event) -> None:
         """From a source's thread: into the event loop, or nowhere once the app is closing."""
+        if self._leaving:
+            return
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(self.dispatch, event)
 
@@ -303,6 +306,7 @@ class CockpitApp(App[int]):
 
     def on_unmount(self) -> None:
         """However the app ends (a test that failed, an exception): no source thread stays."""
+        self._leaving = True
         self._stop_sources()
 
     def _derive_checks(self) -> None:
@@ -572,6 +576,7 @@ class CockpitApp(App[int]):
 
     def shutdown(self, code: int, reason: str = "quit") -> None:
         """Leave with everything saved: progress, and the journal's closing record."""
+        self._leaving = True
         self._stop_sources()
         if self.store is not None:
             self.store.close()
