@@ -164,6 +164,7 @@ async def test_rollback_offers_the_runbooks_options_and_switches_back(
             pilot,
             lambda: (
                 app.state.lock.state == "held"
+                and "valeo-erp" in app.state.kube.services
                 and app.state.kube.services["valeo-erp"].selector.get("version") == "green"
             ),
             "green selected",
@@ -173,7 +174,7 @@ async def test_rollback_offers_the_runbooks_options_and_switches_back(
         options = app.screen.query_one("#choose-list")
         labels = [str(options.get_option_at_index(i).prompt) for i in range(3)]
         assert labels[0] == "1) switch the Service back to blue"
-        assert labels[1].endswith("— helm is not installed")
+        assert labels[1].startswith("2) helm rollback valeo-erp-production")
         assert labels[2].endswith("— PostgreSQL not configured")
         await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
@@ -330,7 +331,7 @@ async def test_helm_rollback_previews_the_release_history_even_without_helm(
     cluster, kubeconfig, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("PATH", str(tmp_path))  # no helm on this PATH, whatever the machine has
-    app = cockpit(tmp_path, **in_cluster(kubeconfig), vars={"release": "valeo-erp-production"})
+    app = cockpit(tmp_path, **in_cluster(kubeconfig))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.state.lock.state == "held", "the lock")
         await pilot.press("r")
