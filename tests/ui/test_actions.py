@@ -50,8 +50,11 @@ async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
 def ready(app: CockpitApp) -> bool:
     kube = app.state.kube
     green = kube.deployments.get("valeo-erp-green")
+    kubernetes = app.state.sources.get("kubernetes")
     return (
         app.state.lock.state == "held"
+        and kubernetes is not None
+        and kubernetes.state == "ok"  # every kind listed: the preconditions can be judged
         and green is not None
         and green.ready == 3
         and "valeo-erp" in kube.services
