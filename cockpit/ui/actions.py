@@ -102,7 +102,7 @@ class Actions:
         running = self.app.state.running_action()
         if running is None:
             self.app.notify("no action is running", severity="warning")
-        elif running[1].action in ("backup", "restore", "rollback-helm"):
+        elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
             self.cancel.set()
             self.app.notify(f"cancelling {running[1].title} at its next safe point")
         else:
@@ -236,7 +236,7 @@ class Actions:
         )
         return plan, {"settings": settings, "revision": target.revision}
 
-    def _plan_restore(self) -> tuple[Plan, dict[str, Any]] | None:
+    def _plan_restore(self, scratch: bool = False) -> tuple[Plan, dict[str, Any]] | None:
         from cockpit.actions.backup import BackupSettings, list_backups
 
         pg = self.session.postgres
@@ -248,19 +248,39 @@ class Actions:
             return None
         newest = backups[0]
         settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
-        plan = Plan(
-            action="restore",
-            target=newest.database,
-            title=f"Restore {newest.database} from {newest.name}",
-            changes=(
+        about = f"{newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes"
+        if scratch:
+            title = f"Restore test of {newest.name} into a scratch database"
+            changes: tuple[str, ...] = (
+                f"+ {newest.database}_restore_test_<time>: created, restored, counted, dropped",
+                f"  {about}",
+                f"  {newest.database} itself is not touched",
+            )
+        else:
+            title = f"Restore {newest.database} from {newest.name}"
+            changes = (
                 f"- the backup's tables in {newest.database} are dropped and recreated (--clean)",
-                f"+ {newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes",
+                f"+ {about}",
                 "  writes after the backup are lost: the application should be stopped first",
-            ),
+            )
+        plan = Plan(
+            action="restore-test" if scratch else "restore",
+            target=newest.database,
+            title=title,
+            changes=changes,
             preconditions=(self._lock_check(),),
             runbook=excerpt(self._rules_runbook(), "restore"),
         )
-        return plan, {"settings": settings, "backup": newest}
+        return plan, {"settings": settings, "backup": newest, "scratch": scratch}
+
+    def restore_test(self) -> None:
+        """The runbook's restore test: the newest backup into a scratch database, dropped."""
+        if self._refused():
+            return
+        if not self.session.postgres_configured or not self.session.postgres.backup_dir:
+            self.app.notify("a restore test needs postgres: {dsn, backup_dir}", severity="error")
+            return
+        self._in_worker(lambda: self._plan_restore(scratch=True))
 
     def _rules_runbook(self):
         return self.app.state.runbooks.get(self.app.active.layout.rules or "")
@@ -332,6 +352,7 @@ class Actions:
             "rollback-selector": self._run_selector,
             "rollback-helm": self._run_helm,
             "restore": self._run_restore,
+            "restore-test": self._run_restore,
             "backup": self._run_backup,
         }[plan.action]
         self.thread = app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
@@ -471,7 +492,7 @@ class Actions:
         result = restore(
             context["backup"],
             context["settings"],
-            False,
+            context["scratch"],
             self._progress(key, "restore"),
             self.cancel,
         )

@@ -487,6 +487,9 @@ class CockpitApp(App[int]):
     def action_cancel_action(self) -> None:
         self.actions.cancel_running()
 
+    def restore_test(self) -> None:
+        self.actions.restore_test()
+
     def focus_pane(self, pane_id: str) -> None:
         self.dispatch(ev.Focus(pane=pane_id))
 

@@ -20,6 +20,10 @@ class CockpitCommands(Provider):
             ("Quit", app.action_quit_confirm, "q"),
             ("Take over a stale window lock", app.take_over_lock, ""),
         ]
+        if not app.session.read_only:
+            commands.append(
+                ("Restore test: newest backup into a scratch database", app.restore_test, "")
+            )
         for pane_id, spec in app.pane_specs():
             commands.append(
                 (f"Go to pane: {spec.title or pane_id}", partial(app.focus_pane, pane_id), "tab")

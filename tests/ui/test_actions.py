@@ -361,3 +361,34 @@ async def test_helm_rollback_previews_the_release_history_even_without_helm(
         await pilot.pause()
         assert the_action(app).outcome == "cancelled"
         app.shutdown(0)
+
+
+async def test_the_restore_test_restores_into_a_scratch_database_and_drops_it(
+    postgres_server, fresh_database, tmp_path
+):
+    from cockpit.actions.backup import BackupSettings, plan_backup, run_backup
+
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    made = run_backup(
+        plan_backup(BackupSettings(fresh_database.dsn, backups)),
+        lambda n, t: None,
+        threading.Event(),
+    )
+    assert made.ok, made
+    app = cockpit(tmp_path, postgres={"dsn": fresh_database.dsn, "backup_dir": str(backups)})
+    async with app.run_test(size=SIZE) as pilot:
+        app.restore_test()  # what the palette's "Restore test: …" runs
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        assert f"{fresh_database.name} itself is not touched" in preview_text(app)
+        await pilot.press(*fresh_database.name, "enter")
+        await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
+        action = the_action(app)
+        assert (action.action, action.outcome) == ("restore-test", "succeeded"), action
+        assert f"in {fresh_database.name}_restore_test_" in action.detail
+        app.shutdown(0)
+    scratch = postgres_server.sql(
+        "SELECT count(*) FROM pg_database WHERE datname LIKE %s",
+        (f"{fresh_database.name}_restore_test_%",),
+    )
+    assert scratch == [(0,)]
