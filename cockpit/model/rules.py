@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from cockpit.model.checklist import Rule
 from cockpit.model.metrics import Metric, Series
+from cockpit.model.state import State
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
 FRESH = timedelta(seconds=60)
@@ -107,3 +108,30 @@ def judge(
     if firing:
         return Verdict(ROLLBACK, tuple(reasons), tuple(firing))
     return Verdict(HOLD if reasons else OK, tuple(reasons), ())
+
+
+def judge_window(
+    state: State,
+    rules: str,
+    metric_keys: Mapping[str, str],
+    service: str,
+    label: str,
+    speed: float = 1.0,
+) -> Verdict | None:
+    """The window's verdict from the state, by the runbook named `rules`; None when nothing
+    measures the window (no Prometheus, no metrics): no verdict rather than a HOLD for
+    nothing. `speed` > 1 plays the rules' `for` durations faster (the demo). Only the
+    version the Service selects is judged."""
+    runbook = state.runbooks.get(rules)
+    if runbook is None or not state.now:
+        return None
+    prometheus = state.sources.get("prometheus")
+    if not state.metrics and (prometheus is None or prometheus.state == "not configured"):
+        return None
+    triggers = runbook.rollback_triggers
+    if speed != 1.0:
+        triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
+    selected = state.kube.services.get(service)
+    live = {selected.selector[label]} if selected and label in selected.selector else None
+    now = datetime.fromisoformat(state.now)
+    return judge(runbook.success, triggers, state.metrics, metric_keys, now, live)

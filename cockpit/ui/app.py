@@ -31,7 +31,7 @@ from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.reduce import reduce
-from cockpit.model.rules import judge
+from cockpit.model.rules import judge_window
 from cockpit.model.state import State, initial_state
 from cockpit.model.units import format_duration
 from cockpit.progress import ProgressStore
@@ -318,22 +318,16 @@ class CockpitApp(App[int]):
 
     def _judge_window(self) -> None:
         """A rollback trigger that fires raises the banner; one that stops lowers it."""
-        runbook = self.state.runbooks.get(self.active.layout.rules or "")
-        if runbook is None or not self.state.now:
+        verdict = judge_window(
+            self.state,
+            self.active.layout.rules or "",
+            {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query},
+            self.session.values.get("service", ""),
+            self.session.actions.label,
+            self.session.speed,
+        )
+        if verdict is None:
             return
-        prometheus = self.state.sources.get("prometheus")
-        if not self.state.metrics and (prometheus is None or prometheus.state == "not configured"):
-            return  # nothing measures the window: no verdict rather than a HOLD for nothing
-        sources = {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query}
-        now = datetime.fromisoformat(self.state.now)
-        triggers = runbook.rollback_triggers
-        if self.session.speed != 1.0:  # the demo plays the window faster
-            speed = self.session.speed
-            triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
-        service = self.state.kube.services.get(self.session.values.get("service", ""))
-        label = self.session.actions.label
-        live = {service.selector[label]} if service and label in service.selector else None
-        verdict = judge(runbook.success, triggers, self.state.metrics, sources, now, live)
         window = self.state.window
         if (window.state, window.reasons) != (verdict.state, verdict.reasons):
             self.dispatch(
