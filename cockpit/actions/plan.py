@@ -7,7 +7,7 @@ overrode. An unknown one (its source not configured or not reachable) is a warni
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cockpit.model.checklist import Runbook
 
@@ -35,7 +35,6 @@ class Plan:
     runbook: tuple[str, ...] = ()
     #: why it cannot be offered at all (no source to act on): the preview says so
     unavailable: str = ""
-    details: dict[str, object] = field(default_factory=dict)
 
     @property
     def failed(self) -> tuple[Precondition, ...]:

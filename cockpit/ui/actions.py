@@ -288,7 +288,8 @@ class Actions:
     def _lock_check(self) -> Precondition:
         from cockpit.actions.selector import lock_held
 
-        return lock_held(self.app.state, self._inputs(""))
+        locked = any(s.name == "lock" for s in self.app.sources)
+        return lock_held(self.app.state, Inputs(self.app.operator, lock_configured=locked))
 
     # --- preview and confirmation ------------------------------------------------------------
 
@@ -357,7 +358,7 @@ class Actions:
         }[plan.action]
         self.thread = app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
 
-    # --- execution (in a worker thread) ------------------------------------------------------
+    # --- execution (in a worker thread; steps and outcomes from anywhere) ------------------
 
     def _emit(self, event: ev.Event) -> None:
         """Into the event loop without waiting for it; straight to the journal once detached.
@@ -532,32 +533,24 @@ class Actions:
         elif step.step == "soak":
             self._soak(key, now - since)
 
-    def _now_step(self, key: str, step: str, status: str, detail: str) -> None:
-        app = self.app
-        app.dispatch(ev.ActionStep(id=key, step=step, status=status, detail=detail, at=app.now()))
-
-    def _now_finish(self, key: str, outcome: str, detail: str) -> None:
-        app = self.app
-        app.dispatch(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=app.now()))
-
     def _verify(self, key: str, action: ActionState, waited: timedelta) -> None:
         move = SelectorMove(**action.params["move"])
         desired = desired_replicas(self.app.state, move)
         ok, detail = endpoints_verdict(self.app.state, move, desired)
         timeout = self.session.actions.verify_timeout
         if ok:
-            self._now_step(key, "verify", "done", detail)
+            self._step(key, "verify", "done", detail)
             if action.action == "cutover":
                 soak = format_duration(self.session.actions.soak)
-                self._now_step(key, "soak", "running", f"monitoring {soak}: errors, P95, SSE")
+                self._step(key, "soak", "running", f"monitoring {soak}: errors, P95, SSE")
             else:
-                self._now_finish(key, "succeeded", detail)
+                self._finish(key, "succeeded", detail)
         elif waited > timeout:
             detail = f"not verified after {format_duration(timeout)}: {detail}"
-            self._now_step(key, "verify", "failed", detail)
-            self._now_finish(key, "failed", detail)
+            self._step(key, "verify", "failed", detail)
+            self._finish(key, "failed", detail)
         elif action.last_step is not None and detail != action.last_step.detail:
-            self._now_step(key, "verify", "running", detail)
+            self._step(key, "verify", "running", detail)
 
     def _soak(self, key: str, waited: timedelta) -> None:
         state = self.app.state
@@ -565,13 +558,13 @@ class Actions:
         if state.window.state == ROLLBACK:
             alert = state.alerts.get("rollback")
             detail = alert.message if alert else "; ".join(state.window.reasons[:1])
-            self._now_step(key, "soak", "failed", f"rollback trigger during the soak: {detail}")
-            self._now_finish(key, "failed", f"rollback trigger during the soak: {detail}")
+            self._step(key, "soak", "failed", f"rollback trigger during the soak: {detail}")
+            self._finish(key, "failed", f"rollback trigger during the soak: {detail}")
         elif waited >= self.session.actions.soak:
             verdict = state.window.state or "not judged (no metrics)"
             detail = f"{soak} without a rollback trigger; window {verdict}"
-            self._now_step(key, "soak", "done", detail)
-            self._now_finish(key, "succeeded", detail)
+            self._step(key, "soak", "done", detail)
+            self._finish(key, "succeeded", detail)
 
     # --- after a restart ---------------------------------------------------------------------
 
