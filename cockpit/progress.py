@@ -4,13 +4,19 @@ The file holds the window's checklist events (ticks, notes, sign-offs, folds) an
 actions' steps; restoring
 replays them through `reduce`, so a restored window is exactly the one that was left.
 Writes happen on a background thread, each one atomic, so the UI never waits on disk.
+
+With a journal, an event is written here only once its journal record is durable: a
+tick that the journal lost (disk full, then `kill -9`) must not come back as progress
+without the evidence of who ticked it.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import platformdirs
 
@@ -39,17 +45,27 @@ def window_path(window: str) -> Path:
     return platformdirs.user_state_path("cockpit") / "windows" / f"{slugify(window)}.json"
 
 
+class Durable(Protocol):
+    """The journal, as far as progress needs it."""
+
+    def on_durable(self, listener: Callable[[int], None]) -> None: ...
+
+
 class ProgressStore:
     def __init__(self, path: Path, window: str) -> None:
         self.path, self.window = path, window
-        self._events: list[ev.Event] = []
-        self._written = 0
-        self._wanted = 0
+        self._events: list[tuple[ev.Event, int | None]] = []  # with its journal seq
+        self._written = 0  # how many of `_events` the file holds
+        self._durable = -1  # the journal's highest fdatasync'd seq
         self._error: OSError | None = None
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._writer, name="progress-writer", daemon=True)
         self._thread.start()
+
+    def follow(self, journal: Durable) -> None:
+        """From now on an event with a journal seq waits until that record is durable."""
+        journal.on_durable(self._journal_durable)
 
     def load(self) -> list[ev.Event]:
         """The saved events; a missing file is a new window, a damaged one an error."""
@@ -62,28 +78,47 @@ class ProgressStore:
             raise ValueError(f"{self.path}: unknown progress format {data.get('format')!r}")
         events = [ev.from_record(r["kind"], r["data"]) for r in data["events"]]
         with self._cond:
-            self._events = list(events)
+            self._events = [(event, None) for event in events]
+            self._written = len(events)
         return events
 
-    def record(self, event: ev.Event) -> None:
+    def record(self, event: ev.Event, seq: int | None = None) -> None:
+        """`seq`: the event's journal record; the event waits until that is durable."""
         if not isinstance(event, PERSISTED):
             return
         with self._cond:
-            self._events.append(event)
-            self._wanted += 1
+            self._events.append((event, seq))
             self._cond.notify()
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything recorded is on disk; False if that did not happen in time."""
+    def _journal_durable(self, seq: int) -> None:
         with self._cond:
-            return (
-                self._cond.wait_for(lambda: self._written >= self._wanted or self._error, timeout)
-                and not self._error
-            )
+            self._durable = max(self._durable, seq)
+            self._cond.notify()
 
-    def close(self) -> None:
-        self.flush()
+    def _writable(self) -> int:
+        """How many events may be on disk: the prefix whose journal records are durable."""
+        count = self._written
+        while count < len(self._events):
+            seq = self._events[count][1]
+            if seq is not None and seq > self._durable:
+                break
+            count += 1
+        return count
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until everything recorded is on disk; False if that did not happen in time
+        (the file cannot be written, or the journal has not made the records durable)."""
         with self._cond:
+            done = self._cond.wait_for(
+                lambda: self._written >= len(self._events) or self._error, timeout
+            )
+            return bool(done) and not self._error
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is durable by now, then stop (close the journal first: its last
+        fdatasync makes the session's last records durable)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._written >= self._writable() or self._error, timeout)
             self._closed = True
             self._cond.notify()
 
@@ -91,8 +126,8 @@ class ProgressStore:
     def error(self) -> OSError | None:
         return self._error
 
-    def _snapshot(self) -> bytes:
-        records = [{"kind": e.kind, "data": e.to_data()} for e in self._events]
+    def _snapshot(self, count: int) -> bytes:
+        records = [{"kind": e.kind, "data": e.to_data()} for e, _ in self._events[:count]]
         return json.dumps(
             {"format": FORMAT, "window": self.window, "events": records}, ensure_ascii=False
         ).encode()
@@ -100,10 +135,11 @@ class ProgressStore:
     def _writer(self) -> None:
         while True:
             with self._cond:
-                self._cond.wait_for(lambda: self._closed or self._wanted > self._written)
-                if self._wanted <= self._written:
-                    return  # closed, nothing left to write
-                wanted, data = self._wanted, self._snapshot()
+                self._cond.wait_for(lambda: self._closed or self._writable() > self._written)
+                wanted = self._writable()
+                if wanted <= self._written:
+                    return  # closed, nothing (durable) left to write
+                data = self._snapshot(wanted)
             error = self._write(data)
             with self._cond:
                 self._error = error
@@ -111,12 +147,9 @@ class ProgressStore:
                     self._written = wanted
                 self._cond.notify_all()
                 if error is not None:  # retry with the next event, not in a tight loop
-                    self._cond.wait_for(self._more_or_closed(wanted))
+                    self._cond.wait_for(lambda seen=wanted: self._closed or self._writable() > seen)
                     if self._closed:
                         return
-
-    def _more_or_closed(self, seen: int):
-        return lambda: self._closed or self._wanted > seen
 
     def _write(self, data: bytes) -> OSError | None:
         try:

@@ -1,8 +1,10 @@
 import json
 import stat
 
+from cockpit.audit.journal import Journal
 from cockpit.model import events as ev
 from cockpit.progress import ProgressStore, window_path
+from tests.disk import file_size_limit
 
 TICK = ev.Tick(checklist="go-live", item="a/b", by="alice", at="2026-11-21T11:00:00+00:00")
 
@@ -46,4 +48,32 @@ def test_an_unwritable_place_is_reported_not_raised(tmp_path):
     store.record(TICK)
     assert store.flush(timeout=2) is False
     assert store.error is not None
+    store.close()
+
+
+def test_progress_waits_for_its_journal_record_to_be_durable(tmp_path):
+    """A full disk, then kill -9: the tick must not persist without the record of it."""
+    journal = Journal(tmp_path / "j.jsonl", sync_interval=0.05)
+    journal.append("session.start", {"user": "alice"})
+    journal.sync()
+    store = ProgressStore(tmp_path / "w.json", "w")
+    store.follow(journal)
+    with file_size_limit(journal.path.stat().st_size):  # the journal is full …
+        seq = journal.append(TICK.kind, TICK.to_data())
+        store.record(TICK, seq)
+        assert journal.failure is not None
+        assert store.flush(timeout=0.5) is False  # … so the tick waits with its record
+        assert not (tmp_path / "w.json").exists()  # what kill -9 would leave: no tick
+    assert journal.retry()  # space again: the record is written, then synced
+    assert store.flush(timeout=5)
+    assert journal.durable_seq >= seq
+    assert json.loads((tmp_path / "w.json").read_text())["events"][0]["kind"] == TICK.kind
+    journal.close()
+    store.close()
+
+
+def test_without_a_journal_progress_is_written_at_once(tmp_path):
+    store = ProgressStore(tmp_path / "w.json", "w")
+    store.record(TICK)
+    assert store.flush(timeout=5)
     store.close()

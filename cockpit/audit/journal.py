@@ -8,6 +8,9 @@
 - A write that fails (disk full, I/O error, permissions) puts the journal in `failure`;
   records wait in memory and are retried on the next append or `retry()`; `commit`
   raises `JournalUnavailable` until the journal is writable again.
+- `on_durable(listener)` tells a listener the highest seq that is on disk after each
+  fdatasync: the progress store writes a tick only once the tick's record is durable, so
+  no progress outlives its evidence (a full disk, then `kill -9`).
 - A torn last line (crash mid-write) is kept, terminated, and followed by a
   `journal.resume` record that names it, so the chain goes on and verify can tell a
   crash from tampering.
@@ -78,7 +81,10 @@ class Journal:
         self._closed = threading.Event()
         self._fd = -1
         self._seq, self._prev = 0, GENESIS
+        self._listeners: list[Callable[[int], None]] = []
+        self._durable_lock = threading.Lock()  # the syncer and `commit` both report
         self._open()
+        self._durable = self._seq - 1  # what the file held when opened counts as on disk
         self._syncer = threading.Thread(
             target=self._sync_loop, args=(sync_interval,), name="journal-sync", daemon=True
         )
@@ -155,6 +161,24 @@ class Journal:
         self.failure = None
         return True
 
+    @property
+    def durable_seq(self) -> int:
+        """The highest seq fdatasync'd so far (-1: none)."""
+        return self._durable
+
+    def on_durable(self, listener: Callable[[int], None]) -> None:
+        """`listener(seq)` after every fdatasync, from the thread that synced (no lock held)."""
+        with self._durable_lock:
+            self._listeners.append(listener)
+            listener(self._durable)
+
+    def _synced(self, upto: int) -> None:
+        with self._durable_lock:
+            if upto > self._durable:
+                self._durable = upto
+                for listener in self._listeners:
+                    listener(upto)
+
     def append(self, kind: str, data: dict[str, Any]) -> int:
         """Record now (or as soon as the journal is writable again); returns the seq."""
         with self._lock:
@@ -173,7 +197,8 @@ class Journal:
             except OSError as exc:
                 self._fail(exc)
                 raise JournalUnavailable(f"audit journal not durable: {exc}") from None
-            return seq
+        self._synced(seq)
+        return seq
 
     def _enqueue(self, kind: str, data: dict[str, Any]) -> tuple[int, bool]:
         """Queue one record and write what waits; (its seq, whether it is written). Locked."""
@@ -199,15 +224,19 @@ class Journal:
         with self._lock:
             if not self._dirty or self._fd < 0:
                 return
-            fd, self._dirty = self._fd, False
+            fd, self._dirty, upto = self._fd, False, self._seq - 1
         try:
             os.fdatasync(fd)
         except OSError as exc:
             with self._lock:
                 if self._fd == fd:
                     self._fail(exc)
+            return
+        self._synced(upto)
 
     def close(self) -> None:
+        if self._closed.is_set():
+            return
         self._closed.set()
         with self._lock:
             self._drain()

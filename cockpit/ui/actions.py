@@ -379,10 +379,9 @@ class Actions:
             self.app.dispatch(event)
 
     def _record(self, event: ev.Event) -> None:
-        if self.app.trail is not None:
-            self.app.trail.event(event)
+        seq = self.app.trail.event(event) if self.app.trail is not None else None
         if self.app.store is not None:
-            self.app.store.record(event)
+            self.app.store.record(event, seq)
 
     def detach(self) -> threading.Thread | None:
         """The terminal is gone: from now on the action journals its own steps, and the

@@ -112,6 +112,8 @@ class CockpitApp(App[int]):
         self.operator = session.operator
         self.store = store
         self.trail = trail
+        if store is not None and trail is not None:
+            store.follow(trail.journal)  # no progress without its record on disk
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.active: Workspace = session.workspace
@@ -133,21 +135,22 @@ class CockpitApp(App[int]):
         `durable`: the record must be on disk first (fdatasync), or the event is refused
         and the reason returned: nothing may act on a confirmation the journal could lose.
         """
+        seq = None
         if self.trail is not None:
             self._start_session()
             if durable:
                 from cockpit.audit.journal import JournalUnavailable
 
                 try:
-                    self.trail.commit(event)
+                    seq = self.trail.commit(event)
                 except JournalUnavailable as error:
                     self._audit_health()
                     return str(error)
             else:
-                self.trail.event(event)
+                seq = self.trail.event(event)
         self.state = reduce(self.state, event)
         if self.store is not None:
-            self.store.record(event)
+            self.store.record(event, seq)
         if self.trail is not None and not isinstance(event, ev.Alert):
             self._audit_health()
         if isinstance(event, ev.Focus):
@@ -565,23 +568,22 @@ class CockpitApp(App[int]):
         self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
 
     def close_stores(self) -> None:
-        """After `run()`: progress and journal flushed and closed (idempotent)."""
-        if self.store is not None:
-            self.store.close()
+        """After `run()`: journal, then progress, flushed and closed (idempotent). The
+        journal first: progress waits for its records to be durable."""
         if self.trail is not None:
             self.trail.journal.close()
+        if self.store is not None:
+            self.store.close()
 
     def shutdown(self, code: int, reason: str = "quit") -> None:
         """Leave with everything saved: progress, and the journal's closing record."""
         self._leaving = True
         self._stop_sources()
-        if self.store is not None:
-            self.store.close()
         if self.trail is not None:
             self.trail.record(
                 "session.end", {"reason": reason, "progress": self._progress_summary()}
             )
-            self.trail.journal.close()
+        self.close_stores()
         self.exit(code)
 
     def _progress_summary(self) -> dict[str, list[int]]:

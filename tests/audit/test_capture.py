@@ -1,9 +1,5 @@
 """Every input is captured at the App, before dispatch; secrets never reach the journal."""
 
-import contextlib
-import resource
-import signal
-
 import pytest
 from textual import events
 
@@ -12,6 +8,7 @@ from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.ui.screens.prompt import Prompt
+from tests.disk import file_size_limit
 from tests.ui.apps import NOW, build_app
 
 
@@ -19,19 +16,6 @@ from tests.ui.apps import NOW, build_app
 def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-
-@contextlib.contextmanager
-def file_size_limit(size: int):
-    """Writes past `size` bytes fail (EFBIG) for this process, as on a full disk."""
-    old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
-    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, old_limit[1]))
-    try:
-        yield
-    finally:
-        resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
-        signal.signal(signal.SIGXFSZ, old_handler)
 
 
 def app_with_journal(path):
@@ -118,3 +102,28 @@ async def test_an_unwritable_journal_raises_the_banner_and_refuses_actions(tmp_p
     journal.close()
     kinds = [r.kind for r in read_records(path)]
     assert "key" in kinds and "view.cursor" in kinds  # what waited was written, in order
+
+
+async def test_a_tick_the_full_journal_lost_is_not_kept_as_progress(tmp_path):
+    """Disk full, tick, kill -9: the progress file must not claim a tick with no record."""
+    from cockpit.progress import ProgressStore
+
+    path, progress = tmp_path / "j.jsonl", tmp_path / "w.json"
+    journal = Journal(path, clock=lambda: NOW, sync_interval=0.05)
+    store = ProgressStore(progress, "w")
+    app = build_app(trail=AuditTrail(journal), store=store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("j", "j")
+        await pilot.pause(0.2)
+        with file_size_limit(path.stat().st_size):
+            await pilot.press("space")  # ticks the item under the cursor
+            assert app.state.alerts["audit"].level == "critical"
+            ticked = [k for k, p in app.state.progress.items() if p.done]
+            assert ticked, "the tick reached the state"
+            await pilot.pause(0.5)  # several group commits later …
+            saved = progress.read_text() if progress.exists() else ""
+            assert "item.tick" not in saved  # … what a kill -9 now would leave: no tick
+        app._retry_journal()
+        assert store.flush(timeout=5)  # written once its record is durable
+        assert "item.tick" in progress.read_text()
+    app.close_stores()
