@@ -283,7 +283,8 @@ class ActionStep(Event):
 
 @dataclass(frozen=True)
 class ActionFinished(Event):
-    """The outcome: succeeded, failed, cancelled (before or at a safe point), interrupted."""
+    """The outcome: succeeded, failed, cancelled (before or at a safe point), interrupted,
+    inconclusive (done, but its health could not be judged: a person decides)."""
 
     kind: ClassVar[str] = "action.end"
     id: str

@@ -28,7 +28,7 @@ from cockpit.actions.selector import (
 from cockpit.model import events as ev
 from cockpit.model.checklist import PostgresCheck
 from cockpit.model.gate import decide
-from cockpit.model.rules import ROLLBACK
+from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
 from cockpit.model.units import format_duration
 from cockpit.ui.screens.action import ActionScreen
@@ -530,7 +530,7 @@ class Actions:
         if step.step == "verify":
             self._verify(key, action, now - since)
         elif step.step == "soak":
-            self._soak(key, now - since)
+            self._soak(key, action, now - since)
 
     def _verify(self, key: str, action: ActionState, waited: timedelta) -> None:
         move = SelectorMove(**action.params["move"])
@@ -540,8 +540,7 @@ class Actions:
         if ok:
             self._step(key, "verify", "done", detail)
             if action.action == "cutover":
-                soak = format_duration(self.session.actions.soak)
-                self._step(key, "soak", "running", f"monitoring {soak}: errors, P95, SSE")
+                self._step(key, "soak", "running", self._soak_watch())
             else:
                 self._finish(key, "succeeded", detail)
         elif waited > timeout:
@@ -551,19 +550,58 @@ class Actions:
         elif action.last_step is not None and detail != action.last_step.detail:
             self._step(key, "verify", "running", detail)
 
-    def _soak(self, key: str, waited: timedelta) -> None:
-        state = self.app.state
+    def _soak_watch(self) -> str:
+        """What the soak can watch, said as it is: without metrics it cannot judge them."""
         soak = format_duration(self.session.actions.soak)
-        if state.window.state == ROLLBACK:
+        if self._metrics_unjudged() is None:
+            return f"monitoring {soak}: errors, P95, SSE; the Service's selector"
+        return (
+            f"watching the Service's selector for {soak}; errors, P95, SSE cannot be judged: "
+            f"{self._metrics_unjudged()}"
+        )
+
+    def _metrics_unjudged(self) -> str | None:
+        """Why the soak cannot be judged (metrics, or a watch that is not live), or None."""
+        sources = self.app.state.sources
+        prometheus, kube = sources.get("prometheus"), sources.get("kubernetes")
+        if self.session.prometheus is None or prometheus is None:
+            return "Prometheus not configured"
+        if prometheus.state != "ok":
+            return f"Prometheus {prometheus.state} since {prometheus.since or '?'}"
+        if kube is None or kube.state != "ok":
+            state = kube.state if kube else "not configured"
+            return f"the Kubernetes watch is {state}: the selector may be old"
+        return None
+
+    def _soak(self, key: str, action: ActionState, waited: timedelta) -> None:
+        """Fails at once on a trigger or a selector changed behind the cockpit's back;
+        succeeds only when the window was judged OK at its end, else it is inconclusive."""
+        state = self.app.state
+        move = SelectorMove(**action.params["move"])
+        service = state.kube.services.get(move.service)
+        selected = service.selector.get(move.label) if service is not None else None
+        if selected != move.to:
+            now = f"{move.label}={selected}" if selected is not None else "the Service is gone"
+            detail = f"the Service no longer selects {move.to} ({now}): changed out of band"
+            self._step(key, "soak", "failed", detail)
+            self._finish(key, "failed", detail)
+        elif state.window.state == ROLLBACK:
             alert = state.alerts.get("rollback")
             detail = alert.message if alert else "; ".join(state.window.reasons[:1])
             self._step(key, "soak", "failed", f"rollback trigger during the soak: {detail}")
             self._finish(key, "failed", f"rollback trigger during the soak: {detail}")
         elif waited >= self.session.actions.soak:
-            verdict = state.window.state or "not judged (no metrics)"
-            detail = f"{soak} without a rollback trigger; window {verdict}"
-            self._step(key, "soak", "done", detail)
-            self._finish(key, "succeeded", detail)
+            soak = format_duration(self.session.actions.soak)
+            unjudged = self._metrics_unjudged()
+            if unjudged is None and state.window.state == OK:
+                detail = f"{soak} without a rollback trigger; window OK"
+                self._step(key, "soak", "done", detail)
+                self._finish(key, "succeeded", detail)
+                return
+            why = unjudged or "; ".join(state.window.reasons) or "the window was not judged"
+            detail = f"{soak} without a rollback trigger, but not judged healthy: {why}"
+            self._step(key, "soak", "inconclusive", detail)
+            self._finish(key, "inconclusive", detail)
 
     # --- after a restart ---------------------------------------------------------------------
 

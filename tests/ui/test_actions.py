@@ -27,8 +27,8 @@ ACTIONS = {"soak": "2s", "verify_timeout": "3s"}
 
 def cockpit(tmp_path: Path, operator: str = "alice@bastion", restored=(), **config) -> CockpitApp:
     """No cluster unless the test names one (`in_cluster`)."""
-    config = {"context": None} | config
-    session = make_session("go-live", operator=operator, actions=ACTIONS, **config)
+    config = {"context": None, "actions": ACTIONS} | config
+    session = make_session("go-live", operator=operator, **config)
     trail = AuditTrail(Journal(tmp_path / f"{operator}.jsonl"))
     return CockpitApp(
         session, trail=trail, sources=_sources(session), tick_seconds=0.25, restored=restored
@@ -96,15 +96,17 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
 
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
         action = the_action(app)
-        assert action.outcome == "succeeded", action
+        # no Prometheus: the soak cannot judge errors, P95, SSE and never claims it did
+        assert action.outcome == "inconclusive", action
         assert action.overridden == ("go/no-go is GO",)
         assert [(s.step, s.status) for s in action.steps] == [
             ("dry-run", "done"),
             ("execute", "done"),
             ("verify", "done"),
-            ("soak", "done"),
+            ("soak", "inconclusive"),
         ]
         assert action.steps[2].detail == "3/3 green endpoints ready"
+        assert "not judged healthy: Prometheus not configured" in action.detail
         service = cluster.store.get("services", "production", "valeo-erp")
         assert service["spec"]["selector"]["version"] == "green"
         app.shutdown(0)
@@ -112,10 +114,41 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
     records = journal_actions(tmp_path / "alice@bastion.jsonl")
     kinds = [kind for kind, _ in records]
     assert kinds[:2] == ["action.plan", "action.confirm"]  # confirmed before anything ran
-    assert kinds[-1] == "action.end" and records[-1][1]["outcome"] == "succeeded"
+    assert kinds[-1] == "action.end" and records[-1][1]["outcome"] == "inconclusive"
     assert records[1][1]["overridden"] == ["go/no-go is GO"]
     steps = [(d["step"], d["status"]) for k, d in records if k == "action.step"]
     assert steps.index(("dry-run", "done")) < steps.index(("execute", "running"))
+    soak = [d["detail"] for k, d in records if k == "action.step" and d["step"] == "soak"]
+    assert "errors, P95, SSE cannot be judged: Prometheus not configured" in soak[0]
+    assert not any("monitoring" in detail for detail in soak)
+
+
+async def test_a_selector_reverted_out_of_band_fails_the_soak_at_once(
+    cluster, kubeconfig, tmp_path, kubectl
+):
+    actions = {"soak": "10m", "verify_timeout": "3s"}
+    app = cockpit(tmp_path, **in_cluster(kubeconfig), actions=actions)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        await pilot.press(*"override valeo-erp", "enter")
+        soaking = lambda: (s := the_action(app).last_step) and s.step == "soak"  # noqa: E731
+        await wait_for(pilot, soaking, "the soak", seconds=20)
+        patch = '{"spec":{"selector":{"version":"blue"}}}'
+        done = kubectl("patch", "service", "valeo-erp", "-n", "production", "-p", patch)
+        assert done.returncode == 0, done.stderr
+        await wait_for(pilot, lambda: the_action(app).outcome, "the soak to fail", seconds=5)
+        action = the_action(app)
+        assert action.outcome == "failed"
+        assert action.detail == (
+            "the Service no longer selects green (version=blue): changed out of band"
+        )
+        assert (action.last_step.step, action.last_step.status) == ("soak", "failed")
+        app.shutdown(0)
+    end = journal_actions(tmp_path / "alice@bastion.jsonl")[-1]
+    assert end[0] == "action.end" and end[1]["outcome"] == "failed"
+    assert "changed out of band" in end[1]["detail"]
 
 
 async def test_failed_pods_block_and_an_unverified_cutover_fails_clearly(
