@@ -101,6 +101,15 @@ def selector_now(state: State, move: SelectorMove) -> Precondition:
     return Precondition(name, PASSED, f"selects {move.label}={current or '(none)'}")
 
 
+def _no_answer(state: State) -> str:
+    """Why there is no metric: said from the source, not guessed."""
+    source = state.sources.get("prometheus")
+    if source is None or source.state == "not configured":
+        return "Prometheus not configured"
+    detail = f": {source.detail}" if source.detail else ""
+    return f"no answer from Prometheus: {source.state} since {source.since}{detail}"
+
+
 def metrics_clear(state: State, move: SelectorMove, inputs: Inputs) -> Iterable[Precondition]:
     keys = inputs.metric_keys or {}
     for rule in inputs.triggers:
@@ -112,7 +121,7 @@ def metrics_clear(state: State, move: SelectorMove, inputs: Inputs) -> Iterable[
             continue
         metric = state.metrics.get(keys[rule.metric or ""])
         if metric is None:
-            yield Precondition(name, UNKNOWN, "no answer from Prometheus (not configured?)")
+            yield Precondition(name, UNKNOWN, _no_answer(state))
             continue
         series = next(
             (s for s in metric.series.values() if s.labels.get(move.label) == move.to), None

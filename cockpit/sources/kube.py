@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.model import events as ev
+from cockpit.sources.imports import preload
 from cockpit.sources.kube_objects import SLIM
 
 Emit = Callable[[ev.Event], None]
@@ -61,6 +62,7 @@ def api_client(settings: KubeSettings):
     """The official client, from kubeconfig (KUBECONFIG honoured) or in-cluster config."""
     import os
 
+    preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
     from kubernetes import client, config
 
     if (

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from cockpit.model.checklist import HttpCheck
 from cockpit.model.placeholders import fill, missing
 from cockpit.sources.base import CheckingSource, Emit
+from cockpit.sources.imports import preload
 
 SOURCE = "probes"
 
@@ -105,6 +106,7 @@ class ProbeSource(CheckingSource):
         self.status("ok")
 
     def run(self) -> None:
+        preload("httpx", "httpcore", "prometheus_client.parser")
         import httpx
 
         with httpx.Client(verify=self.settings.verify_tls, follow_redirects=False) as client:

@@ -10,6 +10,7 @@ source's status, and the last answer keeps its own time, so old data shows as ol
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from typing import Any
 
 from cockpit.model import events as ev
 from cockpit.model.placeholders import fill
+from cockpit.sources.imports import preload
 
 Emit = Callable[[ev.Event], None]
 SOURCE = "prometheus"
@@ -63,6 +65,7 @@ class PrometheusSource:
         self._stop.set()
 
     def _client(self):
+        preload("prometheus_api_client.prometheus_connect", "urllib3.util.retry")
         from prometheus_api_client import PrometheusConnect
         from urllib3.util.retry import Retry
 
@@ -89,7 +92,7 @@ class PrometheusSource:
 
     def _ask(self, prom, name: str, query: str, backfill: bool) -> None:
         at = self.clock()
-        timeout = {"timeout": f"{self.settings.timeout:g}s"}
+        timeout = {"timeout": f"{round(self.settings.timeout * 1000)}ms"}  # Prometheus: no 0.5s
         if backfill:
             result = prom.custom_query_range(
                 query,
@@ -107,13 +110,22 @@ class PrometheusSource:
         )
 
     def poll(self, prom, backfill: bool = False) -> None:
-        """Every query once; the first failure names the query and the reason."""
+        """Every query once; the first failure names the query and the reason. A round
+        slower than the poll interval is "slow": the data on screen is older than it looks."""
         problem = None
+        started = time.monotonic()
         for name, query in self.settings.queries.items():
             try:
                 self._ask(prom, name, fill(query, self.settings.values), backfill)
             except Exception as error:  # each query on its own; none stops the others
-                problem = problem or describe(error, name)
+                problem = problem or describe(error, name, self.settings.timeout)
+        took = time.monotonic() - started
+        if problem is None and took > self.settings.interval:
+            every = f"{self.settings.interval:g} s"
+            problem = (
+                "slow",
+                f"{len(self.settings.queries)} queries took {took:.1f} s (every {every})",
+            )
         self._report(*(problem or ("ok", "")))
 
     def run(self) -> None:
@@ -127,10 +139,24 @@ class PrometheusSource:
             self._stop.wait(self.settings.interval)
 
 
-def describe(error: Exception, name: str) -> tuple[str, str]:
+def describe(error: Exception, name: str, timeout: float) -> tuple[str, str]:
     from prometheus_api_client.exceptions import PrometheusApiClientException
 
     text = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
     if isinstance(error, PrometheusApiClientException):
         return "error", f"query {name}: {text}"
+    if _read_timeout(error):  # it took the request, but did not answer in time
+        return "slow", f"query {name}: no answer within {timeout:g} s"
     return "unreachable", f"{type(error).__name__}: {text}"
+
+
+def _read_timeout(error: Exception) -> bool:
+    """requests says a read timeout as ReadTimeout, or (with retries off) as a
+    ConnectionError around urllib3's MaxRetryError(ReadTimeoutError)."""
+    from requests.exceptions import ReadTimeout
+    from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+
+    if isinstance(error, ReadTimeout):
+        return True
+    cause = error.args[0] if error.args else None
+    return isinstance(cause, MaxRetryError) and isinstance(cause.reason, ReadTimeoutError)

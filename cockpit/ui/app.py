@@ -38,6 +38,7 @@ from cockpit.progress import ProgressStore
 from cockpit.session import Session
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
+from cockpit.sources.supervisor import supervised
 from cockpit.ui.actions import Actions
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.screens.confirm import Confirm
@@ -125,6 +126,7 @@ class CockpitApp(App[int]):
         self._filter_pane: str | None = None
         self._session_started = False
         self._leaving = False  # sources' late events are dropped, not scheduled
+        self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
 
     # --- the one way in --------------------------------------------------------------------
@@ -270,8 +272,15 @@ class CockpitApp(App[int]):
         for factory in self.source_factories:
             source = factory(self._emit)
             self.sources.append(source)
+            if source.name in SOURCES:  # configured: never "not configured", even if slow
+                self.dispatch(
+                    ev.SourceStatus(
+                        source=source.name, state="connecting", detail="starting", at=self.now()
+                    )
+                )
             for loop in source.loops():
-                self.spawn(loop, f"source-{source.name}")
+                crashed = self._crash_report(source.name)
+                self.spawn(supervised(loop, crashed, self._stopping), f"source-{source.name}")
         running = {source.name for source in self.sources}
         for name in SOURCES:
             if name not in running:
@@ -296,6 +305,18 @@ class CockpitApp(App[int]):
         thread.start()
         return thread
 
+    def _crash_report(self, name: str) -> Callable[[str], None]:
+        """How a crashed source loop is said: its status (the lock's own) is failed."""
+
+        def crashed(detail: str) -> None:
+            at = self.clock().isoformat()
+            if name in SOURCES:
+                self._emit(ev.SourceStatus(source=name, state="failed", detail=detail, at=at))
+            else:
+                self._emit(ev.LockStatus(state="error", holder="", detail=detail, at=at))
+
+        return crashed
+
     def _emit(self, event: ev.Event) -> None:
         """From a source's thread: into the event loop, or nowhere once the app is closing."""
         if self._leaving:
@@ -304,6 +325,7 @@ class CockpitApp(App[int]):
             self.call_from_thread(self.dispatch, event)
 
     def _stop_sources(self) -> None:
+        self._stopping.set()
         for source in self.sources:
             source.stop()
 

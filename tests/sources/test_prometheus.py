@@ -11,8 +11,9 @@ import pytest
 
 from cockpit.cli import _sources
 from cockpit.model.reduce import reduce
-from cockpit.model.state import State
+from cockpit.model.state import SourceState, State
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from tests.latency_proxy import LatencyProxy
 from tests.ui.apps import make_session
 
 SEL = 'namespace="${namespace}",service="${service}"'
@@ -32,11 +33,15 @@ VALUES = {"namespace": "production", "service": "valeo-erp"}
 
 
 class Watched:
-    def __init__(self, url):
+    def __init__(self, url, **settings):
         self.events = []
         self.lock = threading.Lock()
         settings = PrometheusSettings(
-            url=url, queries=QUERIES, values=VALUES, interval=0.5, backfill_step="1s"
+            url=url,
+            queries=QUERIES,
+            values=VALUES,
+            backfill_step="1s",
+            **({"interval": 0.5} | settings),
         )
         self.source = PrometheusSource(settings, self.add)
         self.thread = threading.Thread(target=self.source.run, daemon=True)
@@ -141,6 +146,28 @@ def test_prometheus_down_is_reported_and_recovery_is_seen(exporter, prometheus, 
         timeout=30,
         what="recovery",
     )
+
+
+def said(state: State) -> SourceState:
+    return state.sources.get("prometheus") or SourceState(state="nothing yet")
+
+
+def test_a_slow_prometheus_is_said_slow_since_then_recovers(exporter, prometheus):
+    exporter.sse.labels(version="green").set(3)
+    proxy = LatencyProxy(prometheus.port, delay=1.5)  # every answer later than the timeout
+    w = Watched(proxy.url, timeout=0.5)
+    try:
+        state = w.wait(lambda s: said(s).state == "slow", what="slow")
+        assert "no answer within 0.5 s" in state.sources["prometheus"].detail
+        since = state.sources["prometheus"].since
+        proxy.delay = 0.3  # answers in time, but 4 queries take longer than the interval
+        state = w.wait(lambda s: "queries took" in said(s).detail, what="a slow round")
+        assert state.sources["prometheus"].since == since  # slow all along, since then
+        proxy.delay = 0.0
+        w.wait(lambda s: said(s).state == "ok", what="fast again")
+    finally:
+        w.stop()
+        proxy.close()
 
 
 def test_the_backfill_gives_the_sparklines_a_past(exporter, prometheus):

@@ -137,7 +137,9 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             if age > STALE_AFTER:
                 stale = f" — STALE ({int(age.total_seconds())} s old)"
         if source is not None and source.state != "ok":
-            stale += f" — prometheus {source.state}"
+            stale += (
+                f" — prometheus {source.state} since {clock(source.since, self.tz, '%H:%M:%S')}"
+            )
         limits = []
         if self.success and self.success.condition:
             limits.append(f"ok {self.success.condition}")

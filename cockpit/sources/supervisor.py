@@ -1,0 +1,41 @@
+"""A source's loop that crashes is said as failed and started again, never left dead.
+
+Sources catch what they expect (an unreachable server, a 403); anything else escaping a
+loop would otherwise stop the source silently while its pane kept the last data, or
+"not configured" if it never delivered. The supervisor reports the crash through the
+app's callback and restarts the loop after a back-off (1 s, doubling to 30 s).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
+
+
+def supervised(
+    loop: Callable[[], None],
+    crashed: Callable[[str], None],
+    stopping: threading.Event,
+    first_backoff: float = FIRST_BACKOFF,
+) -> Callable[[], None]:
+    """`loop` run until it returns (stopped) or `stopping` is set; `crashed(detail)` after
+    each crash, with what happened and when it is tried again."""
+
+    def run() -> None:
+        backoff = first_backoff
+        while not stopping.is_set():
+            try:
+                loop()
+                return
+            except Exception as error:
+                if stopping.is_set():
+                    return
+                text = str(error).splitlines()[0][:200] if str(error) else ""
+                crashed(f"{type(error).__name__}: {text}; restarting in {backoff:g} s")
+            if stopping.wait(backoff):
+                return
+            backoff = min(backoff * 2, MAX_BACKOFF)
+
+    return run
