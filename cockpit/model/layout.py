@@ -63,6 +63,10 @@ class Layout(_Frozen):
     #: the checklist whose success criteria and rollback triggers judge the window
     rules: str | None = None
     queries: dict[str, str] = {}
+    #: the query giving each version's requests per second over a short window: a version
+    #: at 0 shows "no traffic" in the latency and error panes instead of the values their
+    #: 5-minute rates still carry (blue right after the cutover)
+    traffic: str | None = None
     #: defaults for ${placeholders} (service, app …); the configuration's `vars` win
     vars: dict[str, str] = {}
     #: the full-width alert banner (rollback triggers) above the panes
@@ -76,6 +80,12 @@ class Layout(_Frozen):
     #: the pane that has the keyboard when the cockpit starts (default: the first)
     focus: str | None = None
     rows: list[Row] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _traffic_is_a_query(self) -> Layout:
+        if self.traffic is not None and self.traffic not in self.queries:
+            raise ValueError(f"traffic: no query {self.traffic!r} in queries")
+        return self
 
     def panes(self) -> list[Pane]:
         return [pane for row in self.rows for pane in row.panes]

@@ -199,7 +199,8 @@ class CockpitApp(App[int]):
             widget = PodsPane(pane_id, spec, self.state, tz, service)
         elif spec.kind == "metric":
             success, trigger = self._rules_for(spec.metric)
-            widget = MetricPane(pane_id, spec, self.state, tz, success, trigger)
+            traffic = self.active.layout.traffic
+            widget = MetricPane(pane_id, spec, self.state, tz, success, trigger, traffic)
         elif spec.kind == "timeline":
             widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
         elif spec.kind == "gate":

@@ -127,3 +127,47 @@ async def test_per_pod_panes_name_pods_by_what_tells_them_apart(make_app):
         assert memory[0].split() == ["blue-6f9c-q8zzt", "388", "MiB", "ok"]
         assert memory[2].split() == ["green-7d4b-mm2nd", "530", "MiB", "ok"]
         assert text(app, "cpu").split()[:2] == [pods[0], "231m"]  # one pod: its whole name
+
+
+async def test_a_version_without_requests_says_no_traffic_not_its_old_rates(make_app):
+    """Blue right after the cutover: its 5-minute rates still look healthy, it takes 0/s."""
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        app.dispatch(
+            answer(
+                "error_rate",
+                [
+                    {"labels": {"version": "blue"}, "t": T, "value": "0.002"},
+                    {"labels": {"version": "green"}, "t": T, "value": "0.004"},
+                ],
+            )
+        )
+        app.dispatch(
+            answer(
+                "p95",
+                [
+                    {"labels": {"version": "blue"}, "t": T, "value": "0.12"},
+                    {"labels": {"version": "green"}, "t": T, "value": "0.3"},
+                ],
+            )
+        )
+        await pilot.pause()
+        assert "0.20 %" in text(app, "errors")  # no traffic measured yet: the value stands
+        app.dispatch(
+            answer(
+                "traffic",
+                [
+                    {"labels": {"version": "blue"}, "t": T, "value": "0"},
+                    {"labels": {"version": "green"}, "t": T, "value": "41.5"},
+                ],
+            )
+        )
+        await pilot.pause()
+        for pane, green in (("errors", "0.40 %"), ("p95", "300 ms")):
+            lines = text(app, pane).splitlines()
+            blue = next(line for line in lines if line.startswith("blue"))
+            assert "no traffic" in blue and " ok " not in blue
+            assert "0.20 %" not in blue and "120 ms" not in blue
+            assert green in next(line for line in lines if line.startswith("green"))
+        sse = app.query_one("#sse", MetricPane)
+        assert sse.traffic is None  # connections are counted, not rated: 0 is a value

@@ -64,12 +64,12 @@ class Traffic:
         self.thread.join(5)
 
 
-def build(tmp_path, url: str) -> CockpitApp:
+def build(tmp_path, url: str, layout: str = "window.yaml") -> CockpitApp:
     (tmp_path / "plan.yaml").write_text(PLAN)
     (tmp_path / "window.yaml").write_text(LAYOUT)
     session = open_session(
         Config.model_validate(
-            {"layout": str(tmp_path / "window.yaml"), "operator": "alice@bastion"}
+            {"layout": str(tmp_path / layout), "operator": "alice@bastion"}
             | {"context": "prod", "namespace": "production", "timezone": "UTC"}
         )
     )
@@ -146,3 +146,58 @@ async def test_the_window_moves_ok_hold_rollback_by_the_runbook(tmp_path, export
             app.shutdown(0)
     finally:
         traffic.close()
+
+
+QUIET_QUERIES = {
+    "errors": QUERIES["errors"].replace("[10s]", "[60s]"),
+    "traffic": 'sum by (version) (rate(http_requests_total{service="${service}"}[3s]))',
+}
+QUIET_LAYOUT = f"""\
+title: Blue goes quiet
+vars: {{service: valeo-erp}}
+checklists: {{plan: plan.yaml}}
+rules: plan
+traffic: traffic
+queries: {json.dumps(QUIET_QUERIES)}
+rows:
+  - panes:
+      - {{id: errors, kind: metric, query: errors, metric: error_rate, unit: ratio}}
+"""
+
+
+async def test_blue_without_requests_says_no_traffic_while_its_rates_linger(
+    tmp_path, exporter, prometheus
+):
+    """After the cutover: blue's 60 s error ratio still holds a healthy value for a minute;
+    measured at 0 requests/s, the pane says "no traffic" instead of showing it."""
+    blue = Traffic(exporter)
+    blue_version = threading.Event()
+
+    def blue_requests() -> None:
+        while not blue_version.is_set():
+            exporter.requests.labels(status="200", version="blue").inc(50)
+            time.sleep(0.05)
+
+    exporter.requests.labels(status="500", version="blue")  # a series at 0: no errors
+    driver = threading.Thread(target=blue_requests, daemon=True)
+    driver.start()
+    (tmp_path / "quiet.yaml").write_text(QUIET_LAYOUT)
+    app = build(tmp_path, prometheus.url, layout="quiet.yaml")
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+
+            def blue_line() -> str:
+                lines = str(app.query_one("#errors").render()).splitlines()
+                return next((line for line in lines if line.startswith("blue")), "")
+
+            await wait_for(pilot, lambda: "0.00 %" in blue_line(), "blue's traffic, 0 errors")
+            blue_version.set()  # the cutover: blue takes no more requests
+            await wait_for(pilot, lambda: "no traffic" in blue_line(), "blue: no traffic")
+            lingering = app.state.metrics["errors"].current()["version=blue"]
+            assert lingering == 0.0  # its 60 s ratio still says "0 % errors": healthy-looking
+            assert "0.00 %" not in blue_line() and " ok " not in blue_line()
+            app.shutdown(0)
+    finally:
+        blue.close()
+        blue_version.set()
+        driver.join(5)

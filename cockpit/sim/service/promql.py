@@ -20,6 +20,7 @@ Matcher = tuple[str, str, str]  # (label, one of = != =~ !~, value)
 Vector = list[tuple[dict[str, str], float]]
 Query = Callable[[Ring, float], Vector]  # (samples, evaluation time) → instant vector
 WINDOW = 300.0  # the queries' [5m]
+TRAFFIC_WINDOW = 30.0  # the layouts' traffic query
 
 
 def _matches(labels: dict[str, str], matchers: Sequence[Matcher]) -> bool:
@@ -159,6 +160,9 @@ def known_queries(namespace: str, service: str, app: str) -> dict[str, Query]:
         f"sum by (version) (rate(http_requests_total{{{sel}}}[5m]))": lambda r, t: divide(
             sum_by(rate(r, errors, t, WINDOW), "version"),
             sum_by(rate(r, requests, t, WINDOW), "version"),
+        ),
+        f"sum by (version) (rate(http_requests_total{{{sel}}}[30s]))": lambda r, t: sum_by(
+            rate(r, requests, t, TRAFFIC_WINDOW), "version"
         ),
         f"sum by (version) (sse_connections{{{sel}}})": lambda r, t: sum_by(
             r.instant(sse, t), "version"

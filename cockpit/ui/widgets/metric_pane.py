@@ -80,16 +80,23 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         tz: tzinfo | None,
         success: Rule | None,
         trigger: Rule | None,
+        traffic: str | None = None,
     ) -> None:
         super().__init__(id=pane_id, classes="pane")
         self.setup_pane(pane_id, spec, state, tz)
         self.key = spec.query or pane_id
         self.success, self.trigger = success, trigger
+        #: requests/s per version; only rates of requests (latency, errors) go quiet with it
+        self.traffic = traffic if spec.unit in ("ratio", "seconds") else None
         self.border_title = spec.title or self.key
 
     def affected(self, old: State, new: State) -> bool:
         return (
             old.metrics.get(self.key) is not new.metrics.get(self.key)
+            or (
+                self.traffic is not None
+                and old.metrics.get(self.traffic) is not new.metrics.get(self.traffic)
+            )
             or old.sources.get("prometheus") is not new.sources.get("prometheus")
             or (old.now or "")[:19] != (new.now or "")[:19]
         )
@@ -117,10 +124,24 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         lines.append(self._footer(metric, source))
         return Text("\n").join(lines)
 
+    def _quiet(self, version: str | None) -> bool:
+        """The version takes no requests now (measured: 0/s), whatever its 5-minute rates
+        still say; unknown traffic is not quiet."""
+        traffic = self.state.metrics.get(self.traffic) if self.traffic else None
+        if traffic is None or version is None:
+            return False
+        series = next(
+            (s for s in traffic.series.values() if s.labels.get("version") == version), None
+        )
+        return series is not None and series.last is not None and series.last.value == 0
+
     def _line(self, metric: Metric, key: str, label: str, width: int) -> Text:
         series = metric.series[key]
         last = series.last
         value = last.value if last else math.nan
+        if self._quiet(series.labels.get("version")):
+            head = Text.assemble(f"{label} ", (f"{'no traffic':>16}", "dim"), f" {'–':<8}")
+            return head.append(" 0 requests/s now", style="dim")
         word, style = self.verdict(value)
         head = Text.assemble(
             f"{label} ", (f"{show(value, self.spec.unit):>16}", style), f" {word:<8}"
