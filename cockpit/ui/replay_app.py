@@ -45,6 +45,7 @@ def replay_session(replay: Replay, path: Path) -> Session:
         compact=compact,
         operator=start.get("operator", "?"),
         context=start.get("kube_context", "?"),
+        server=start.get("kube_server", ""),
         namespace=start.get("namespace", "?"),
         read_only=True,
         window=start.get("window", "?"),
