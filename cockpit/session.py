@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class Session:
     note: str = ""
     #: the cluster's API server (journaled beside the context); "" without a cluster
     server: str = ""
+    #: this process's identity in the window lock (see `lock_holder`)
+    holder: str = ""
 
     @property
     def postgres_configured(self) -> bool:
@@ -78,6 +81,13 @@ def login_user() -> str:
 
 def default_operator() -> str:
     return f"{login_user()}@{socket.gethostname()}"
+
+
+def lock_holder(operator: str) -> str:
+    """This process's holderIdentity in the window lock, like client-go's `hostname_<uuid>`:
+    the operator (readable), then the pid and a random part, so a second cockpit of the same
+    account — or one restarted after a kill -9 — is another holder, not the same one."""
+    return f"{operator}#{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def _in_cluster(environ: Mapping[str, str]) -> KubeTarget:
@@ -141,6 +151,7 @@ def open_session(config: Config, today: date | None = None) -> Session:
         workspace=workspace,
         compact=compact,
         operator=operator,
+        holder=lock_holder(operator),
         context=context,
         namespace=namespace,
         read_only=config.effective_read_only(context),

@@ -161,6 +161,7 @@ def test_session_start_records_context_and_server_never_credentials(tmp_path, mo
     data = session_start(opened, (80, 24), [])
     assert data["kube_context"] == "valeo-sim"
     assert data["kube_server"] == "https://10.0.0.5:6443/k8s"
+    assert data["lock_holder"] == opened.holder and opened.holder.startswith("alice@bastion#")
     text = yaml.safe_dump(data)
     assert "hunter2" not in text and "s3cret-token" not in text
 
@@ -178,4 +179,4 @@ def test_the_lock_goes_where_the_window_name_says(cluster, tmp_path, monkeypatch
     events = []
     (lock,) = [s for s in (f(events.append) for f in _sources(opened)) if s.name == "lock"]
     lock.tick()
-    assert (events[-1].state, events[-1].holder) == ("held", opened.operator)
+    assert (events[-1].state, events[-1].holder) == ("held", opened.holder)
