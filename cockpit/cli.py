@@ -139,7 +139,7 @@ def _sources(session) -> list:
         from cockpit.sources.lock import WindowLock
 
         factories.append(lambda emit: KubeSource(settings, emit))
-        factories.append(lambda emit: WindowLock(settings, session.operator, emit))
+        factories.append(lambda emit: WindowLock(settings, session.holder, emit))
     if session.prometheus is not None:
         import os
 

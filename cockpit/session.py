@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import getpass
 import os
+import secrets
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cockpit.load.errors import LoadError
+from cockpit.load.kubeconfig import resolve_context
 from cockpit.load.workspace import Workspace, open_layout
 from cockpit.model.config import ActionsConfig, Config, PostgresConfig, PrometheusConfig
+
+#: what the window is called when there is no kubeconfig context to name it
+IN_CLUSTER = "in-cluster"
+NO_CLUSTER = "no cluster"
+SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
 
 
 @dataclass(frozen=True)
 class KubeTarget:
-    """Where the cluster is: None fields mean kubectl's defaults (KUBECONFIG, current context)."""
+    """The cluster, resolved once before the UI starts. The context the status bar names is
+    the one the source, the lock and the actions are given: never left to a client's own
+    defaults (the Python client merges KUBECONFIG lists unlike kubectl)."""
 
-    kubeconfig: str | None
-    context: str | None
+    kubeconfig: str | None  # the kubeconfig files read, `:`-separated; None in a pod
+    context: str  # the kubeconfig's context, or "in-cluster"
+    server: str = ""  # the API server's URL, without any credential
+    namespace: str | None = None  # the context's (or the pod's) namespace
+    in_cluster: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,7 +41,7 @@ class Session:
     workspace: Workspace
     compact: Workspace | None
     operator: str
-    context: str
+    context: str  # the kubeconfig context, "in-cluster" or "no cluster"
     namespace: str
     read_only: bool
     window: str
@@ -44,6 +58,10 @@ class Session:
     speed: float = 1.0
     #: said in the status bar, e.g. "DEMO · simulated metrics"
     note: str = ""
+    #: the cluster's API server (journaled beside the context); "" without a cluster
+    server: str = ""
+    #: this process's identity in the window lock (see `lock_holder`)
+    holder: str = ""
 
     @property
     def postgres_configured(self) -> bool:
@@ -65,13 +83,34 @@ def default_operator() -> str:
     return f"{login_user()}@{socket.gethostname()}"
 
 
-def kube_target(config: Config) -> KubeTarget | None:
+def lock_holder(operator: str) -> str:
+    """This process's holderIdentity in the window lock, like client-go's `hostname_<uuid>`:
+    the operator (readable), then the pid and a random part, so a second cockpit of the same
+    account — or one restarted after a kill -9 — is another holder, not the same one."""
+    return f"{operator}#{os.getpid()}-{secrets.token_hex(3)}"
+
+
+def _in_cluster(environ: Mapping[str, str]) -> KubeTarget:
+    host, port = environ["KUBERNETES_SERVICE_HOST"], environ.get("KUBERNETES_SERVICE_PORT", "443")
+    try:
+        namespace = SERVICE_ACCOUNT_NAMESPACE.read_text().strip() or None
+    except OSError:
+        namespace = None
+    server = f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
+    return KubeTarget(None, IN_CLUSTER, server, namespace, in_cluster=True)
+
+
+def kube_target(config: Config, environ: Mapping[str, str] = os.environ) -> KubeTarget | None:
     """A cluster counts as configured when named: a context, a kubeconfig, KUBECONFIG, or
-    running in a pod. A stray ~/.kube/config alone does not point the cockpit anywhere."""
-    named = config.context or config.kubeconfig or os.environ.get("KUBECONFIG")
-    if named or os.environ.get("KUBERNETES_SERVICE_HOST"):
-        return KubeTarget(kubeconfig=config.kubeconfig, context=config.context)
-    return None
+    running in a pod. A stray ~/.kube/config alone does not point the cockpit anywhere.
+    A named context must exist (`LoadError` otherwise): the window is named after it."""
+    in_pod = bool(environ.get("KUBERNETES_SERVICE_HOST"))
+    if config.context or config.kubeconfig or environ.get("KUBECONFIG"):
+        found = resolve_context(config.kubeconfig, config.context, environ, required=not in_pod)
+        if found is not None:
+            files = os.pathsep.join(found.files)
+            return KubeTarget(files, found.name, found.server, found.namespace)
+    return _in_cluster(environ) if in_pod else None
 
 
 def open_session(config: Config, today: date | None = None) -> Session:
@@ -88,27 +127,34 @@ def open_session(config: Config, today: date | None = None) -> Session:
                 1,
                 f"compact layout lacks checklists {sorted(missing)} of {config.layout}",
             )
-    context = config.context or "no context"
-    namespace = config.namespace or (
-        config.contexts.get(context).namespace if context in config.contexts else None
+    kube = kube_target(config)
+    context = kube.context if kube is not None else NO_CLUSTER
+    per_context = config.contexts.get(context)
+    namespace = (
+        config.namespace
+        or (per_context.namespace if per_context else None)
+        or (kube.namespace if kube is not None else None)
+        or "default"  # kubectl's, too
     )
-    namespace = namespace or "default"
+    operator = config.operator or default_operator()
     tz = ZoneInfo(config.timezone) if config.timezone else datetime.now().astimezone().tzinfo
     values = dict(workspace.layout.vars) | dict(config.vars)
     values |= {"namespace": namespace, "context": context}
     return Session(
         values=values,
-        kube=kube_target(config),
+        kube=kube,
+        server=kube.server if kube is not None else "",
         prometheus=config.prometheus if config.prometheus.url else None,
         lock=config.lock,
         actions=config.actions,
         postgres=config.postgres,
         workspace=workspace,
         compact=compact,
-        operator=config.operator or default_operator(),
+        operator=operator,
+        holder=lock_holder(operator),
         context=context,
         namespace=namespace,
-        read_only=config.effective_read_only(),
+        read_only=config.effective_read_only(context),
         window=config.window or f"{context}@{namespace}",
         t0=config.t0 or today or date.today(),
         tz=tz,

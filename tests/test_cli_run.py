@@ -4,12 +4,14 @@ import subprocess
 import sys
 
 
-def run(tmp_path, *args, config: str | None = None):
+def run(tmp_path, *args, config: str | None = None, kubeconfig=None):
     env = {
         "XDG_STATE_HOME": str(tmp_path / "s"),
         "XDG_CONFIG_HOME": str(tmp_path / "c"),
         "PATH": "",
     }
+    if kubeconfig is not None:
+        env["KUBECONFIG"] = str(kubeconfig)
     if config is not None:
         (tmp_path / "config.yaml").write_text(config)
         args = ("--config", str(tmp_path / "config.yaml"), *args)
@@ -49,3 +51,13 @@ def test_broken_layout_file_is_located(tmp_path):
     result = run(tmp_path, "--layout", str(layout))
     assert result.returncode == 1
     assert f"{layout}:4:" in result.stderr and "kind" in result.stderr
+
+
+def test_a_context_the_kubeconfig_lacks_is_refused_and_located(tmp_path):
+    from cockpit.sim.kube.valeo import write_kubeconfig
+
+    kubeconfig = write_kubeconfig(tmp_path / "kc", "https://127.0.0.1:1")
+    result = run(tmp_path, "--context", "prod-cluster", kubeconfig=kubeconfig)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{kubeconfig}:")
+    assert "no context 'prod-cluster'" in result.stderr and "valeo-sim" in result.stderr

@@ -273,8 +273,8 @@ def rollback_argv(
     argv += ["--timeout", f"{seconds}s"]
     if kube_context:
         argv += ["--kube-context", kube_context]
-    if kubeconfig:
-        argv += ["--kubeconfig", kubeconfig]
+    if kubeconfig and os.pathsep not in kubeconfig:  # helm's flag takes one file; a list
+        argv += ["--kubeconfig", kubeconfig]  # came from KUBECONFIG, which helm inherits
     return argv
 
 

@@ -39,7 +39,7 @@ class SelectorMove:
 class Inputs:
     """What a cutover's preconditions look at besides the cluster."""
 
-    operator: str
+    holder: str  # this process's identity in the window lock (Session.holder)
     lock_configured: bool
     triggers: tuple[Rule, ...] = ()
     metric_keys: Mapping[str, str] | None = None  # rule metric → metric key in the state
@@ -62,7 +62,7 @@ def lock_held(state: State, inputs: Inputs) -> Precondition:
     lock = state.lock
     if not inputs.lock_configured or lock.state == "not configured":
         return Precondition(name, UNKNOWN, "no window lock configured")
-    if lock.state == "held" and lock.holder == inputs.operator:
+    if lock.state == "held" and lock.holder == inputs.holder:
         return Precondition(name, PASSED, f"held by {lock.holder}")
     return Precondition(name, FAILED, f"lock {lock.state} {lock.holder}".strip())
 

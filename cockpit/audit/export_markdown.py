@@ -32,10 +32,12 @@ def _sources(state: State) -> str:
 def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
     start, final = replay.start, replay.final
     first, last = replay.times[0], replay.times[-1]
+    # older journals have no kube_server
+    server = f" at `{start['kube_server']}`" if start.get("kube_server") else ""
     out = [
         f"# Deployment report: {replay.layout.title}",
         "",
-        f"- Window: `{start.get('window')}` (context `{start.get('kube_context')}`, "
+        f"- Window: `{start.get('window')}` (context `{start.get('kube_context')}`{server}, "
         f"namespace `{start.get('namespace')}`), T-0 {start.get('t0')}",
         f"- Recorded: {_utc(first)} – {_utc(last)}, "
         f"{len(replay.steps)} records in `{journal_name}`",

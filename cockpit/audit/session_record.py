@@ -32,6 +32,8 @@ def session_start(
         "term": environ.get("TERM", ""),
         "size": list(size),
         "kube_context": session.context,
+        "kube_server": session.server,  # new: older journals lack it
+        "lock_holder": session.holder,
         "namespace": session.namespace,
         "read_only": session.read_only,
         "window": session.window,

@@ -89,6 +89,8 @@ class Config(_Frozen):
                 raise ValueError(f"unknown timezone {value!r} (e.g. 'Europe/Berlin')") from None
         return value
 
-    def effective_read_only(self) -> bool:
-        context = self.contexts.get(self.context or "")
-        return self.read_only or (context is not None and context.read_only)
+    def effective_read_only(self, context: str | None = None) -> bool:
+        """`context`: the one the session resolved (the kubeconfig's current one when no
+        context was named), so `contexts: {prod: {read_only: true}}` holds either way."""
+        settings = self.contexts.get(context or self.context or "")
+        return self.read_only or (settings is not None and settings.read_only)

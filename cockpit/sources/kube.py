@@ -39,37 +39,35 @@ class KubeSettings:
     namespace: str
     app: str  # label app=<app> selects the window's pods and Deployments
     service: str
-    kubeconfig: str | None = None
-    context: str | None = None
+    kubeconfig: str | None = None  # one file or a `:`-separated list; None: KUBECONFIG
+    context: str | None = None  # None: the kubeconfig's current context
     lease: str | None = None  # the window lock's Lease, watched like the rest
+    in_cluster: bool = False  # the pod's service account, no kubeconfig
 
 
 def kube_settings(session) -> KubeSettings | None:
-    """The session's cluster, window and lock, or None when no cluster is configured."""
-    if session.kube is None:
+    """The session's cluster, window and lock, or None when no cluster is configured: the
+    context the session resolved, so every request goes where the status bar says."""
+    kube = session.kube
+    if kube is None:
         return None
     return KubeSettings(
         namespace=session.namespace,
         app=session.values.get("app", ""),
         service=session.values.get("service", ""),
-        kubeconfig=session.kube.kubeconfig,
-        context=session.kube.context,
+        kubeconfig=kube.kubeconfig,
+        context=None if kube.in_cluster else kube.context,
         lease=session.lock,
+        in_cluster=kube.in_cluster,
     )
 
 
 def api_client(settings: KubeSettings):
-    """The official client, from kubeconfig (KUBECONFIG honoured) or in-cluster config."""
-    import os
-
+    """The official client, from the kubeconfig files and context given, or in-cluster."""
     preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
     from kubernetes import client, config
 
-    if (
-        settings.kubeconfig is None
-        and settings.context is None
-        and os.environ.get("KUBERNETES_SERVICE_HOST")
-    ):
+    if settings.in_cluster:
         config.load_incluster_config()
         return client.ApiClient()
     return config.new_client_from_config(config_file=settings.kubeconfig, context=settings.context)

@@ -143,7 +143,7 @@ class Actions:
         runbook = app.state.runbooks.get(rules)
         gate = runbook.gate() if runbook else None
         return Inputs(
-            operator=app.operator,
+            holder=app.session.holder,
             lock_configured=any(s.name == "lock" for s in app.sources),
             triggers=tuple(runbook.rollback_triggers) if runbook else (),
             metric_keys={
@@ -289,7 +289,7 @@ class Actions:
         from cockpit.actions.selector import lock_held
 
         locked = any(s.name == "lock" for s in self.app.sources)
-        return lock_held(self.app.state, Inputs(self.app.operator, lock_configured=locked))
+        return lock_held(self.app.state, Inputs(self.session.holder, lock_configured=locked))
 
     # --- preview and confirmation ------------------------------------------------------------
 

@@ -241,6 +241,7 @@ class CockpitApp(App[int]):
             context=self.session.context,
             namespace=self.session.namespace,
             operator=self.operator,
+            holder=self.session.holder,
             read_only=self.session.read_only,
             tz=self.session.tz,
             note=self.session.note,
@@ -423,7 +424,7 @@ class CockpitApp(App[int]):
             return f"audit journal not writable: {self.trail.journal.failure}"
         lock = self.state.lock
         locked = any(source.name == "lock" for source in self.sources)
-        if locked and (lock.state != "held" or lock.holder != self.operator):
+        if locked and (lock.state != "held" or lock.holder != self.session.holder):
             holder = f" by {lock.holder}" if lock.holder else ""
             return f"the window lock is {lock.state}{holder}: observers do not act"
         return None

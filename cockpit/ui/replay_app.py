@@ -45,6 +45,9 @@ def replay_session(replay: Replay, path: Path) -> Session:
         compact=compact,
         operator=start.get("operator", "?"),
         context=start.get("kube_context", "?"),
+        server=start.get("kube_server", ""),
+        # journals before per-process lock identities held the lock as the operator
+        holder=start.get("lock_holder", start.get("operator", "")),
         namespace=start.get("namespace", "?"),
         read_only=True,
         window=start.get("window", "?"),

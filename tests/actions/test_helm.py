@@ -277,6 +277,13 @@ def test_rollback_argv_exact():
     ]  # fmt: skip
 
 
+def test_rollback_argv_leaves_a_kubeconfig_list_to_helms_inherited_kubeconfig():
+    """helm's --kubeconfig takes one file; a KUBECONFIG list reaches helm through its
+    environment, and the context is named explicitly either way."""
+    argv = rollback_argv(RELEASE, NS, 2, "valeo-sim", "/a/config:/b/config")
+    assert "--kubeconfig" not in argv and argv[-2:] == ["--kube-context", "valeo-sim"]
+
+
 @pytest.mark.parametrize(
     ("release", "namespace", "revision", "timeout"),
     [

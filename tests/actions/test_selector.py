@@ -118,7 +118,7 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
             and s.kube.deployments["valeo-erp-green"].ready < 3
         ),
     )
-    plan = plan_cutover(state, GREEN, Inputs(operator="alice@bastion", lock_configured=False))
+    plan = plan_cutover(state, GREEN, Inputs(holder="alice@bastion#1-a1", lock_configured=False))
     checks = {c.name: c for c in plan.preconditions}
     assert checks["window lock held by you"].status == UNKNOWN
     assert checks["Service valeo-erp exists and does not select green yet"].status == PASSED

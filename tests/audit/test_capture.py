@@ -127,3 +127,25 @@ async def test_a_tick_the_full_journal_lost_is_not_kept_as_progress(tmp_path):
         assert store.flush(timeout=5)  # written once its record is durable
         assert "item.tick" in progress.read_text()
     app.close_stores()
+
+
+async def test_session_start_and_status_bar_name_the_kubeconfigs_context(tmp_path, monkeypatch):
+    """No --context: the kubeconfig's current context names the window, and its server is
+    recorded beside it (never its credentials)."""
+    from cockpit.sim.kube.valeo import write_kubeconfig
+
+    server = "https://10.0.0.5:6443"
+    kubeconfig = write_kubeconfig(tmp_path / "kc", server, token="s3cret-token")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path, clock=lambda: NOW)
+    app = build_app(trail=AuditTrail(journal), context=None, namespace=None)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert "valeo-sim/production" in app.query_one("#status-bar").render().plain
+        app.shutdown(0)
+    start = next(iter(read_records(path)))
+    assert start.kind == "session.start"
+    assert (start.data["kube_context"], start.data["kube_server"]) == ("valeo-sim", server)
+    assert start.data["window"] == "valeo-sim@production"
+    assert "s3cret-token" not in path.read_text()

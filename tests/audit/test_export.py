@@ -70,6 +70,7 @@ async def test_markdown_report_tells_the_story(journal_path):
     report = result.stdout
     assert report.startswith("# Deployment report: Go-Live VALEO-NeuroERP")
     assert "| alice@bastion | " in report and "Journal: intact" in report
+    assert "(context `prod-cluster` at `https://127.0.0.1:1`, namespace `production`)" in report
     assert "ticked: **PostgreSQL Database** | alice@bastion" in report
     assert "note on **PostgreSQL Database**: DBA ok" in report
     assert "| Phase 1: Pre-Deployment | 1 | 99 |" in report

@@ -104,3 +104,78 @@ def test_leaving_releases_the_lock(cluster, kubeconfig, make_lock):
     assert not lease_holder(kubeconfig)
     bob.tick()
     assert (bob_events[-1].state, bob_events[-1].holder) == ("held", "bob@bastion")
+
+
+# --- one holder per process: two cockpits of the same account ------------------------------
+
+
+@pytest.fixture
+def account_lock(kubeconfig):
+    """The window lock as `cockpit run` builds it (session → _sources), for one operator."""
+    from cockpit.cli import _sources
+    from tests.ui.apps import make_session
+
+    made = []
+
+    def make(operator, clock):
+        session = make_session(
+            "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim"
+        )
+        events = []
+        (lock,) = [s for s in (f(events.append) for f in _sources(session)) if s.name == "lock"]
+        lock.clock = clock
+        made.append(lock)
+        return lock, events
+
+    yield make
+    for lock in made:
+        lock._stop.set()
+
+
+def test_two_cockpits_of_one_account_are_a_holder_and_an_observer(
+    cluster, kubeconfig, account_lock
+):
+    clock = Clock()
+    first, first_events = account_lock("alice@bastion", clock)
+    second, second_events = account_lock("alice@bastion", clock)
+    assert first.identity != second.identity
+    assert first.identity.startswith("alice@bastion#")  # the operator stays readable
+    first.tick()
+    second.tick()
+    assert (first_events[-1].state, first_events[-1].holder) == ("held", first.identity)
+    assert (second_events[-1].state, second_events[-1].holder) == ("observer", first.identity)
+    clock.now += timedelta(seconds=10)
+    second.tick()
+    first.tick()
+    assert second_events[-1].state == "observer" and lease_holder(kubeconfig) == first.identity
+
+
+def test_the_observer_of_the_same_account_leaving_keeps_the_holders_lock(
+    cluster, kubeconfig, account_lock
+):
+    clock = Clock()
+    first, _ = account_lock("alice@bastion", clock)
+    second, _ = account_lock("alice@bastion", clock)
+    first.tick()
+    second.tick()
+    second.stop()
+    second.run()  # gives back only what it holds: nothing
+    assert lease_holder(kubeconfig) == first.identity
+
+
+def test_a_stale_lock_of_the_same_account_is_taken_over_only_when_asked(
+    cluster, kubeconfig, account_lock
+):
+    clock = Clock()
+    crashed, _ = account_lock("alice@bastion", clock)
+    restarted, events = account_lock("alice@bastion", clock)
+    crashed.tick()
+    clock.now += timedelta(seconds=45)  # kill -9: no renewal, no release
+    restarted.tick()
+    assert (events[-1].state, events[-1].holder) == ("stale", crashed.identity)
+    assert lease_holder(kubeconfig) == crashed.identity  # not silently reclaimed
+    assert restarted.take_over() == f"taken over from {crashed.identity}"
+    assert lease_holder(kubeconfig) == restarted.identity and events[-1].state == "held"
+    crashed.stop()
+    crashed.run()  # the old one coming back and leaving releases nothing of the new one's
+    assert lease_holder(kubeconfig) == restarted.identity

@@ -1,12 +1,26 @@
 """The cockpit as the tests build it: a fixed moment, a fixed operator, Berlin time."""
 
+import os
+import tempfile
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from cockpit.model.config import Config
 from cockpit.session import Session, open_session
+from cockpit.sim.kube.valeo import write_kubeconfig
 from cockpit.ui.app import CockpitApp
 
 NOW = datetime(2026, 11, 21, 10, 42, 5, tzinfo=UTC)  # 11:42 in Berlin, during the window
+
+
+def kubeconfig_for(context: str) -> str:
+    """A kubeconfig naming `context` (nothing listens at its server): a named context must
+    exist in the kubeconfig, as it would for kubectl."""
+    path = Path(tempfile.gettempdir()) / f"cockpit-tests-{os.getpid()}" / f"{context}.kubeconfig"
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        write_kubeconfig(path, "https://127.0.0.1:1", context=context)
+    return str(path)
 
 
 def make_session(layout: str = "go-live", **config) -> Session:
@@ -18,6 +32,8 @@ def make_session(layout: str = "go-live", **config) -> Session:
         "t0": date(2026, 11, 21),
         "timezone": "Europe/Berlin",
     } | config
+    if settings["context"] and not settings.get("kubeconfig"):
+        settings["kubeconfig"] = kubeconfig_for(settings["context"])
     return open_session(Config.model_validate(settings))
 
 

@@ -19,6 +19,7 @@ from cockpit.audit.read import read_records
 from cockpit.audit.trail import default_journal_path
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.progress import ProgressStore, window_path
+from tests.ui.apps import kubeconfig_for
 
 WINDOW = "prod-cluster@production"
 FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
@@ -36,6 +37,7 @@ class Terminal:
             "XDG_STATE_HOME": str(tmp_path / "state"),
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "COCKPIT_OPERATOR": "alice@bastion",
+            "KUBECONFIG": kubeconfig_for("prod-cluster"),  # --context must exist in it
             "TERM": "xterm-256color",
         }
         argv = [sys.executable, "-m", "cockpit", *args]

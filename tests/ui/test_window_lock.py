@@ -47,3 +47,27 @@ async def test_a_second_cockpit_observes_and_may_not_act(cluster, kubeconfig, tm
         assert "observer" in reason and "alice@bastion" in reason
         assert "lock observer alice@bastion" in bob.query_one("#status-bar").render().plain
         bob.shutdown(0)
+
+
+async def test_a_second_cockpit_of_the_same_account_observes_and_may_not_act(
+    cluster, kubeconfig, tmp_path
+):
+    first = cockpit(kubeconfig, "alice@bastion", tmp_path / "a1.jsonl")
+    second = cockpit(kubeconfig, "alice@bastion", tmp_path / "a2.jsonl")
+    async with first.run_test(size=(160, 48)) as first_pilot:
+        await wait_for(first_pilot, lambda: first.state.lock.state == "held")
+        async with second.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: second.state.lock.state == "observer")
+            holder = second.state.lock.holder
+            assert holder == first.session.holder != second.session.holder
+            reason = second.can_mutate()
+            assert reason is not None and "observer" in reason and holder in reason
+            bar = second.query_one("#status-bar").render().plain
+            assert "🔒 mine" not in bar and f"lock observer {holder}" in bar
+            await pilot.press("c")
+            await pilot.pause()
+            assert second.state.actions == {} and len(second.screen_stack) == 1
+            second.shutdown(0)
+        assert first.can_mutate() is None
+        assert "🔒 mine" in first.query_one("#status-bar").render().plain
+        first.shutdown(0)

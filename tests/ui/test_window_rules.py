@@ -70,7 +70,7 @@ def build(tmp_path, url: str, layout: str = "window.yaml") -> CockpitApp:
     session = open_session(
         Config.model_validate(
             {"layout": str(tmp_path / layout), "operator": "alice@bastion"}
-            | {"context": "prod", "namespace": "production", "timezone": "UTC"}
+            | {"namespace": "production", "timezone": "UTC"}  # no cluster: Prometheus only
         )
     )
     settings = PrometheusSettings(

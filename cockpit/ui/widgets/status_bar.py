@@ -27,12 +27,14 @@ class StatusBar(Widget):
         namespace: str,
         operator: str,
         read_only: bool,
+        holder: str = "",
         tz: tzinfo | None,
         note: str = "",
     ) -> None:
         super().__init__(id="status-bar")
         self.note = note
         self.context, self.namespace, self.operator = context, namespace, operator
+        self.holder = holder  # this process's lock identity: "mine" means exactly this one
         self.read_only, self.tz = read_only, tz
         self.audit = ""
         self.state = State()
@@ -59,7 +61,7 @@ class StatusBar(Widget):
         mode = Text("READ-ONLY", style="bold reverse") if self.read_only else Text("rw")
         user = self.operator.split("@", 1)[0]
         lock = self.state.lock
-        if lock.state == "held" and lock.holder == self.operator:
+        if lock.state == "held" and lock.holder == self.holder:
             lock_text = Text("🔒 mine")
         elif lock.state == "not configured":
             lock_text = Text("")
