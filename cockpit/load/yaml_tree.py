@@ -17,6 +17,11 @@ Path_ = tuple[str | int, ...]
 #: libyaml's parser when PyYAML has it: same nodes and marks, several times faster
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 200_000  # a few anchors can expand to billions of nodes ("billion laughs")
+#: lists and mappings inside one another; the shipped checklists need a dozen. The loader
+#: keeps its own limit, well below libyaml's (1000) and the pure-Python composer's stack,
+#: so a too-deep file gets the same located message whichever PyYAML is installed
+MAX_DEPTH = 100
+TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)"
 
 
 @dataclass
@@ -38,8 +43,35 @@ class Positions:
         return self.values.get((), (1, 1))
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
+def _mark(node: yaml.Node | yaml.Event) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse, at the first list or mapping past `MAX_DEPTH`, before anything is composed."""
+    try:
+        _walk_depth(text, path, _COMPOSER)
+    except yaml.MarkedYAMLError as exc:
+        if _COMPOSER is yaml.SafeLoader or "nesting depth" not in str(exc.problem):
+            raise
+        # libyaml reads ahead (up to 1024 characters of a line, for a possible key) and can
+        # hit its own limit of 1000 before the event past ours comes out: the pure-Python
+        # parser has no limit of its own and finds that place
+        _walk_depth(text, path, yaml.SafeLoader)
+        mark = exc.problem_mark
+        raise LoadError.at(path, mark.line + 1, mark.column + 1, TOO_DEEP) from None
+
+
+def _walk_depth(text: str, path: str, loader: type) -> None:
+    """The parser's events come from a loop, not recursion: this pass cannot overflow."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LoadError.at(path, *_mark(event), TOO_DEEP)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 class _Builder:
@@ -63,6 +95,9 @@ class _Builder:
         if id(node) in active:
             raise LoadError.at(self.path, *_mark(node), "recursive alias")
         active = active | {id(node)}
+        collection = isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+        if collection and len(where) >= MAX_DEPTH:  # deeper through aliases than in the text
+            raise LoadError.at(self.path, *_mark(node), TOO_DEEP)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, active)
         if isinstance(node, yaml.SequenceNode):
@@ -110,9 +145,8 @@ def _code(character: int | str) -> int:
 def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
     """Parse one YAML document; raise `LoadError` with every problem found."""
     try:
+        _check_depth(text, path)
         documents = list(yaml.compose_all(text, Loader=_COMPOSER))
-    except RecursionError:
-        raise LoadError.at(path, 1, 1, "nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -132,10 +166,7 @@ def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
     if not documents or documents[0] is None:
         raise LoadError.at(path, 1, 1, "empty file")
     builder = _Builder(path)
-    try:
-        data = builder.build(documents[0], (), frozenset())
-    except RecursionError:
-        raise LoadError.at(path, 1, 1, "nested too deeply") from None
+    data = builder.build(documents[0], (), frozenset())
     if builder.problems:
         raise LoadError(builder.problems)
     return data, builder.positions
