@@ -213,3 +213,30 @@ def test_help_through_the_console_imports_nothing_heavy(repo_dir):
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "cockpit.cli" in imported
     assert {m.split(".")[0] for m in imported} & set(HEAVY) == set()
+
+
+MARKER = "SECRET-MARKER"
+#: text that is no checklist, each with a line no message may repeat
+FOREIGN = {
+    "passwd": f"root:{MARKER}:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/false\n",
+    "kubeconfig": f"apiVersion: v1\nusers:\n- name: admin\n  user: {{token: !!int {MARKER}}}\n",
+    "duplicates": f"{MARKER}: 1\n{MARKER}: 2\n",
+    "tagged": f"password: !{MARKER} x\n",
+    "alias": f"token: *{MARKER}\n",
+    "anchors": f"a: &{MARKER} 1\nb: &{MARKER} 2\n",
+}
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".md", ".txt", ""])
+def test_check_never_repeats_a_foreign_file(capsys, tmp_path, monkeypatch, loader, suffix):
+    monkeypatch.setattr("cockpit.load.yaml_tree._COMPOSER", getattr(yaml, loader))
+    paths = []
+    for name, text in FOREIGN.items():
+        paths.append(tmp_path / f"{name}{suffix}")
+        paths[-1].write_text(text, encoding="utf-8")
+    assert main(["check", *map(str, paths)]) == 1
+    out, err = capsys.readouterr()
+    assert MARKER not in out + err and "input_value" not in err
+    assert out == ""
+    assert [line.split(":", 1)[0] for line in err.splitlines()] == list(map(str, paths))

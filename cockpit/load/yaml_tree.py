@@ -2,10 +2,15 @@
 
 PyYAML's constructors forget where things were and silently keep the last of two
 duplicate keys; the cockpit needs both to report `file:line:col` for schema errors.
+
+No message repeats the text of a file that is not what it was opened as (a mistyped
+`--layout`, `/etc/passwd`): syntax errors name only the place and what is wrong there,
+and the problems that quote a key or value wait until the file has the `Shape` asked for.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +27,28 @@ MAX_NODES = 200_000  # a few anchors can expand to billions of nodes ("billion l
 #: so a too-deep file gets the same located message whichever PyYAML is installed
 MAX_DEPTH = 100
 TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)"
+
+
+#: PyYAML's pure-Python messages that quote a name from the file (libyaml's do not)
+_NAMED = re.compile(
+    r"^(found undefined alias|found undefined tag handle|duplicate tag handle) .*$", re.S
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a file must look like (a mapping with one of `markers`) before the problems
+    that quote its keys and values are told; until then it may be any file at all."""
+
+    kind: str
+    markers: frozenset[str]
+    expected: str
+
+    def fits(self, data: Any) -> bool:
+        return isinstance(data, dict) and not self.markers.isdisjoint(data)
+
+    def refusal(self, path: str) -> LoadError:
+        return LoadError.at(path, 1, 1, f"not a {self.kind}: expected {self.expected}")
 
 
 @dataclass
@@ -142,15 +169,16 @@ def _code(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
-    """Parse one YAML document; raise `LoadError` with every problem found."""
+def load_yaml(text: str, path: str, shape: Shape | None = None) -> tuple[Any, Positions]:
+    """Parse one YAML document; raise `LoadError` with every problem found, or only the
+    refusal of `shape` when the document does not have it."""
     try:
         _check_depth(text, path)
         documents = list(yaml.compose_all(text, Loader=_COMPOSER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = exc.problem or exc.context or "YAML syntax error"
+        message = _NAMED.sub(r"\1", exc.problem or exc.context or "YAML syntax error")
         lines = text.splitlines()
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             message += " (tabs cannot indent YAML; use spaces)"
@@ -167,6 +195,8 @@ def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
         raise LoadError.at(path, 1, 1, "empty file")
     builder = _Builder(path)
     data = builder.build(documents[0], (), frozenset())
+    if shape is not None and not shape.fits(data):
+        raise shape.refusal(path)
     if builder.problems:
         raise LoadError(builder.problems)
     return data, builder.positions
