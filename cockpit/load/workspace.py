@@ -28,9 +28,15 @@ def search_dirs(kind: str) -> list[Path]:
 def find_layout(ref: str | Path) -> Path:
     """`--layout` and the configuration's `layout:`: a PATH as typed, a NAME in the layout
     folders (see `cockpit.load.refs`); a `Path` is already resolved."""
-    if isinstance(ref, Path) or is_path(ref):
-        return Path(ref)
+    if isinstance(ref, Path):
+        return ref
     folders = search_dirs("layouts")
+    if is_path(ref):
+        path = Path(ref)
+        if not path.exists() and path.name == ref and any((d / ref).is_file() for d in folders):
+            hint = f"no file {ref!r} here; the layout folders' one is named {path.stem!r}"
+            raise LoadError.at(ref, 1, 1, hint)  # `go-live.yaml` once found the shipped one
+        return path
     try:
         found = look_up(ref, folders)
     except Refused as exc:

@@ -80,6 +80,18 @@ def test_a_path_is_taken_as_typed(project, given):
     assert workspace.runbooks["a"].title == "Mine"
 
 
+def test_a_file_name_is_a_path_not_a_name_but_the_name_is_suggested(project):
+    assert problems("go-live.yaml") == [
+        (
+            "go-live.yaml",
+            1,
+            1,
+            "no file 'go-live.yaml' here; the layout folders' one is named 'go-live'",
+        )
+    ]
+    assert problems("nothing.yaml")[0][3] == "cannot read: No such file or directory"
+
+
 def test_a_path_out_of_the_working_directory_is_the_operators_to_give(project):
     (project.parent / "theirs.yaml").write_text(layout("a: deployment-plan"))
     assert open_layout("../theirs.yaml").layout.title == "t"
