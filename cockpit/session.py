@@ -117,7 +117,7 @@ def open_session(config: Config, today: date | None = None) -> Session:
     """Load the layout (and its compact twin); `LoadError` lists every problem found."""
     loaded: dict = {}
     workspace = open_layout(config.layout, loaded)
-    compact = open_layout(workspace.layout.compact, loaded) if workspace.layout.compact else None
+    compact = open_layout(workspace.compact_path, loaded) if workspace.compact_path else None
     if compact is not None:
         missing = set(workspace.runbooks) - set(compact.runbooks)
         if missing:

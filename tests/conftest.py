@@ -1,4 +1,4 @@
-"""Shared fixtures: the five source runbooks in `shared/seeds`, beside the repository."""
+"""Shared fixtures: the five source runbooks in `runbooks/`, and the servers the tests use."""
 
 from __future__ import annotations
 
@@ -19,16 +19,17 @@ from cockpit.sim.kube.valeo import SimCluster, start_valeo, write_kubeconfig
 pytest_plugins = ["tests.postgres_server"]
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS_DIR = REPO / ".." / "shared" / "seeds"
+RUNBOOKS_DIR = REPO / "runbooks"
 
-#: readable name → file name prefix in shared/seeds
-SEED_PREFIXES = {
-    "pre-deployment-check": "000_",
-    "deployment-plan": "001_",
-    "go-live-checklist": "002_",
-    "pre-go-live-checklist": "003_",
-    "deployment-plan-v1": "004_",
-}
+#: the team's runbooks as they were handed over (two are double-encoded UTF-8 on purpose:
+#: the importer repairs that), one per shipped checklist of the same name
+RUNBOOK_NAMES = (
+    "pre-deployment-check",
+    "deployment-plan",
+    "go-live-checklist",
+    "pre-go-live-checklist",
+    "deployment-plan-v1",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,19 +47,11 @@ def repo_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeds_dir() -> Path:
-    assert SEEDS_DIR.is_dir(), f"the seed runbooks are missing: expected {SEEDS_DIR.resolve()}"
-    return SEEDS_DIR
-
-
-@pytest.fixture(scope="session")
-def seeds(seeds_dir: Path) -> dict[str, Path]:
-    """Readable name → seed file, e.g. `seeds["deployment-plan"]`."""
-    found = {}
-    for name, prefix in SEED_PREFIXES.items():
-        matches = sorted(seeds_dir.glob(f"{prefix}*"))
-        assert len(matches) == 1, f"expected one seed {prefix}* in {seeds_dir}, found {matches}"
-        found[name] = matches[0]
+def runbook_files() -> dict[str, Path]:
+    """Readable name → runbook file in the repository, e.g. `runbook_files["deployment-plan"]`."""
+    found = {name: RUNBOOKS_DIR / f"{name}.md" for name in RUNBOOK_NAMES}
+    missing = [str(path) for path in found.values() if not path.is_file()]
+    assert not missing, f"runbooks missing from the repository: {missing}"
     return found
 
 

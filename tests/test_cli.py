@@ -19,8 +19,8 @@ SUMMARIES = [
     "checklists/pre-deployment-check.yaml: 102 items (11 done) in 41 sections",
     "checklists/pre-go-live-checklist.yaml: 69 items (0 done) in 26 sections",
 ]
-#: seed → "N items (M done) in K sections"
-SEED_COUNTS = {
+#: runbook → "N items (M done) in K sections"
+RUNBOOK_COUNTS = {
     "pre-deployment-check": "102 items (11 done) in 41 sections",
     "deployment-plan": "57 items (0 done) in 34 sections",
     "go-live-checklist": "196 items (0 done) in 21 sections",
@@ -73,11 +73,11 @@ def test_check_in_process(capsys, repo_dir, monkeypatch):
     assert err == ""
 
 
-@pytest.mark.parametrize("name", sorted(SEED_COUNTS))
-def test_check_accepts_markdown_runbooks(capsys, seeds, name):
-    assert main(["check", str(seeds[name])]) == 0
+@pytest.mark.parametrize("name", sorted(RUNBOOK_COUNTS))
+def test_check_accepts_markdown_runbooks(capsys, runbook_files, name):
+    assert main(["check", str(runbook_files[name])]) == 0
     out, _ = capsys.readouterr()
-    assert out == f"{seeds[name]}: {SEED_COUNTS[name]}\n"
+    assert out == f"{runbook_files[name]}: {RUNBOOK_COUNTS[name]}\n"
 
 
 @pytest.mark.parametrize(
@@ -103,40 +103,44 @@ def test_check_reports_unreadable_files(capsys, tmp_path, name, content, where, 
     assert len(err.splitlines()) == 1
 
 
-@pytest.mark.parametrize("name", sorted(SEED_COUNTS))
-def test_import_writes_a_checklist_that_check_accepts(capsys, tmp_path, seeds, name):
+@pytest.mark.parametrize("name", sorted(RUNBOOK_COUNTS))
+def test_import_writes_a_checklist_that_check_accepts(capsys, tmp_path, runbook_files, name):
     out_path = tmp_path / f"{name}.yaml"
-    assert main(["import", str(seeds[name]), "-o", str(out_path)]) == 0
+    assert main(["import", str(runbook_files[name]), "-o", str(out_path)]) == 0
     out, err = capsys.readouterr()
-    assert out == f"{seeds[name]}: {SEED_COUNTS[name]}\n"
+    assert out == f"{runbook_files[name]}: {RUNBOOK_COUNTS[name]}\n"
     assert err == ""
     text = out_path.read_text(encoding="utf-8")
-    assert text.startswith(f"# Imported by cockpit {__version__} from {seeds[name]}\n")
+    assert text.startswith(f"# Imported by cockpit {__version__} from {runbook_files[name]}\n")
     assert main(["check", str(out_path)]) == 0
     out, err = capsys.readouterr()
-    assert out == f"{out_path}: {SEED_COUNTS[name]}\n"
+    assert out == f"{out_path}: {RUNBOOK_COUNTS[name]}\n"
     assert err == ""
 
 
-def test_import_through_the_console_then_check(tmp_path, repo_dir, seeds):
+def test_import_through_the_console_then_check(tmp_path, repo_dir, runbook_files):
     out_path = tmp_path / "plan.yaml"
-    done = cockpit("import", str(seeds["deployment-plan"]), "-o", str(out_path), cwd=repo_dir)
+    done = cockpit(
+        "import", str(runbook_files["deployment-plan"]), "-o", str(out_path), cwd=repo_dir
+    )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{seeds['deployment-plan']}: {SEED_COUNTS['deployment-plan']}\n"
+    assert (
+        done.stdout == f"{runbook_files['deployment-plan']}: {RUNBOOK_COUNTS['deployment-plan']}\n"
+    )
     checked = cockpit("check", str(out_path), cwd=repo_dir)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout == f"{out_path}: {SEED_COUNTS['deployment-plan']}\n"
+    assert checked.stdout == f"{out_path}: {RUNBOOK_COUNTS['deployment-plan']}\n"
     assert out_path.stat().st_mode & 0o777 == 0o644
 
 
 @pytest.mark.parametrize("target", [None, "-"])
-def test_import_to_stdout_prints_yaml_and_the_summary_on_stderr(capsys, seeds, target):
-    seed = seeds["go-live-checklist"]
-    args = ["import", str(seed)] + (["-o", target] if target else [])
+def test_import_to_stdout_prints_yaml_and_the_summary_on_stderr(capsys, runbook_files, target):
+    runbook = runbook_files["go-live-checklist"]
+    args = ["import", str(runbook)] + (["-o", target] if target else [])
     assert main(args) == 0
     out, err = capsys.readouterr()
-    assert err == f"{seed}: {SEED_COUNTS['go-live-checklist']}\n"
-    assert out.startswith(f"# Imported by cockpit {__version__} from {seed}\ntitle: ")
+    assert err == f"{runbook}: {RUNBOOK_COUNTS['go-live-checklist']}\n"
+    assert out.startswith(f"# Imported by cockpit {__version__} from {runbook}\ntitle: ")
     data = yaml.safe_load(out)
     assert data["title"] == "VALEO-NeuroERP Go-Live Checklist"
     assert [s["id"] for s in data["sections"]][:2] == [
@@ -156,9 +160,9 @@ def test_import_of_a_file_without_items_fails_located(capsys, tmp_path):
     assert not target.exists()
 
 
-def test_import_to_an_unwritable_place_fails_located(capsys, tmp_path, seeds):
+def test_import_to_an_unwritable_place_fails_located(capsys, tmp_path, runbook_files):
     target = tmp_path / "no" / "such" / "dir" / "out.yaml"
-    assert main(["import", str(seeds["deployment-plan-v1"]), "-o", str(target)]) == 1
+    assert main(["import", str(runbook_files["deployment-plan-v1"]), "-o", str(target)]) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"{target}:1:1: cannot write")
@@ -209,3 +213,30 @@ def test_help_through_the_console_imports_nothing_heavy(repo_dir):
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "cockpit.cli" in imported
     assert {m.split(".")[0] for m in imported} & set(HEAVY) == set()
+
+
+MARKER = "SECRET-MARKER"
+#: text that is no checklist, each with a line no message may repeat
+FOREIGN = {
+    "passwd": f"root:{MARKER}:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/false\n",
+    "kubeconfig": f"apiVersion: v1\nusers:\n- name: admin\n  user: {{token: !!int {MARKER}}}\n",
+    "duplicates": f"{MARKER}: 1\n{MARKER}: 2\n",
+    "tagged": f"password: !{MARKER} x\n",
+    "alias": f"token: *{MARKER}\n",
+    "anchors": f"a: &{MARKER} 1\nb: &{MARKER} 2\n",
+}
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".md", ".txt", ""])
+def test_check_never_repeats_a_foreign_file(capsys, tmp_path, monkeypatch, loader, suffix):
+    monkeypatch.setattr("cockpit.load.yaml_tree._COMPOSER", getattr(yaml, loader))
+    paths = []
+    for name, text in FOREIGN.items():
+        paths.append(tmp_path / f"{name}{suffix}")
+        paths[-1].write_text(text, encoding="utf-8")
+    assert main(["check", *map(str, paths)]) == 1
+    out, err = capsys.readouterr()
+    assert MARKER not in out + err and "input_value" not in err
+    assert out == ""
+    assert [line.split(":", 1)[0] for line in err.splitlines()] == list(map(str, paths))

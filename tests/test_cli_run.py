@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def run(tmp_path, *args, config: str | None = None, kubeconfig=None):
     env = {
@@ -61,3 +63,86 @@ def test_a_context_the_kubeconfig_lacks_is_refused_and_located(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{kubeconfig}:")
     assert "no context 'prod-cluster'" in result.stderr and "valeo-sim" in result.stderr
+
+
+#: files that are not layouts or checklists, each holding a line no message may repeat
+MARKER = "SECRET-MARKER"
+FOREIGN = {
+    "passwd": f"root:{MARKER}:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/bin/false\n",
+    "env": f"PASSWORD={MARKER}\nexport TOKEN={MARKER}\n",
+    "kubeconfig": f"apiVersion: v1\nusers:\n- name: admin\n  user: {{token: !!int {MARKER}}}\n",
+    "duplicates": f"{MARKER}: 1\n{MARKER}: 2\n",
+    "tagged": f"password: !{MARKER} x\n",
+}
+
+
+def _foreign(tmp_path, name):
+    folder = tmp_path / "elsewhere"
+    folder.mkdir(exist_ok=True)
+    path = folder / name  # no suffix, like /etc/passwd
+    path.write_text(FOREIGN[name])
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN))
+def test_a_foreign_file_as_layout_is_refused_without_a_line_of_it(tmp_path, name):
+    path = _foreign(tmp_path, name)
+    result = run(tmp_path, "--layout", str(path))
+    assert result.returncode == 1
+    assert MARKER not in result.stdout + result.stderr
+    assert result.stderr == (
+        f"{path}:1:1: not a layout: expected a mapping with 'title', 'checklists' and 'rows'\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FOREIGN))
+def test_a_foreign_file_as_checklist_is_refused_without_a_line_of_it(tmp_path, name):
+    """Inside the layout's folder, so allowed to be read, but still not repeated."""
+    (tmp_path / "elsewhere").mkdir()
+    path = tmp_path / "elsewhere" / f"{name}.yaml"
+    path.write_text(FOREIGN[name])
+    layout = tmp_path / "elsewhere" / "mine.yaml"
+    layout.write_text(
+        f"title: x\nchecklists: {{a: {name}.yaml}}\nrows:\n  - panes: [{{kind: checklist, "
+        "checklist: a}]\n"
+    )
+    result = run(tmp_path, "--layout", str(layout))
+    assert result.returncode == 1
+    assert MARKER not in result.stdout + result.stderr
+    assert result.stderr == (
+        f"{path}:1:1: not a checklist: expected a mapping with 'title' and 'sections'\n"
+    )
+
+
+def test_the_system_password_file_is_not_a_layout(tmp_path):
+    result = run(tmp_path, "--layout", "/etc/passwd")
+    assert result.returncode == 1
+    assert result.stderr.startswith("/etc/passwd:1:1: not a layout: ")
+    with open("/etc/passwd", encoding="utf-8") as passwd:
+        for line in filter(None, (line.strip() for line in passwd)):
+            assert line not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "/etc/passwd", "x/../../../etc/passwd"])
+def test_a_layouts_checklist_outside_its_folder_is_refused(tmp_path, ref):
+    layout = tmp_path / "mine.yaml"
+    layout.write_text(
+        f"title: x\nchecklists: {{a: '{ref}'}}\nrows:\n  - panes: [{{kind: checklist, "
+        "checklist: a}]\n"
+    )
+    result = run(tmp_path, "--layout", str(layout))
+    assert result.returncode == 1
+    assert (
+        result.stderr == f"{layout}:2:17: checklists.a: {ref!r} is outside the folder {tmp_path}\n"
+    )
+
+
+def test_a_layout_name_leading_out_of_layouts_is_refused(tmp_path):
+    (tmp_path / "layouts").mkdir()
+    (tmp_path / "layouts" / "go-live.yaml").symlink_to("/etc/passwd")
+    result = run(tmp_path, "--layout", "go-live")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"go-live:1:1: layout: {tmp_path / 'layouts' / 'go-live.yaml'} leads outside"
+    )
+    assert "root:" not in result.stderr

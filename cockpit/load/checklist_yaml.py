@@ -8,7 +8,7 @@ import yaml
 
 from cockpit.load.errors import LoadError, Problem
 from cockpit.load.schema import validate
-from cockpit.load.yaml_tree import Path_, Positions, load_yaml
+from cockpit.load.yaml_tree import Path_, Positions, Shape, load_yaml
 from cockpit.model.checklist import Runbook
 from cockpit.model.ids import IdAllocator
 
@@ -86,10 +86,14 @@ def _check_references(runbook: Runbook, positions: Positions, file: str) -> list
     return problems
 
 
+#: `title` is enough: a checklist of no sections dumps without that key
+CHECKLIST = Shape(
+    "checklist", frozenset({"title", "sections"}), "a mapping with 'title' and 'sections'"
+)
+
+
 def parse_checklist(text: str, file: str) -> Runbook:
-    data, positions = load_yaml(text, file)
-    if not isinstance(data, dict):
-        raise LoadError.at(file, 1, 1, "a checklist is a mapping with 'title' and 'sections'")
+    data, positions = load_yaml(text, file, CHECKLIST)
     problems = _assign_ids(data, positions, file)
     try:
         runbook = validate(Runbook, data, positions, file)

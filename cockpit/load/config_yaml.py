@@ -9,10 +9,9 @@ from typing import Any
 
 import platformdirs
 
-from cockpit.load.errors import LoadError
 from cockpit.load.schema import validate
 from cockpit.load.text import read_text
-from cockpit.load.yaml_tree import Positions, load_yaml
+from cockpit.load.yaml_tree import Positions, Shape, load_yaml
 from cockpit.model.config import Config
 
 #: environment variable → config key
@@ -31,10 +30,15 @@ def default_path() -> Path:
     return platformdirs.user_config_path("cockpit") / "config.yaml"
 
 
+CONFIG = Shape(
+    "configuration",
+    frozenset(Config.model_fields),
+    "a mapping of settings such as 'layout', 'context' or 'namespace'",
+)
+
+
 def parse_config(text: str, file: str) -> Config:
-    data, positions = load_yaml(text, file)
-    if not isinstance(data, dict):
-        raise LoadError.at(file, 1, 1, "the configuration is a mapping of settings")
+    data, positions = load_yaml(text, file, CONFIG)
     return validate(Config, data, positions, file)
 
 
@@ -55,10 +59,7 @@ def load_config(
     data: dict[str, Any] = {}
     positions = Positions()
     if path or environ.get("COCKPIT_CONFIG") or Path(file).is_file():
-        loaded, positions = load_yaml(read_text(file), file)
-        if not isinstance(loaded, dict):
-            raise LoadError.at(file, 1, 1, "the configuration is a mapping of settings")
-        data = loaded
+        data, positions = load_yaml(read_text(file), file, CONFIG)
     for variable, key in ENVIRONMENT.items():
         if environ.get(variable):
             _set(data, key, environ[variable])

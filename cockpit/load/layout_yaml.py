@@ -6,10 +6,11 @@ import re
 
 from cockpit.load.errors import LoadError, Problem
 from cockpit.load.schema import validate
-from cockpit.load.yaml_tree import Positions, load_yaml
+from cockpit.load.yaml_tree import Positions, Shape, load_yaml
 from cockpit.model.layout import Layout
 
 _QUERY_NAME = re.compile(r"^\w+$")
+LAYOUT = Shape("layout", frozenset({"rows"}), "a mapping with 'title', 'checklists' and 'rows'")
 
 
 def _references(layout: Layout, positions: Positions, file: str) -> list[Problem]:
@@ -43,11 +44,7 @@ def parse_layout(text: str, file: str) -> Layout:
 
 
 def parse_layout_positions(text: str, file: str) -> tuple[Layout, Positions]:
-    data, positions = load_yaml(text, file)
-    if not isinstance(data, dict):
-        raise LoadError.at(
-            file, 1, 1, "a layout is a mapping with 'title', 'checklists' and 'rows'"
-        )
+    data, positions = load_yaml(text, file, LAYOUT)
     layout = validate(Layout, data, positions, file)
     problems = _references(layout, positions, file)
     if problems:

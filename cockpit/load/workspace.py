@@ -1,4 +1,4 @@
-"""Finding a layout by name and loading the checklists it names, all problems at once."""
+"""Finding a layout and loading the checklists it names, all problems at once."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import platformdirs
 from cockpit.load.errors import LoadError, Problem
 from cockpit.load.files import load_runbook
 from cockpit.load.layout_yaml import parse_layout_positions
+from cockpit.load.refs import Refused, beside, is_path, look_up
 from cockpit.load.text import read_text
-from cockpit.load.yaml_tree import Positions
+from cockpit.load.yaml_tree import Path_, Positions
 from cockpit.model.checklist import Runbook
 from cockpit.model.layout import Layout
 
@@ -24,17 +25,34 @@ def search_dirs(kind: str) -> list[Path]:
     return [Path.cwd() / kind, user, bundled]
 
 
-def find(kind: str, name: str, near: Path | None = None) -> Path | None:
-    """A path as given, or `NAME.yaml` in `near` and the search dirs."""
-    given = Path(name)
-    if given.suffix in (".yaml", ".yml", ".md") and given.is_file():
-        return given
-    dirs = ([near] if near else []) + search_dirs(kind)
-    for directory in dirs:
-        for candidate in (directory / name, directory / f"{name}.yaml"):
-            if candidate.is_file():
-                return candidate
-    return None
+def find_layout(ref: str | Path) -> Path:
+    """`--layout` and the configuration's `layout:`: a PATH as typed, a NAME in the layout
+    folders (see `cockpit.load.refs`); a `Path` is already resolved."""
+    if isinstance(ref, Path):
+        return ref
+    folders = search_dirs("layouts")
+    if is_path(ref):
+        path = Path(ref)
+        if not path.exists() and path.name == ref and any((d / ref).is_file() for d in folders):
+            hint = f"no file {ref!r} here; the layout folders' one is named {path.stem!r}"
+            raise LoadError.at(ref, 1, 1, hint)  # `go-live.yaml` once found the shipped one
+        return path
+    try:
+        found = look_up(ref, folders)
+    except Refused as exc:
+        raise LoadError.at(ref, 1, 1, f"layout: {exc}") from None
+    if found is None:
+        places = ", ".join(str(d) for d in folders)
+        raise LoadError.at(ref, 1, 1, f"no layout {ref!r} (looked in {places})")
+    return found
+
+
+def _referenced(ref: str, layout: Path, folders: list[Path]) -> Path | None:
+    """A file a layout names: a PATH beside the layout, or a NAME in `folders`."""
+    if is_path(ref):
+        candidate = beside(ref, layout.parent)
+        return candidate if candidate.is_file() else None
+    return look_up(ref, folders)
 
 
 @dataclass(frozen=True)
@@ -42,25 +60,34 @@ class Workspace:
     layout: Layout
     layout_path: Path
     runbooks: dict[str, Runbook]
+    #: the layout's `compact` twin, found like its checklists (None: it has none)
+    compact_path: Path | None = None
 
 
-def open_layout(name: str, loaded: dict[Path, Runbook] | None = None) -> Workspace:
+def open_layout(ref: str | Path, loaded: dict[Path, Runbook] | None = None) -> Workspace:
     """`loaded` is shared between layouts that name the same checklist files."""
     loaded = {} if loaded is None else loaded
-    path = find("layouts", name)
-    if path is None:
-        places = ", ".join(str(d) for d in search_dirs("layouts"))
-        raise LoadError.at(name, 1, 1, f"no layout {name!r} (looked in {places})")
+    path = find_layout(ref)
     layout, positions = parse_layout_positions(read_text(path), str(path))
     problems: list[Problem] = []
-    runbooks: dict[str, Runbook] = {}
-    for key, ref in layout.checklists.items():
-        found = find("checklists", ref, near=path.parent)
+
+    def follow(key: Path_, name: str, folders: list[Path], what: str) -> Path | None:
+        where = ".".join(str(k) for k in key)
+        try:
+            found = _referenced(name, path, folders)
+        except Refused as exc:
+            found, message = None, f"{where}: {exc}"
+        else:
+            message = f"{where}: no {what} {name!r}"
         if found is None:
-            line, col = positions.locate(("checklists", key))
-            problems.append(
-                Problem(str(path), line, col, f"checklists.{key}: no checklist {ref!r}")
-            )
+            problems.append(Problem(str(path), *positions.locate(key), message))
+        return found
+
+    runbooks: dict[str, Runbook] = {}
+    checklist_folders = [path.parent, *search_dirs("checklists")]
+    for key, name in layout.checklists.items():
+        found = follow(("checklists", key), name, checklist_folders, "checklist")
+        if found is None:
             continue
         try:
             runbooks[key] = loaded[found.resolve()] = loaded.get(found.resolve()) or load_runbook(
@@ -68,11 +95,14 @@ def open_layout(name: str, loaded: dict[Path, Runbook] | None = None) -> Workspa
             )
         except LoadError as exc:
             problems.extend(exc.problems)
+    compact = None
+    if layout.compact is not None:
+        compact = follow(("compact",), layout.compact, search_dirs("layouts"), "layout")
     if not problems:
         problems = _gate_references(layout, positions, runbooks, str(path))
     if problems:
         raise LoadError(problems)
-    return Workspace(layout=layout, layout_path=path, runbooks=runbooks)
+    return Workspace(layout=layout, layout_path=path, runbooks=runbooks, compact_path=compact)
 
 
 def _gate_references(

@@ -2,10 +2,15 @@
 
 PyYAML's constructors forget where things were and silently keep the last of two
 duplicate keys; the cockpit needs both to report `file:line:col` for schema errors.
+
+No message repeats the text of a file that is not what it was opened as (a mistyped
+`--layout`, `/etc/passwd`): syntax errors name only the place and what is wrong there,
+and the problems that quote a key or value wait until the file has the `Shape` asked for.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +22,33 @@ Path_ = tuple[str | int, ...]
 #: libyaml's parser when PyYAML has it: same nodes and marks, several times faster
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 200_000  # a few anchors can expand to billions of nodes ("billion laughs")
+#: lists and mappings inside one another; the shipped checklists need a dozen. The loader
+#: keeps its own limit, well below libyaml's (1000) and the pure-Python composer's stack,
+#: so a too-deep file gets the same located message whichever PyYAML is installed
+MAX_DEPTH = 100
+TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)"
+
+
+#: PyYAML's pure-Python messages that quote a name from the file (libyaml's do not)
+_NAMED = re.compile(
+    r"^(found undefined alias|found undefined tag handle|duplicate tag handle) .*$", re.S
+)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a file must look like (a mapping with one of `markers`) before the problems
+    that quote its keys and values are told; until then it may be any file at all."""
+
+    kind: str
+    markers: frozenset[str]
+    expected: str
+
+    def fits(self, data: Any) -> bool:
+        return isinstance(data, dict) and not self.markers.isdisjoint(data)
+
+    def refusal(self, path: str) -> LoadError:
+        return LoadError.at(path, 1, 1, f"not a {self.kind}: expected {self.expected}")
 
 
 @dataclass
@@ -38,8 +70,35 @@ class Positions:
         return self.values.get((), (1, 1))
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
+def _mark(node: yaml.Node | yaml.Event) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse, at the first list or mapping past `MAX_DEPTH`, before anything is composed."""
+    try:
+        _walk_depth(text, path, _COMPOSER)
+    except yaml.MarkedYAMLError as exc:
+        if _COMPOSER is yaml.SafeLoader or "nesting depth" not in str(exc.problem):
+            raise
+        # libyaml reads ahead (up to 1024 characters of a line, for a possible key) and can
+        # hit its own limit of 1000 before the event past ours comes out: the pure-Python
+        # parser has no limit of its own and finds that place
+        _walk_depth(text, path, yaml.SafeLoader)
+        mark = exc.problem_mark
+        raise LoadError.at(path, mark.line + 1, mark.column + 1, TOO_DEEP) from None
+
+
+def _walk_depth(text: str, path: str, loader: type) -> None:
+    """The parser's events come from a loop, not recursion: this pass cannot overflow."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise LoadError.at(path, *_mark(event), TOO_DEEP)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 class _Builder:
@@ -63,6 +122,9 @@ class _Builder:
         if id(node) in active:
             raise LoadError.at(self.path, *_mark(node), "recursive alias")
         active = active | {id(node)}
+        collection = isinstance(node, yaml.MappingNode | yaml.SequenceNode)
+        if collection and len(where) >= MAX_DEPTH:  # deeper through aliases than in the text
+            raise LoadError.at(self.path, *_mark(node), TOO_DEEP)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, active)
         if isinstance(node, yaml.SequenceNode):
@@ -107,16 +169,16 @@ def _code(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
 
 
-def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
-    """Parse one YAML document; raise `LoadError` with every problem found."""
+def load_yaml(text: str, path: str, shape: Shape | None = None) -> tuple[Any, Positions]:
+    """Parse one YAML document; raise `LoadError` with every problem found, or only the
+    refusal of `shape` when the document does not have it."""
     try:
+        _check_depth(text, path)
         documents = list(yaml.compose_all(text, Loader=_COMPOSER))
-    except RecursionError:
-        raise LoadError.at(path, 1, 1, "nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = exc.problem or exc.context or "YAML syntax error"
+        message = _NAMED.sub(r"\1", exc.problem or exc.context or "YAML syntax error")
         lines = text.splitlines()
         if 0 < line <= len(lines) and "\t" in lines[line - 1]:
             message += " (tabs cannot indent YAML; use spaces)"
@@ -132,10 +194,9 @@ def load_yaml(text: str, path: str) -> tuple[Any, Positions]:
     if not documents or documents[0] is None:
         raise LoadError.at(path, 1, 1, "empty file")
     builder = _Builder(path)
-    try:
-        data = builder.build(documents[0], (), frozenset())
-    except RecursionError:
-        raise LoadError.at(path, 1, 1, "nested too deeply") from None
+    data = builder.build(documents[0], (), frozenset())
+    if shape is not None and not shape.fits(data):
+        raise shape.refusal(path)
     if builder.problems:
         raise LoadError(builder.problems)
     return data, builder.positions

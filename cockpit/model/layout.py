@@ -58,7 +58,8 @@ class Row(_Frozen):
 
 class Layout(_Frozen):
     title: str = Field(min_length=1)
-    #: name → checklist file (a path relative to the layout, or a name in checklists/)
+    #: name → checklist: a name (NAME.yaml beside the layout, then in the checklist folders)
+    #: or a path relative to the layout's folder, never outside it (cockpit.load.refs)
     checklists: dict[str, str] = Field(min_length=1)
     #: the checklist whose success criteria and rollback triggers judge the window
     rules: str | None = None
@@ -73,7 +74,8 @@ class Layout(_Frozen):
     banner: bool = True
     #: grid: all panes at once; deck: one pane at a time, `tab` turns the page
     mode: Literal["grid", "deck"] = "grid"
-    #: below this terminal size the cockpit switches to the `compact` layout
+    #: below this terminal size the cockpit switches to the `compact` layout (a name in the
+    #: layout folders, or a path like the checklists')
     compact: str | None = None
     min_width: int = Field(default=100, ge=20)
     min_height: int = Field(default=30, ge=10)

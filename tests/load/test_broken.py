@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cockpit.cli import main
+from cockpit.load import yaml_tree
+from cockpit.load.errors import LoadError
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 LOCATED = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
@@ -114,9 +117,22 @@ def test_every_file_is_checked_and_good_ones_still_summarised(capsys, repo_dir):
     assert {LOCATED.match(line)["path"] for line in err} == set(broken)
 
 
-def test_deeply_nested_yaml_is_an_error_not_a_crash(capsys, tmp_path):
+TOO_DEEP = "nested too deeply (more than 100 levels of lists and mappings)"
+LOADERS = ["CSafeLoader", "SafeLoader"]  # libyaml stops at 1000 by itself; pure Python recurses
+
+
+def _flow(depth: int) -> str:
+    """`title:` and `depth` flow lists inside each other: the k-th '[' is level k + 1."""
+    return "title: " + "[" * depth + "]" * depth + "\n"
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_deeply_nested_yaml_is_refused_where_it_gets_too_deep(
+    capsys, tmp_path, monkeypatch, loader
+):
+    monkeypatch.setattr(yaml_tree, "_COMPOSER", getattr(yaml, loader))
     flow = tmp_path / "flow.yaml"
-    flow.write_text("title: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    flow.write_text(_flow(5000), encoding="utf-8")
     block = tmp_path / "block.yaml"
     block.write_text(
         "title: t\nsections:\n- title: s\n"
@@ -126,7 +142,34 @@ def test_deeply_nested_yaml_is_an_error_not_a_crash(capsys, tmp_path):
     code, out, err = _check(capsys, str(flow), str(block))
     assert code == 1
     assert out == []
-    assert err == [f"{flow}:1:1: nested too deeply", f"{block}:1:1: nested too deeply"]
+    # flow: level 101 is the 100th '[', at column 7 + 100. block: line 5 + 2i holds
+    # `- text: x`, a list (level 4 + 2i) at column 3 + 2i whose mapping (level 5 + 2i) starts
+    # at column 5 + 2i; level 101 is i = 48
+    assert err == [f"{flow}:1:107: {TOO_DEEP}", f"{block}:101:101: {TOO_DEEP}"]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_nesting_up_to_the_limit_loads(monkeypatch, loader):
+    monkeypatch.setattr(yaml_tree, "_COMPOSER", getattr(yaml, loader))
+    data, _ = yaml_tree.load_yaml(_flow(99), "deep.yaml")  # levels 1 … 100
+    for _ in range(99):
+        (data,) = data.values() if isinstance(data, dict) else data
+    assert data == []
+    with pytest.raises(LoadError) as caught:
+        yaml_tree.load_yaml(_flow(100), "deep.yaml")
+    assert [str(p) for p in caught.value.problems] == [f"deep.yaml:1:107: {TOO_DEEP}"]
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_nesting_through_aliases_counts_too(monkeypatch, loader):
+    """60 levels written twice, the second time around an alias of the first: 121 in all."""
+    monkeypatch.setattr(yaml_tree, "_COMPOSER", getattr(yaml, loader))
+    text = "a: &a " + "[" * 60 + "]" * 60 + "\nb: " + "[" * 60 + "*a" + "]" * 60 + "\n"
+    with pytest.raises(LoadError) as caught:
+        yaml_tree.load_yaml(text, "alias.yaml")
+    # under b's 60 lists (levels 2 … 61) the alias's lists are 62 …: level 101 is its 40th,
+    # at column 6 + 40 of line 1
+    assert [str(p) for p in caught.value.problems] == [f"alias.yaml:1:46: {TOO_DEEP}"]
 
 
 RULE = (

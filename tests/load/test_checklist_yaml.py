@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cockpit.load.errors import LoadError
 from cockpit.load.files import load_runbook
 from cockpit.model.checklist import KubeCheck, PostgresCheck, PrometheusCheck, Runbook
 
-SEEDS = [
+RUNBOOKS = [
     "pre-deployment-check",
     "deployment-plan",
     "go-live-checklist",
@@ -22,11 +23,11 @@ SEEDS = [
 
 
 @pytest.fixture(scope="module")
-def from_markdown(seeds: dict[str, Path]) -> dict[str, Runbook]:
-    return {name: load_runbook(path) for name, path in seeds.items()}
+def from_markdown(runbook_files: dict[str, Path]) -> dict[str, Runbook]:
+    return {name: load_runbook(path) for name, path in runbook_files.items()}
 
 
-@pytest.mark.parametrize("name", SEEDS)
+@pytest.mark.parametrize("name", RUNBOOKS)
 def test_markdown_yaml_model_round_trip_is_lossless(from_markdown, name):
     runbook = from_markdown[name]
     text = dump_checklist(runbook, header=f"Imported from {name}")
@@ -37,7 +38,7 @@ def test_markdown_yaml_model_round_trip_is_lossless(from_markdown, name):
     assert dump_checklist(again, header=f"Imported from {name}") == text
 
 
-@pytest.mark.parametrize("name", SEEDS)
+@pytest.mark.parametrize("name", RUNBOOKS)
 def test_dump_is_plain_readable_yaml(from_markdown, name):
     text = dump_checklist(from_markdown[name])
     assert "&id" not in text and "*id" not in text  # no anchors and aliases
@@ -78,8 +79,8 @@ def test_times_that_yaml_would_read_as_numbers_are_quoted(from_markdown):
     assert [str(s.at) for s in reloaded.timeline][-2:] == ["14:00", "15:00"]
 
 
-@pytest.mark.parametrize("name", SEEDS)
-def test_shipped_checklists_load_with_the_seed_counts(repo_dir, from_markdown, name):
+@pytest.mark.parametrize("name", RUNBOOKS)
+def test_shipped_checklists_load_with_the_runbook_counts(repo_dir, from_markdown, name):
     shipped = load_runbook(repo_dir / "checklists" / f"{name}.yaml")
     assert shipped.summary() == from_markdown[name].summary()
     # the hand-added checks keep the imported ids and texts
@@ -87,9 +88,14 @@ def test_shipped_checklists_load_with_the_seed_counts(repo_dir, from_markdown, n
     assert {i.id: i.text for i in shipped.walk_items()} == imported
 
 
-def test_shipped_checklists_are_exactly_the_seeds(repo_dir):
+def test_shipped_checklists_are_exactly_the_runbooks(repo_dir):
     names = sorted(p.stem for p in (repo_dir / "checklists").glob("*.yaml"))
-    assert names == sorted(SEEDS)
+    assert names == sorted(RUNBOOKS)
+    assert sorted(p.stem for p in (repo_dir / "runbooks").iterdir()) == names
+    for name in names:  # each header names the runbook in the repository it was made from
+        with (repo_dir / "checklists" / f"{name}.yaml").open(encoding="utf-8") as file:
+            header = file.readline()
+        assert re.match(rf"# Imported by cockpit \S+ from runbooks/{name}\.md, ", header), header
 
 
 def test_shipped_checklists_have_checks(repo_dir):

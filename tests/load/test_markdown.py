@@ -1,4 +1,4 @@
-"""Markdown runbooks → the model: the five seeds, and small constructed runbooks."""
+"""Markdown runbooks → the model: the five in runbooks/, and small constructed runbooks."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ MOJIBAKE = ("Ã", "â€", "âœ", "ðŸ", "\ufffd")
 
 
 @pytest.fixture(scope="module")
-def runbooks(seeds: dict[str, Path]) -> dict[str, Runbook]:
-    return {name: load_runbook(path) for name, path in seeds.items()}
+def runbooks(runbook_files: dict[str, Path]) -> dict[str, Runbook]:
+    return {name: load_runbook(path) for name, path in runbook_files.items()}
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -58,23 +58,23 @@ def _section(runbook: Runbook, title: str) -> Section:
     return found[0]
 
 
-# --- the seeds ------------------------------------------------------------------------------
+# --- the runbooks in runbooks/ --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
-def test_seed_counts(runbooks, name):
+def test_runbook_counts(runbooks, name):
     items, done, _sections = runbooks[name].summary()
     assert (items, done) == COUNTS[name]
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS))
-def test_seed_ids_are_unique(runbooks, name):
+def test_runbook_ids_are_unique(runbooks, name):
     runbook = runbooks[name]
     ids = [i.id for i in runbook.walk_items()] + [s.id for s in runbook.walk_sections()]
     assert len(ids) == len(set(ids))
 
 
-def test_seed_titles(runbooks):
+def test_runbook_titles(runbooks):
     assert runbooks["pre-deployment-check"].title == "Pre-Deployment-Check für VALEO-NeuroERP 3.0"
     assert runbooks["deployment-plan"].title == "VALEO-NeuroERP 3.0 - Deployment-Plan"
     assert runbooks["go-live-checklist"].title == "VALEO-NeuroERP Go-Live Checklist"
@@ -102,6 +102,16 @@ def test_no_mojibake_left_in_any_text(runbooks, name):
     for text in _all_text(runbooks[name]):
         for bad in MOJIBAKE:
             assert bad not in text, f"{bad!r} in {text!r}"
+
+
+def test_two_runbooks_are_kept_double_encoded(runbook_files):
+    """The repair tests above mean something only while the files still need repairing."""
+    broken = {
+        name
+        for name, path in runbook_files.items()
+        if "Ã¼".encode() in path.read_bytes() and "âœ…".encode() in path.read_bytes()
+    }
+    assert broken == {"pre-deployment-check", "deployment-plan"}
 
 
 def test_mojibake_repaired_in_code_titles_and_details(runbooks):
@@ -464,7 +474,7 @@ def test_no_task_items_is_a_located_error(text):
     assert str(problem).startswith("empty.md:1:1: ")
 
 
-def test_seed_without_task_items_from_file(tmp_path):
+def test_runbook_without_task_items_from_file(tmp_path):
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n\nNothing to tick here.\n", encoding="utf-8")
     with pytest.raises(LoadError) as info:
@@ -482,8 +492,8 @@ def test_invalid_utf8_is_located(tmp_path):
     assert "UTF-8" in problem.message and "0xff" in problem.message
 
 
-def test_invalid_utf8_in_a_seed_is_located(tmp_path, seeds):
-    lines = seeds["go-live-checklist"].read_bytes().split(b"\n")
+def test_invalid_utf8_in_a_runbook_is_located(tmp_path, runbook_files):
+    lines = runbook_files["go-live-checklist"].read_bytes().split(b"\n")
     lines[99] = b"- [ ] \xc3\x28 broken"  # a lead byte followed by ASCII
     path = tmp_path / "go-live.md"
     path.write_bytes(b"\n".join(lines))
@@ -492,8 +502,8 @@ def test_invalid_utf8_in_a_seed_is_located(tmp_path, seeds):
     assert [(p.line, p.col) for p in info.value.problems] == [(100, 7)]
 
 
-def test_bom_and_crlf_do_not_change_the_import(tmp_path, seeds, runbooks):
-    raw = seeds["pre-deployment-check"].read_bytes()
+def test_bom_and_crlf_do_not_change_the_import(tmp_path, runbook_files, runbooks):
+    raw = runbook_files["pre-deployment-check"].read_bytes()
     path = tmp_path / "crlf.md"
     path.write_bytes(b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n"))
     assert load_runbook(path) == runbooks["pre-deployment-check"]
