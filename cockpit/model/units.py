@@ -92,6 +92,27 @@ def format_duration(value: timedelta) -> str:
     return f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "s"
 
 
+def format_value(value: float, unit: str | None) -> str:
+    """A metric's value as the runbook and the panes write it: 3.10 %, 412 ms, 512 MiB.
+
+    `unit` is a layout pane's (ratio, seconds, bytes, cores, count); one formatter for the
+    screen and the report, so both say the same number the same way.
+    """
+    if math.isnan(value):
+        return "NaN (no traffic)"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if unit == "ratio":
+        return f"{value * 100:.2f} %"
+    if unit == "seconds":
+        return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
+    if unit == "bytes":
+        return f"{value / 2**20:.0f} MiB"
+    if unit == "cores":
+        return f"{value * 1000:.0f}m"  # millicores, as Kubernetes writes CPU
+    return f"{value:g}"
+
+
 Duration = Annotated[
     timedelta,
     BeforeValidator(parse_duration),

@@ -1,7 +1,8 @@
 """Metric panes say what Prometheus said: values against the runbook, NaN, empty, stale."""
 
 from cockpit.model import events as ev
-from cockpit.ui.widgets.metric_pane import MetricPane, show, sparkline
+from cockpit.model.units import format_value as show
+from cockpit.ui.widgets.metric_pane import MetricPane, sparkline
 from cockpit.ui.widgets.status_bar import StatusBar
 
 BIG = (160, 48)
