@@ -45,6 +45,13 @@ UNITS: dict[str, float] = {
     "GiB": 2**30,
 }
 
+#: what a written unit measures, named as a layout pane's `unit` (for `format_value`)
+QUANTITY: dict[str, str] = {
+    "%": "ratio",
+    **dict.fromkeys(("ms", "s", "m", "min", "h", "d"), "seconds"),
+    **dict.fromkeys(("B", "KB", "MB", "GB", "KiB", "MiB", "GiB"), "bytes"),
+}
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)\s*$")
 _NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(%|ms|s|min|m|h|d|B|KB|MB|GB|KiB|MiB|GiB)?$")
 _COMPARE = re.compile(
@@ -195,6 +202,10 @@ class Compare(BaseModel):
         if self.unit and isinstance(self.right, int | float):
             return self.right * UNITS[self.unit]
         return self.right
+
+    def format(self, actual: float) -> str:
+        """A measured value (base units) as the runbook writes this kind: 3.10 %, 2636 ms."""
+        return format_value(actual, QUANTITY.get(self.unit or ""))
 
     def holds(self, actual: Any) -> bool:
         """Whether `actual <op> value`; False when the two cannot be compared."""
