@@ -339,9 +339,13 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
             out.write(report(replay, verdict, Path(args.path).name))
         else:
-            from cockpit.audit.export_asciicast import export_asciicast, write_asciicast
+            from functools import partial
 
-            events = asyncio.run(export_asciicast(replay, Path(args.path)))
+            from cockpit.audit.export_asciicast import export_asciicast, write_asciicast
+            from cockpit.ui.cast import screen_frames
+
+            render = partial(screen_frames, path=Path(args.path))
+            events = asyncio.run(export_asciicast(replay, render))
             write_asciicast(replay, events, out)
     finally:
         if out is not sys.stdout:

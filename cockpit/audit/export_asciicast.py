@@ -1,42 +1,26 @@
 """`cockpit audit export --format asciicast`: the recorded window as an asciinema v2 cast.
 
-The screens are not in the journal — the data is. So the export replays the journal in
-a headless cockpit at the recorded terminal size and renders each screen that changed
-("o"), with the operator's keys ("i"), a marker at every session start, action and
-alert ("m"), and the terminal's resizes ("r").
+The screens are not in the journal — the data is. So the export shows each record's
+state in the live cockpit at the recorded terminal size and keeps what it wrote to the
+terminal ("o"), with the operator's keys ("i"), a marker at every session start, action
+and alert ("m"), and the terminal's resizes ("r"). The rendering is passed in (the CLI
+gives the cockpit's own, `cockpit.ui.cast.screen_frames`): audit/ does not import ui/.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from rich.console import Console
-
 from cockpit.audit.replay import INPUT_KINDS, Replay
-from cockpit.ui.replay_app import ReplayApp
 
 MARKED = ("session.start", "session.end", "action.plan", "action.confirm", "action.result")
 CLEAR = "\x1b[H\x1b[2J"
 
-
-def screen_ansi(app: ReplayApp) -> str:
-    """The whole screen as ANSI text, lines joined for a raw terminal."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text(styles=True).rstrip("\n").replace("\n", "\r\n")
+#: (replay, the step indexes to show) → (index, what the screen wrote then), in order
+Frames = Callable[[Replay, Sequence[int]], Awaitable[list[tuple[int, str]]]]
 
 
 def _marker(step_kind: str, data: dict[str, Any]) -> str | None:
@@ -47,35 +31,38 @@ def _marker(step_kind: str, data: dict[str, Any]) -> str | None:
     return None
 
 
-async def export_asciicast(replay: Replay, path: Path) -> list[list[Any]]:
+def shown(replay: Replay) -> list[int]:
+    """The steps that can change the screen: the events, and each session's start."""
+    return [
+        i
+        for i, step in enumerate(replay.steps)
+        if step.event is not None or step.record.kind == "session.start"
+    ]
+
+
+async def export_asciicast(replay: Replay, frames: Frames) -> list[list[Any]]:
     """The cast's events (after the header); written by `write_asciicast`."""
-    size = replay.steps[0].record.data.get("size") or [80, 24]
     origin = replay.times[0]
-    app = ReplayApp(replay, path, autoplay=False, player=False)
+    screens = dict(await frames(replay, shown(replay)))
+    size = tuple(replay.start.get("size") or (80, 24))
     out: list[list[Any]] = []
-    last_screen = None
-    async with app.run_test(size=tuple(size)) as pilot:
-        for index, step in enumerate(replay.steps):
-            at = round((replay.times[index] - origin).total_seconds(), 6)
-            record = step.record
-            if record.kind in INPUT_KINDS:
-                out.append([at, "i", _input_text(record.kind, record.data)])
-            label = _marker(record.kind, record.data)
-            if label:
-                out.append([at, "m", label])
-            if record.kind == "resize":
-                width, height = record.data["width"], record.data["height"]
-                if (width, height) != tuple(app.size):
-                    await pilot.resize_terminal(width, height)
-                    out.append([at, "r", f"{width}x{height}"])
-            if step.event is None and record.kind != "session.start":
-                continue
-            await app.seek_index(index)
-            await pilot.pause()
-            screen = screen_ansi(app)
-            if screen != last_screen:
-                out.append([at, "o", (CLEAR if last_screen is None else "\x1b[H") + screen])
-                last_screen = screen
+    first = True
+    for index, step in enumerate(replay.steps):
+        at = round((replay.times[index] - origin).total_seconds(), 6)
+        record = step.record
+        if record.kind in INPUT_KINDS:
+            out.append([at, "i", _input_text(record.kind, record.data)])
+        label = _marker(record.kind, record.data)
+        if label:
+            out.append([at, "m", label])
+        if record.kind == "resize":
+            width, height = record.data["width"], record.data["height"]
+            if (width, height) != size:
+                size = (width, height)
+                out.append([at, "r", f"{width}x{height}"])
+        if screens.get(index):
+            out.append([at, "o", (CLEAR if first else "") + screens[index]])
+            first = False
     return out
 
 

@@ -1,24 +1,25 @@
 """`cockpit audit export --format markdown`: the deployment report an auditor files.
 
-Who was at the keyboard, when; what the window's checklists ended at, section by
-section; every action with its plan, confirmation and result and the numbers on screen
-when it happened; every alert. Everything from the journal, nothing from the world.
+It opens with the outcome; then who was at the keyboard, when; what the window's
+checklists ended at, section by section; every action with its plan, confirmation and
+result and the numbers on screen when it happened; every alert, once per time it went up.
+Numbers in the runbook's units, every time in the window's zone. Everything from the
+journal, nothing from the world.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
+from cockpit.audit.alerts import occurrences
+from cockpit.audit.clock import ReportClock
+from cockpit.audit.outcome import outcome
 from cockpit.audit.replay import Replay
 from cockpit.audit.summary import action_lines
 from cockpit.audit.verify import Verdict
 from cockpit.model.state import State
-
-
-def _utc(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+from cockpit.model.units import format_value
 
 
 def _cell(value: Any) -> str:
@@ -32,16 +33,19 @@ def _sources(state: State) -> str:
 def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
     start, final = replay.start, replay.final
     first, last = replay.times[0], replay.times[-1]
+    when = ReportClock.of(start, first, last)
     # older journals have no kube_server
     server = f" at `{start['kube_server']}`" if start.get("kube_server") else ""
+    span = f"{when.day(first)} {first.astimezone(when.zone):%H:%M:%S} – {when(last)}"
     out = [
         f"# Deployment report: {replay.layout.title}",
         "",
+        *outcome(replay, verdict, when),
+        "",
         f"- Window: `{start.get('window')}` (context `{start.get('kube_context')}`{server}, "
         f"namespace `{start.get('namespace')}`), T-0 {start.get('t0')}",
-        f"- Recorded: {_utc(first)} – {_utc(last)}, "
-        f"{len(replay.steps)} records in `{journal_name}`",
-        f"- Journal: {verdict.message}",
+        f"- Recorded: {span}, {len(replay.steps)} records in `{journal_name}`",
+        f"- Times: {when.label(first)}, throughout this report",
         "",
         "## Operators",
         "",
@@ -53,11 +57,11 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             d = step.record.data
             size = "x".join(str(n) for n in d.get("size", []))
             out.append(
-                f"| {_utc(step.record.time)} | {_cell(d.get('operator'))} | {_cell(d.get('host'))} "
+                f"| {when(step.record.time)} | {_cell(d.get('operator'))} | {_cell(d.get('host'))} "
                 f"| {_cell(d.get('ssh_client') or '—')} | {_cell(d.get('term'))} {size} |"
             )
     out += ["", "## Window timeline", "", "| time | what | who |", "| --- | --- | --- |"]
-    out += _timeline(replay)
+    out += _timeline(replay, when)
     out += ["", "## Checklists", ""]
     for name, runbook in final.runbooks.items():
         done, total = final.checklist_progress(name)
@@ -81,19 +85,32 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
     if not final.actions:
         out.append("No cutover, rollback or backup was planned or run in this window.")
     for key, action in final.actions.items():
-        head, *rest = action_lines(action)
+        head, *rest = action_lines(action, when)
         out += [f"### {_cell(head)}", "", *(f"- {_cell(line.strip())}" for line in rest)]
         confirmed = _index_of(replay, "action.confirm", key)
         if confirmed is not None:
-            out.append(f"- on screen when confirmed: {_screen(replay.state_after(confirmed))}")
+            shown = _screen(replay, replay.state_after(confirmed))
+            out.append(f"- on screen when confirmed: {shown}")
         out.append("")
-    alerts = [s for s in replay.steps if s.record.kind == "alert"]
-    out += ["", "## Alerts", ""]
-    out += [
-        f"- {_utc(s.record.time)} {s.record.data.get('level')}: "
-        f"{_cell(s.record.data.get('message') or '(cleared)')}"
-        for s in alerts
-    ] or ["None."]
+    out += ["## Alerts", ""]
+    alerts = occurrences(replay.steps)
+    if alerts:
+        out += [
+            "Each time a banner went up, with how often it was raised until it was cleared.",
+            "",
+            "| raised | level | alert | times | last raised | cleared |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+    for a in alerts:
+        text = a.message + (f" (last: {a.last_message})" if a.last_message != a.message else "")
+        last_raised = when(a.last) if a.last and a.times > 1 else "—"
+        cleared = when(a.cleared) if a.cleared else "not cleared"
+        out.append(
+            f"| {when(a.raised)} | {_cell(a.level)} | {_cell(text)} | {a.times} "
+            f"| {last_raised} | {cleared} |"
+        )
+    if not alerts:
+        out.append("None.")
     kinds = Counter(s.record.kind for s in replay.steps)
     out += [
         "",
@@ -113,10 +130,22 @@ def _index_of(replay: Replay, kind: str, key: str) -> int | None:
     )
 
 
-def _screen(state: State) -> str:
+def _units(replay: Replay) -> dict[str, str | None]:
+    """Metric key → the unit its pane shows it in (ratio, seconds …), from the layouts."""
+    layouts = [replay.layout, *([replay.compact] if replay.compact else [])]
+    return {
+        pane.query: pane.unit
+        for layout in reversed(layouts)
+        for pane in layout.panes()
+        if pane.query and pane.unit
+    }
+
+
+def _screen(replay: Replay, state: State) -> str:
     """The window's numbers as the operator saw them then: verdict, metrics, sources."""
+    units = _units(replay)
     numbers = [  # per version (the runbook's numbers), not the per-pod ones
-        f"{name} {label.split('=')[-1]} {value:g}"
+        f"{name} {label.split('=')[-1]} {format_value(value, units.get(name))}"
         for name, metric in sorted(state.metrics.items())
         for label, value in sorted(metric.current().items())
         if label.startswith("version=")
@@ -125,12 +154,14 @@ def _screen(state: State) -> str:
     return "; ".join([verdict, *numbers, _sources(state)])
 
 
-def _timeline(replay: Replay) -> list[str]:
+def _timeline(replay: Replay, when: ReportClock) -> list[str]:
     rows = []
     window = ""  # the verdict is journaled when its reasons change: show when its state does
+    alerts = occurrences(replay.steps)
+    raised = {a.seqs[0] for a in alerts}
+    cleared = {a.seqs[1]: a for a in alerts if a.seqs[1] is not None}
     for step in replay.steps:
         record, data = step.record, step.record.data
-        when = record.time.strftime("%H:%M:%S")
         if record.kind in ("session.start", "session.end"):
             what = record.kind.replace(".", " ")
             who = data.get("operator") or data.get("reason", "")
@@ -156,9 +187,11 @@ def _timeline(replay: Replay) -> list[str]:
         elif record.kind == "window" and data.get("state") != window:
             window = data.get("state", "")
             what, who = f"window {window}", ""
-        elif record.kind == "alert" and data.get("message"):
-            what, who = f"{data.get('level')}: {data.get('message')}", ""
+        elif record.kind == "alert" and record.seq in raised and data.get("message"):
+            what, who = f"{data.get('level')}: {data.get('message')}", ""  # once per occurrence
+        elif record.kind == "alert" and record.seq in cleared:
+            what, who = f"cleared: {cleared[record.seq].level} {data.get('key')} alert", ""
         else:
             continue
-        rows.append(f"| {when} | {_cell(what)} | {_cell(who)} |")
+        rows.append(f"| {when(record.time)} | {_cell(what)} | {_cell(who)} |")
     return rows or ["| — | nothing happened | |"]

@@ -39,6 +39,7 @@ def session_start(
         "window": session.window,
         "t0": session.t0.isoformat(),
         "timezone": str(session.tz) if session.tz else "",
+        "note": session.note,  # the status bar's mark (DEMO …): a replay shows it too
         "version": __version__,
         "layout": workspace.layout.model_dump(mode="json"),
         "compact": session.compact.layout.model_dump(mode="json") if session.compact else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from cockpit.audit.replay import Replay
 from cockpit.model.state import ActionState, State
@@ -39,16 +40,16 @@ def progress_lines(state: State) -> list[str]:
     return lines
 
 
-def action_lines(action: ActionState) -> list[str]:
+def action_lines(action: ActionState, when: Callable[[str], str] = _when) -> list[str]:
     """An action as an auditor reads it: who planned what, what held, what was typed, what
-    each step saw, how it ended."""
+    each step saw, how it ended. `when` writes its times (the report's zone)."""
     lines = [f"{action.title}: {action.outcome or 'unfinished'} — planned by {action.by}"]
     for check in action.preconditions:
         mark = MARK.get(str(check.get("status")), "?")
         lines.append(f"  {mark} {check.get('name')}  {check.get('detail', '')}".rstrip())
     if action.confirmed:
         overridden = f", overriding {', '.join(action.overridden)}" if action.overridden else ""
-        lines.append(f"  confirmed {_when(action.confirmed)}{overridden}")
+        lines.append(f"  confirmed {when(action.confirmed)}{overridden}")
     for step in action.steps:
         lines.append(f"  {step.step} {step.status}: {step.detail}".rstrip(": "))
     if action.detail:

@@ -104,7 +104,7 @@ def judge(
             elif not math.isfinite(last.value):
                 reasons.append(f"{rule.name}: {label} has no traffic (NaN)")
             elif rule.condition is not None and not rule.condition.holds(last.value):
-                reasons.append(f"{rule.name}: {label} is {last.value:g}")
+                reasons.append(f"{rule.name}: {label} is {rule.condition.format(last.value)}")
     if firing:
         return Verdict(ROLLBACK, tuple(reasons), tuple(firing))
     return Verdict(HOLD if reasons else OK, tuple(reasons), ())

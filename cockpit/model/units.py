@@ -45,6 +45,13 @@ UNITS: dict[str, float] = {
     "GiB": 2**30,
 }
 
+#: what a written unit measures, named as a layout pane's `unit` (for `format_value`)
+QUANTITY: dict[str, str] = {
+    "%": "ratio",
+    **dict.fromkeys(("ms", "s", "m", "min", "h", "d"), "seconds"),
+    **dict.fromkeys(("B", "KB", "MB", "GB", "KiB", "MiB", "GiB"), "bytes"),
+}
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)\s*$")
 _NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(%|ms|s|min|m|h|d|B|KB|MB|GB|KiB|MiB|GiB)?$")
 _COMPARE = re.compile(
@@ -90,6 +97,27 @@ def format_duration(value: timedelta) -> str:
             return f"{micros // factor}{unit}"
     seconds, fraction = divmod(micros, 1_000_000)
     return f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".") + "s"
+
+
+def format_value(value: float, unit: str | None) -> str:
+    """A metric's value as the runbook and the panes write it: 3.10 %, 412 ms, 512 MiB.
+
+    `unit` is a layout pane's (ratio, seconds, bytes, cores, count); one formatter for the
+    screen and the report, so both say the same number the same way.
+    """
+    if math.isnan(value):
+        return "NaN (no traffic)"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if unit == "ratio":
+        return f"{value * 100:.2f} %"
+    if unit == "seconds":
+        return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
+    if unit == "bytes":
+        return f"{value / 2**20:.0f} MiB"
+    if unit == "cores":
+        return f"{value * 1000:.0f}m"  # millicores, as Kubernetes writes CPU
+    return f"{value:g}"
 
 
 Duration = Annotated[
@@ -174,6 +202,10 @@ class Compare(BaseModel):
         if self.unit and isinstance(self.right, int | float):
             return self.right * UNITS[self.unit]
         return self.right
+
+    def format(self, actual: float) -> str:
+        """A measured value (base units) as the runbook writes this kind: 3.10 %, 2636 ms."""
+        return format_value(actual, QUANTITY.get(self.unit or ""))
 
     def holds(self, actual: Any) -> bool:
         """Whether `actual <op> value`; False when the two cannot be compared."""

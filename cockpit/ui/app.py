@@ -63,6 +63,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _in_rule_unit(rule: Rule, value: float) -> str:
+    return rule.condition.format(value) if rule.condition else f"{value:g}"
+
+
 class CockpitApp(App[int]):
     CSS_PATH: ClassVar = ["global.tcss", "app.tcss"]
     TITLE = "cockpit"
@@ -361,7 +365,7 @@ class CockpitApp(App[int]):
                 ev.WindowJudged(state=verdict.state, reasons=verdict.reasons, at=self.now())
             )
         message = "; ".join(
-            f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {f.value:g} since "
+            f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_rule_unit(f.rule, f.value)} since "
             f"{f.since.astimezone(self.session.tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
             for f in verdict.firing
         )

@@ -7,57 +7,24 @@ recording run along the bottom, beside the state they led to.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import Resize
 from textual.widgets import Static
 
 from cockpit.audit.replay import INPUT_KINDS, Replay
-from cockpit.load.workspace import Workspace
-from cockpit.model import events as ev
 from cockpit.model.state import State
-from cockpit.session import Session
-from cockpit.ui.app import CockpitApp
+from cockpit.ui.recorded_app import RecordedApp
 from cockpit.ui.screens.prompt import Prompt
 
 FRAME = 0.1  # seconds between player ticks
 
 
-def replay_session(replay: Replay, path: Path) -> Session:
-    start = replay.start
-    runbooks = replay.state_after(0).runbooks
-    main = Workspace(layout=replay.layout, layout_path=path, runbooks=dict(runbooks))
-    compact = None
-    if replay.compact is not None:
-        compact = Workspace(layout=replay.compact, layout_path=path, runbooks=dict(runbooks))
-    try:
-        tz = ZoneInfo(start.get("timezone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
-    return Session(
-        workspace=main,
-        compact=compact,
-        operator=start.get("operator", "?"),
-        context=start.get("kube_context", "?"),
-        server=start.get("kube_server", ""),
-        # journals before per-process lock identities held the lock as the operator
-        holder=start.get("lock_holder", start.get("operator", "")),
-        namespace=start.get("namespace", "?"),
-        read_only=True,
-        window=start.get("window", "?"),
-        t0=date.fromisoformat(start["t0"]) if start.get("t0") else date.today(),
-        tz=tz,
-        keys={},
-    )
-
-
-class ReplayApp(CockpitApp):
+class ReplayApp(RecordedApp):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "pause", "Pause/play", id="replay-pause", priority=True),
         Binding("plus,equals_sign", "speed(2)", "Faster", id="replay-faster", priority=True),
@@ -75,35 +42,17 @@ class ReplayApp(CockpitApp):
         autoplay: bool = True,
         player: bool = True,
     ):
-        """`player=False`: no REPLAY bar, the screen exactly as recorded (for exports)."""
-        self.replay = replay
+        """`player=False`: no REPLAY bar, only the recorded panes. Always read-only: the
+        auditor's keys never offer the recording's cutover, rollback or backup."""
         self.player = player
-        self.position = -1
         self.speed = speed
         self.playing = autoplay
-        session = replay_session(replay, path)
-        super().__init__(session, tick_seconds=None, clock=lambda: replay.times[0])
-        self.state = replay.state_after(0)
-        self.position = 0
+        super().__init__(replay, path, read_only=True)
         self.virtual = replay.times[0]
 
-    # --- the recorded window is read-only ----------------------------------------------------
-
-    def dispatch(self, event: ev.Event) -> None:
-        """Keys in the panes would change the recording: ignored (focus still moves)."""
-
     def show_state(self, state: State) -> None:
-        self.state = state
-        self._apply_focus()
-        self._render_state()
+        super().show_state(state)
         self._render_player()
-
-    async def on_resize(self, event: Resize) -> None:
-        """The auditor's terminal size does not change what was recorded."""
-
-    def _layout_for(self, width: int, height: int) -> Workspace:
-        recorded = self.state.size or (width, height)
-        return super()._layout_for(*recorded)
 
     # --- player ------------------------------------------------------------------------------
 
@@ -129,14 +78,8 @@ class ReplayApp(CockpitApp):
 
     async def seek_index(self, index: int) -> None:
         index = min(max(index, 0), len(self.replay.steps) - 1)
-        before = self._layout_for(self.size.width, self.size.height)
-        self.position = index
         self.virtual = max(self.virtual, self.replay.times[index])
-        self.state = self.replay.state_after(index)
-        if self._layout_for(self.size.width, self.size.height) is not before:
-            self.active = self._layout_for(self.size.width, self.size.height)
-            await self.recompose()
-        self.show_state(self.state)
+        await super().seek_index(index)
 
     def action_pause(self) -> None:
         self.playing = not self.playing

@@ -1,15 +1,23 @@
 """Exports of a recorded session: an asciicast asciinema accepts, a report that tells it."""
 
+import ast
 import json
+import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.replay import Replay
 from cockpit.audit.trail import AuditTrail
+from cockpit.ui.cast import screen_frames
+from cockpit.ui.widgets.status_bar import StatusBar
 from tests.ui.apps import NOW, build_app
+from tests.ui.test_pods_pane import cluster, pods
 
 ASCIINEMA = Path(sys.executable).parent / "asciinema"
 
@@ -30,6 +38,27 @@ async def journal_path(tmp_path):
         await pilot.pause()
         await pilot.press("q", "y")
     return path
+
+
+async def record(path, note: str = "", **config) -> str:
+    """A short window; what the live status bar said after the tick."""
+    app = build_app(trail=AuditTrail(Journal(path, clock=lambda: NOW)), **config)
+    app.session = replace(app.session, note=note)
+    async with app.run_test(size=(120, 32)) as pilot:
+        await pilot.press("j", "j", "space")
+        await pilot.pause()
+        bar = app.query_one(StatusBar).render().plain.strip()
+        await pilot.press("q", "y")
+    return bar
+
+
+def screen_lines(frame: str) -> list[str]:
+    """A frame's text: a new line at each cursor move, the styles left out."""
+    moved = re.sub(r"\x1b\[\d+;\d+H", "\n", frame)
+    return [
+        line.strip()
+        for line in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", moved).split("\n")
+    ]
 
 
 def export(path, fmt):
@@ -75,3 +104,69 @@ async def test_markdown_report_tells_the_story(journal_path):
     assert "note on **PostgreSQL Database**: DBA ok" in report
     assert "| Phase 1: Pre-Deployment | 1 | 99 |" in report
     assert "No cutover, rollback or backup was planned or run" in report
+
+
+def cast_frames(path) -> list[str]:
+    result = export(path, "asciicast")
+    assert result.returncode == 0, result.stderr
+    return [e[2] for e in map(json.loads, result.stdout.splitlines()[1:]) if e[1] == "o"]
+
+
+PLAYER = ("REPLAY", "Pause/play", "Skip idle", "keys:", "×1")
+
+
+@pytest.mark.parametrize(("read_only", "mark"), [(False, "rw"), (True, "READ-ONLY")])
+async def test_the_cast_shows_the_operators_screen_not_the_player(tmp_path, read_only, mark):
+    path = tmp_path / "window.jsonl"
+    live = await record(path, read_only=read_only)
+    assert "prod-cluster/production │ alice@bastion │ audit #" in live and f"│ {mark} │" in live
+    frames = cast_frames(path)
+    lines = [line for frame in frames for line in screen_lines(frame)]
+    assert live in lines  # the status bar exactly as the operator saw it, audit seq and all
+    assert any("prod-cluster/production │ alice@bastion │ audit #1 │" in line for line in lines)
+    everything = "".join(frames)
+    assert not [word for word in PLAYER if word in everything]
+    assert "? Help" in lines  # the live footer, with the risky keys only when rw
+    assert ("c Cutover" in lines) is not read_only
+
+
+async def test_the_cast_keeps_the_status_bars_mark(tmp_path):
+    path = tmp_path / "window.jsonl"
+    live = await record(path, note="DEMO · simulated metrics")
+    assert live.startswith("DEMO · simulated metrics │ prod-cluster/production")
+    assert live in [line for frame in cast_frames(path) for line in screen_lines(frame)]
+
+
+async def test_a_frame_shows_the_pods_the_watch_reported_then(tmp_path):
+    """The pods pane rebuilds four times a second live; a frame does not wait for that."""
+    path = tmp_path / "window.jsonl"
+    app = build_app(trail=AuditTrail(Journal(path, clock=lambda: NOW)))
+    async with app.run_test(size=(160, 48)) as pilot:
+        cluster(app, pods(3, "blue"), pods(3, "green", ready=False, reason="CrashLoopBackOff"))
+        await pilot.press("q", "y")
+    replay = Replay(read_records(path))
+    listed = next(i for i, s in enumerate(replay.steps) if s.record.data.get("resource") == "pods")
+    ((index, frame),) = await screen_frames(replay, [listed], path=path)
+    assert index == listed
+    assert any(
+        "valeo-erp-green-00002" in line and "CrashLoopBackOff" in line
+        for line in screen_lines(frame)
+    )
+
+
+def test_audit_does_not_import_the_ui():
+    audit = Path(__file__).resolve().parents[2] / "cockpit" / "audit"
+    imported = {
+        f"{module.name}: {name}"
+        for module in audit.glob("*.py")
+        for node in ast.walk(ast.parse(module.read_text()))
+        for name in (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
+        if name.startswith("cockpit.ui")
+    }
+    assert not imported

@@ -30,7 +30,7 @@ def screen_text(app) -> list[str]:
     lines = []
     for pane in app.panes():
         if isinstance(pane, PodsPane):
-            pane._catch_up()  # its timer's work, now: the comparison must not race it
+            pane.catch_up()  # its timer's work, now: the comparison must not race it
         if isinstance(pane, RowsPane):
             height = pane.scrollable_content_region.height
             lines += [pane.render_line(y).text for y in range(height)]

@@ -43,7 +43,7 @@ def test_ok_hold_rollback_with_the_for_duration():
     assert verdict_at(healthy, 300).state == OK
     climbing = healthy + [(300 + s, {"blue": 0.002, "green": 0.03}) for s in range(0, 60, 15)]
     verdict = verdict_at(climbing, 350)
-    assert verdict.state == HOLD and "green is 0.03" in verdict.reasons[0]
+    assert verdict.state == HOLD and "green is 3.00 %" in verdict.reasons[0]  # the runbook's unit
     bad = climbing + [(360 + s, {"blue": 0.002, "green": 0.07}) for s in range(0, 150, 15)]
     assert verdict_at(bad, 400).state == HOLD  # > 5 % for 40 s: not yet 2 minutes
     fired = verdict_at(bad, 495)  # > 5 % since 360 s, last sample at 495 s: 2m15s

@@ -282,3 +282,11 @@ def test_timepoint_sort_key_values():
     assert TimePoint.model_validate("08:00").sort_key == (0, 480)
     assert TimePoint.model_validate("T-3d").sort_key == (-3, -1)
     assert TimePoint.model_validate("T-1d 10:30").sort_key == (-1, 630)
+
+
+@pytest.mark.parametrize(
+    ("written", "measured", "shown"),
+    [("< 1%", 0.0312, "3.12 %"), ("> 2000ms", 2.63554, "2636 ms"), ("< 500ms", 0.4, "400 ms")],
+)
+def test_a_measured_value_is_said_in_the_unit_the_runbook_wrote(written, measured, shown):
+    assert Compare.model_validate(written).format(measured) == shown

@@ -7,6 +7,7 @@ verify and replay to the same final state, and nothing may be left running.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -168,6 +169,10 @@ async def test_bad_green_fires_the_trigger_and_rollback_restores_health(demo):
     outcomes = d.replayed_outcomes()
     assert sorted(outcomes.values()) == ["failed", "succeeded"]
     story = report(Replay(read_records(d.journal)), verify(d.journal, None), d.journal.name)
+    assert story.split("\n")[2].startswith(
+        "**Outcome: cutover failed, rollback (selector) succeeded; window "
+    )
+    assert re.search(r"ROLLBACK TRIGGER Error-Rate > 5%: green at \d+\.\d\d % since", story)
     assert "### Cutover valeo-erp: blue → green: failed" in story
     assert "soak failed: rollback trigger during the soak: ROLLBACK TRIGGER" in story
     assert "### Rollback valeo-erp: selector back to blue: succeeded" in story

@@ -1,7 +1,8 @@
 """Metric panes say what Prometheus said: values against the runbook, NaN, empty, stale."""
 
 from cockpit.model import events as ev
-from cockpit.ui.widgets.metric_pane import MetricPane, show, sparkline
+from cockpit.model.units import format_value as show
+from cockpit.ui.widgets.metric_pane import MetricPane, sparkline
 from cockpit.ui.widgets.status_bar import StatusBar
 
 BIG = (160, 48)
@@ -87,7 +88,7 @@ async def test_a_firing_rollback_trigger_raises_the_banner_and_a_recovery_lowers
         await pilot.pause()
         alert = app.state.alerts["rollback"]
         assert alert.level == "critical" and "Error-Rate > 5%" in alert.message
-        assert "green at 0.072" in alert.message and "r starts the rollback" in alert.message
+        assert "green at 7.20 %" in alert.message and "r starts the rollback" in alert.message
         assert app.query_one("#banner").display
         assert app.state.window.state == "ROLLBACK"
         assert "│ ROLLBACK │" in str(app.query_one(StatusBar).render())

@@ -41,7 +41,7 @@ async def caught_up(pilot) -> PodsPane:
     """What the pane's 4-per-second timer does, done now: no timing in the assertions."""
     await pilot.pause()
     pane = pilot.app.query_one("#pods", PodsPane)
-    pane._catch_up()
+    pane.catch_up()
     return pane
 
 

@@ -17,27 +17,12 @@ from cockpit.model.checklist import Rule
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric
 from cockpit.model.state import State
+from cockpit.model.units import format_value
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 STALE_AFTER = timedelta(seconds=30)
-
-
-def show(value: float, unit: str | None) -> str:
-    if math.isnan(value):
-        return "NaN (no traffic)"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if unit == "ratio":
-        return f"{value * 100:.2f} %"
-    if unit == "seconds":
-        return f"{value * 1000:.0f} ms" if value < 10 else f"{value:.1f} s"
-    if unit == "bytes":
-        return f"{value / 2**20:.0f} MiB"
-    if unit == "cores":
-        return f"{value * 1000:.0f}m"  # millicores, as Kubernetes writes CPU
-    return f"{value:g}"
 
 
 def sparkline(values: list[float], width: int) -> str:
@@ -144,7 +129,7 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             return head.append(" 0 requests/s now", style="dim")
         word, style = self.verdict(value)
         head = Text.assemble(
-            f"{label} ", (f"{show(value, self.spec.unit):>16}", style), f" {word:<8}"
+            f"{label} ", (f"{format_value(value, self.spec.unit):>16}", style), f" {word:<8}"
         )
         room = width - head.cell_len - 1
         spark = sparkline([s.value for s in series.samples], room) if room > 4 else ""

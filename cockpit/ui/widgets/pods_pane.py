@@ -39,7 +39,7 @@ class PodsPane(RowsPane):
         self.rebuild()
 
     def on_mount(self) -> None:
-        self.set_interval(REBUILD_EVERY, self._catch_up)
+        self.set_interval(REBUILD_EVERY, self.catch_up)
 
     def affected(self, old: State, new: State) -> bool:
         if old.kube is not new.kube or old.sources is not new.sources:
@@ -47,7 +47,8 @@ class PodsPane(RowsPane):
             return False
         return self.view_changed(old, new)
 
-    def _catch_up(self) -> None:
+    def catch_up(self) -> None:
+        """Rebuild now if the watch changed the pods (the timer's work; a replay's frame)."""
         if self._dirty:
             self._dirty = False
             self.repaint()

@@ -1,0 +1,200 @@
+"""The Markdown report of a window as the auditor files it: outcome first, the runbook's
+units, one time zone, each alert once per time it went up."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from cockpit.audit.export_markdown import report
+from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.replay import Replay
+from cockpit.audit.session_record import session_start
+from cockpit.audit.trail import AuditTrail
+from cockpit.audit.verify import verify
+from cockpit.model import events as ev
+from tests.ui.apps import NOW, make_session
+
+TICKED = "phase-1-pre-deployment/infrastructure/postgresql-database"
+ROLLBACK_READY = "phase-2-deployment/production-deployment/pre-deployment/rollback-plan-ready"
+TRIGGER = (
+    "ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 % since 11:45:05 (for 2m) · r starts the"
+    " rollback"
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+class Window:
+    """A journal written as the cockpit writes it, the clock moved by hand (minutes after NOW,
+    11:42:05 in Berlin)."""
+
+    def __init__(self, path, zone: str | None = "Europe/Berlin") -> None:
+        self.path, self.now = path, NOW
+        self.journal = Journal(path, clock=lambda: self.now)
+        self.trail = AuditTrail(self.journal)
+        start = session_start(make_session(), (160, 48), [])
+        if zone is None:  # a journal from before the zone was recorded
+            del start["timezone"]
+        self.trail.record("session.start", start)
+
+    def at(self, minutes: float, *events: ev.Event) -> None:
+        self.now = NOW + timedelta(minutes=minutes)
+        for event in events:
+            self.trail.event(event)
+
+    def iso(self, minutes: float | None = None) -> str:
+        """The clock's time (moved to `minutes` first), for an event's own `at`."""
+        if minutes is not None:
+            self.at(minutes)
+        return self.now.isoformat()
+
+    def alert(self, minutes: float, message: str) -> None:
+        self.at(minutes)
+        self.at(minutes, ev.Alert(key="rollback", level="critical", message=message, at=self.iso()))
+
+    def metrics(self, minutes: float, errors: dict, p95: dict) -> None:
+        self.at(minutes)
+        t = self.now.timestamp()
+        for name, values in (("error_rate", errors), ("p95", p95)):
+            samples = tuple(
+                {"labels": {"version": v}, "t": t, "value": str(x)} for v, x in values.items()
+            )
+            self.at(minutes, ev.MetricObserved(metric=name, samples=samples, at=self.iso()))
+
+    def action(self, minutes: float, key: str, action: str, title: str, steps, outcome, detail):
+        self.at(minutes)
+        by = "alice@bastion"
+        self.at(
+            minutes,
+            ev.ActionPlanned(id=key, action=action, target="valeo-erp", title=title, by=by),
+            ev.ActionConfirmed(id=key, by=by, at=self.iso()),
+        )
+        for step, status, text in steps:
+            self.at(minutes, ev.ActionStep(id=key, step=step, status=status, detail=text))
+        self.at(minutes + 1, ev.ActionFinished(id=key, outcome=outcome, detail=detail))
+
+    def done(self) -> str:
+        self.trail.record("session.end", {"reason": "quit"})
+        self.journal.close()
+        return report(Replay(read_records(self.path)), verify(self.path, None), self.path.name)
+
+
+def bad_green(path, zone: str | None = "Europe/Berlin") -> str:
+    """Cutover, the trigger fires during the soak (raised three times with the same message),
+    the rollback restores health; later the same trigger is raised once more and cleared."""
+    w = Window(path, zone)
+    w.at(0, ev.Tick(checklist="go-live", item=TICKED, by="alice@bastion", at=w.iso()))
+    w.at(0, ev.Tick(checklist="go-live", item=ROLLBACK_READY, by="alice@bastion", at=w.iso()))
+    w.metrics(1, {"blue": 0.0016, "green": "NaN"}, {"blue": 0.2488, "green": "NaN"})
+    w.at(1, ev.WindowJudged(state="OK", at=w.iso(1)))
+    w.action(
+        2,
+        "c1",
+        "cutover",
+        "Cutover valeo-erp: blue → green",
+        [("execute", "done", "selector version=green")],
+        "failed",
+        f"rollback trigger during the soak: {TRIGGER}",
+    )
+    w.metrics(3, {"blue": 0.0017, "green": 0.0777149}, {"blue": 0.2486, "green": 2.63554})
+    w.at(3, ev.WindowJudged(state="ROLLBACK", at=w.iso(3)))
+    for minute in (3, 4, 5):
+        w.alert(minute, TRIGGER)
+    w.action(
+        6,
+        "r1",
+        "rollback-selector",
+        "Rollback valeo-erp: selector back to blue",
+        [("verify", "done", "3/3 blue endpoints ready")],
+        "succeeded",
+        "3/3 blue endpoints ready",
+    )
+    w.at(8, ev.WindowJudged(state="OK", at=w.iso(8)))
+    w.alert(8, "")
+    w.alert(20, TRIGGER)
+    w.alert(21, "")
+    return w.done()
+
+
+def section(story: str, title: str) -> list[str]:
+    lines = story.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+    return [line for line in lines.splitlines() if line.startswith("| ") and "---" not in line]
+
+
+def test_the_report_opens_with_the_outcome(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl")
+    title, blank, headline, *_ = story.splitlines()
+    assert title == "# Deployment report: Go-Live VALEO-NeuroERP" and blank == ""
+    assert headline == (
+        "**Outcome: cutover failed, rollback (selector) succeeded; window OK; "
+        "checklists 2/253 done, 7 critical open; journal intact.**"  # of 8: one ticked
+    )
+    head = story.split("\n## ", 1)[0]
+    assert "- Cutover valeo-erp: blue → green: **failed** at 11:45:05 (" in head
+    assert "- Rollback valeo-erp: selector back to blue: **succeeded** at 11:49:05 (3/3" in head
+    assert "- Window: OK at the end (since 11:50:05)" in head
+    assert "- Go/no-go (11:00 - Go/No-Go-Decision): NO-GO when the cutover was confirmed" in head
+    assert "- Checklists: 2/253 done, 7 critical items open" in head
+    assert "- Journal: intact:" in head
+
+
+def test_numbers_are_in_the_runbooks_units(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl")
+    (cutover, rollback) = [line for line in story.splitlines() if "on screen when" in line]
+    assert "error_rate blue 0.16 %; error_rate green NaN (no traffic); p95 blue 249 ms" in cutover
+    assert "error_rate green 7.77 %; p95 blue 249 ms; p95 green 2636 ms" in rollback
+    for raw in ("0.0016", "0.0777", "0.2488", "2.6355"):  # as Prometheus answered
+        assert raw not in story
+
+
+def test_every_time_is_in_the_windows_zone_said_once(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl")
+    assert story.count("Europe/Berlin") == 1 and "- Times: Europe/Berlin (UTC+01:00)" in story
+    assert "UTC " not in story and "Z " not in story
+    times = re.findall(r"\b\d\d:\d\d(?::\d\d)?\b", story.replace("(UTC+01:00)", ""))
+    # 10:42–11:03 UTC is 11:42–12:03 in Berlin; 11:00 is the gate's title
+    assert times and all(t[:2] in ("11", "12") for t in times), times
+    assert "- Recorded: 2026-11-21 11:42:05 – 12:03:05," in story
+    assert section(story, "Operators")[1].startswith("| 11:42:05 | alice@bastion |")
+    assert "- confirmed 11:44:05" in story  # an event's own time, not only the records'
+    assert "| 11:45:05 | critical: ROLLBACK TRIGGER" in story
+
+
+def test_a_journal_without_a_zone_is_reported_in_utc(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl", zone=None)
+    assert "- Times: UTC (UTC+00:00)" in story and story.count("UTC") == 2
+    assert "- Recorded: 2026-11-21 10:42:05 – 11:03:05," in story
+
+
+def test_an_alert_raised_again_is_counted_and_one_cleared_and_raised_is_new(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl")
+    header, *rows = section(story, "Alerts")
+    assert header == "| raised | level | alert | times | last raised | cleared |"
+    assert rows == [
+        f"| 11:45:05 | critical | {TRIGGER} | 3 | 11:47:05 | 11:50:05 |",
+        f"| 12:02:05 | critical | {TRIGGER} | 1 | — | 12:03:05 |",
+    ]
+    timeline = [row for row in section(story, "Window timeline") if "ROLLBACK TRIGGER" in row]
+    assert [row[:12] for row in timeline if "| critical: " in row] == [
+        "| 11:45:05 |",
+        "| 12:02:05 |",
+    ]
+    assert "| 11:50:05 | cleared: critical rollback alert |" in story
+
+
+def test_a_trigger_whose_value_moves_is_one_alert_with_its_last_value(tmp_path):
+    w = Window(tmp_path / "window.jsonl")
+    w.alert(1, "ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 %")
+    w.alert(2, "ROLLBACK TRIGGER Error-Rate > 5%: green at 7.82 %")
+    story = w.done()
+    (row,) = section(story, "Alerts")[1:]
+    assert row == (
+        "| 11:43:05 | critical | ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 % "
+        "(last: ROLLBACK TRIGGER Error-Rate > 5%: green at 7.82 %) | 2 | 11:44:05 | not cleared |"
+    )
