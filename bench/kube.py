@@ -25,9 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
 from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
-from cockpit.sources.kube import KubeSettings, KubeSource
+from cockpit.sources.kube import KubeSource
 from cockpit.sources.lock import WindowLock
 
 KUBECTL = Path(sys.executable).parent / "kubectl"

@@ -131,7 +131,7 @@ def _basic_auth(environ) -> tuple[str, str] | None:
 def _sources(session) -> list:
     """A factory per configured source; the app starts them and feeds them its `emit`."""
     factories = []
-    from cockpit.sources.kube import kube_settings
+    from cockpit.clients.kube import kube_settings
 
     settings = kube_settings(session)
     if settings is not None:

@@ -24,8 +24,13 @@ def write_atomic(path: str | Path, data: bytes, mode: int = 0o600) -> None:
             os.unlink(tmp)
         raise
     with contextlib.suppress(OSError):  # make the rename itself durable
-        dirfd = os.open(target.parent or ".", os.O_RDONLY)
-        try:
-            os.fsync(dirfd)
-        finally:
-            os.close(dirfd)
+        fsync_dir(target.parent or Path("."))
+
+
+def fsync_dir(directory: Path) -> None:
+    """A rename or a new file in `directory` survives a power cut once this returns."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

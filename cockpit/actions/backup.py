@@ -13,7 +13,6 @@ password.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import selectors
@@ -30,12 +29,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from cockpit.actions.plan import Precondition
-from cockpit.sources import pg_probes
+from cockpit.clients import postgres as pg
+from cockpit.clients.backups import (
+    BackupFile,
+    backup_name,
+    list_backups,
+    sha256_of,
+    sidecar_digest,
+)
+from cockpit.fsutil import fsync_dir, write_atomic
 
 Progress = Callable[[int, float], None]
-STAMP = "%Y%m%dT%H%M%SZ"
-NAME = re.compile(r"^(?P<database>[\w.-]+)-(?P<stamp>\d{8}T\d{6}Z)\.dump$")
-SIDECAR = re.compile(r"^(?P<digest>[0-9a-f]{64}) [ *](?P<name>\S+)\n?$")
 CHUNK = 256 * 1024
 POLL = 0.2
 DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
@@ -51,7 +55,7 @@ class Conninfo(str):
     def __new__(cls, dsn: str) -> Conninfo:
         from psycopg.conninfo import make_conninfo
 
-        params = pg_probes.with_defaults(dsn)
+        params = pg.with_defaults(dsn)
         password = params.pop("password", None)
         params["fallback_application_name"] = "cockpit-backup"
         text = super().__new__(cls, make_conninfo("", **params))
@@ -127,17 +131,6 @@ class BackupResult:
 
 
 @dataclass(frozen=True)
-class BackupFile:
-    name: str
-    path: str
-    database: str
-    taken_at: str  # RFC 3339 UTC, from the file name: when pg_dump was asked to start
-    size_bytes: int
-    sha256: str  # from the .sha256 beside it; "" when there is none
-    verified: bool
-
-
-@dataclass(frozen=True)
 class RestoreResult:
     ok: bool
     step: str  # done | checksum | read | verify | create | pg_restore | sanity | cancelled
@@ -185,18 +178,13 @@ def _tool_version(tool: str) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def backup_name(database: str, at: datetime) -> str:
-    safe = re.sub(r"[^\w.-]", "_", database)
-    return f"{safe}-{at.astimezone(UTC).strftime(STAMP)}.dump"
-
-
 # --- plan ----------------------------------------------------------------------------------
 
 
 def plan_backup(settings: BackupSettings, now: datetime | None = None) -> BackupPlan:
     """Target, file, free space, tools and a connection test; asks the server, writes nothing."""
     now = now or datetime.now(UTC)
-    where = pg_probes.target(settings.dsn)
+    where = pg.target(settings.dsn)
     directory = settings.directory.expanduser().absolute()
     checks: list[Precondition] = []
     free = _check_directory(directory, checks)
@@ -240,7 +228,7 @@ def _check_directory(directory: Path, checks: list[Precondition]) -> int | None:
 
 
 def _check_server(dsn: str, checks: list[Precondition]) -> tuple[str, int | None]:
-    link = pg_probes.open_link(dsn)
+    link = pg.open_link(dsn)
     if link.conn is None:
         checks.append(Precondition("database", FAILED, link.problem))
         return "", None
@@ -341,7 +329,7 @@ def _produce(
         size = _dump(plan, partial, progress, cancel, started)
         toc = len(_toc(plan.pg_restore, partial, plan.conninfo))
         _check_cancel(cancel, "before the checksum")
-        digest = sha256_of(partial, cancel)
+        digest = sha256_of(partial, lambda: _check_cancel(cancel, f"while hashing {partial.name}"))
     except OSError as error:  # fsync, read-back: the disk, not the database
         raise Failed("write", f"{partial.name}: {error.strerror or error}") from None
     _publish(partial, plan.path, digest)
@@ -368,7 +356,7 @@ def _child(argv: list[str], conninfo: Conninfo, **streams: Any) -> Iterator[subp
 def _explain(tool: str, code: int, stderr: IO[bytes], conninfo: Conninfo) -> str:
     stderr.seek(0)
     text = stderr.read().decode(errors="replace")
-    reason = pg_probes.explain(text, conninfo.with_password())[1]
+    reason = pg.explain(text, conninfo.with_password())[1]
     return f"{tool} failed (exit {code}): {reason}"
 
 
@@ -457,90 +445,22 @@ def _toc(pg_restore: str, path: Path, conninfo: Conninfo) -> list[str]:
     return entries
 
 
-def sha256_of(path: Path, cancel: threading.Event | None = None) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(CHUNK):
-            if cancel is not None:
-                _check_cancel(cancel, f"while hashing {path.name}")
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _write_durably(path: Path, text: str) -> None:
-    """`text` as `path`, all or nothing: a temporary beside it, fsync, rename, fsync dir."""
-    temporary = path.with_name(path.name + ".partial")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        try:
-            os.write(fd, text.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _publish(partial: Path, final: Path, digest: str) -> None:
     """Checksum first, then the dump's final name: that rename is the commit point."""
     sidecar = final.with_name(final.name + ".sha256")
     if final.exists() or sidecar.exists():
         raise Failed("publish", f"{final.name} exists already")
     try:
-        _write_durably(sidecar, f"{digest}  {final.name}\n")
+        write_atomic(sidecar, f"{digest}  {final.name}\n".encode(), mode=0o600)
         os.rename(partial, final)
-        _fsync_dir(final.parent)
+        fsync_dir(final.parent)
     except OSError as error:
         if not final.exists():
             sidecar.unlink(missing_ok=True)
         raise Failed("publish", f"cannot publish {final.name}: {error.strerror}") from None
 
 
-# --- what is there, and what to keep --------------------------------------------------------
-
-
-def _sidecar_digest(dump: Path) -> str:
-    """The checksum the .sha256 beside `dump` records for it, or ""."""
-    try:
-        found = SIDECAR.match(dump.with_name(dump.name + ".sha256").read_text())
-    except (OSError, UnicodeDecodeError):
-        return ""
-    return found.group("digest") if found and found.group("name") == dump.name else ""
-
-
-def list_backups(directory: Path, check_sums: bool = False) -> list[BackupFile]:
-    """The backups in `directory`, newest first. Verified means a .sha256 written by
-    `run_backup` (which writes it only after `pg_restore --list` accepted the dump);
-    with `check_sums` the file is also hashed and must match it."""
-    found = []
-    for path in directory.glob("*.dump"):
-        name = NAME.match(path.name)
-        if not name or not path.is_file():
-            continue
-        taken = datetime.strptime(name.group("stamp"), STAMP).replace(tzinfo=UTC)
-        digest = _sidecar_digest(path)
-        verified = bool(digest) and (not check_sums or sha256_of(path) == digest)
-        found.append(
-            BackupFile(
-                name=path.name,
-                path=str(path),
-                database=name.group("database"),
-                taken_at=taken.isoformat(),
-                size_bytes=path.stat().st_size,
-                sha256=digest,
-                verified=verified,
-            )
-        )
-    return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
+# --- what to keep --------------------------------------------------------------------------
 
 
 def apply_retention(
@@ -598,7 +518,7 @@ def restore(
     checksum is checked first: a file that does not match its .sha256 is refused."""
     path = Path(backup.path if isinstance(backup, BackupFile) else backup)
     conninfo = Conninfo(target.dsn if isinstance(target, BackupSettings) else target)
-    database = pg_probes.target(conninfo).dbname
+    database = pg.target(conninfo).dbname
     if scratch:
         stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
         database = f"{database}_restore_test_{stamp}"
@@ -638,10 +558,10 @@ def restore(
 def _verify_checksum(path: Path, cancel: threading.Event) -> None:
     if not path.is_file():
         raise Failed("checksum", f"{path.name} does not exist")
-    recorded = _sidecar_digest(path)
+    recorded = sidecar_digest(path)
     if not recorded:
         raise Failed("checksum", f"{path.name} has no {path.name}.sha256 naming it")
-    actual = sha256_of(path, cancel)
+    actual = sha256_of(path, lambda: _check_cancel(cancel, f"while hashing {path.name}"))
     if actual != recorded:
         raise Failed(
             "checksum",
@@ -670,10 +590,10 @@ def _restore_scratch(
     admin = conninfo.with_password()
     name = sql.Identifier(database)
     try:
-        with pg_probes.connect(admin, read_only=False) as conn:
+        with pg.connect(admin, read_only=False) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
     except psycopg.Error as error:
-        raise Failed("create", pg_probes.explain(str(error), admin)[1]) from None
+        raise Failed("create", pg.explain(str(error), admin)[1]) from None
     try:
         scratch = conninfo.with_password(dbname=database)
         state["bytes"] = _pg_restore(path, pg_restore, Conninfo(scratch), progress, cancel)
@@ -692,7 +612,7 @@ def _drop(admin: str, name: Any) -> bool:
     from psycopg import sql
 
     try:
-        with pg_probes.connect(admin, read_only=False) as conn:
+        with pg.connect(admin, read_only=False) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
     except psycopg.Error:
         return False
@@ -700,7 +620,7 @@ def _drop(admin: str, name: Any) -> bool:
 
 
 def _tables_in(dsn: str) -> int:
-    with pg_probes.connect(dsn) as conn:
+    with pg.connect(dsn) as conn:
         row = conn.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
             " AND table_schema NOT IN ('pg_catalog', 'information_schema')"

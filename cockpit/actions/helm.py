@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from cockpit.sources.kube import KubeSettings, api_client, describe
+from cockpit.clients.kube import KubeSettings, api_client, describe
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient

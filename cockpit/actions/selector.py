@@ -234,7 +234,7 @@ def _api_error(error: Exception, move: SelectorMove, verb: str) -> ActionError:
             "nothing was changed, plan again"
         )
     if isinstance(error, ApiException):
-        from cockpit.sources.kube import describe
+        from cockpit.clients.kube import describe
 
         return ActionError(describe(error, verb, "services", move.namespace).detail)
     return ActionError(f"API unreachable: {error}")

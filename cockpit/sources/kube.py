@@ -20,89 +20,17 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe
 from cockpit.model import events as ev
-from cockpit.sources.imports import preload
 from cockpit.sources.kube_objects import SLIM
 
 Emit = Callable[[ev.Event], None]
 SOURCE = "kubernetes"
 WATCH_SECONDS = 290  # below the API server's default request timeout, like client-go
 FRESH_EVERY = 10.0
-
-
-@dataclass(frozen=True)
-class KubeSettings:
-    namespace: str
-    app: str  # label app=<app> selects the window's pods and Deployments
-    service: str
-    kubeconfig: str | None = None  # one file or a `:`-separated list; None: KUBECONFIG
-    context: str | None = None  # None: the kubeconfig's current context
-    lease: str | None = None  # the window lock's Lease, watched like the rest
-    in_cluster: bool = False  # the pod's service account, no kubeconfig
-
-
-def kube_settings(session) -> KubeSettings | None:
-    """The session's cluster, window and lock, or None when no cluster is configured: the
-    context the session resolved, so every request goes where the status bar says."""
-    kube = session.kube
-    if kube is None:
-        return None
-    return KubeSettings(
-        namespace=session.namespace,
-        app=session.values.get("app", ""),
-        service=session.values.get("service", ""),
-        kubeconfig=kube.kubeconfig,
-        context=None if kube.in_cluster else kube.context,
-        lease=session.lock,
-        in_cluster=kube.in_cluster,
-    )
-
-
-def api_client(settings: KubeSettings):
-    """The official client, from the kubeconfig files and context given, or in-cluster."""
-    preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
-    from kubernetes import client, config
-
-    if settings.in_cluster:
-        config.load_incluster_config()
-        return client.ApiClient()
-    return config.new_client_from_config(config_file=settings.kubeconfig, context=settings.context)
-
-
-class ApiProblem(Exception):
-    """A failed request, said the way an operator needs it: what was refused, and why."""
-
-    def __init__(self, state: str, detail: str) -> None:
-        super().__init__(detail)
-        self.state, self.detail = state, detail
-
-
-def describe(error: Exception, verb: str, resource: str, namespace: str) -> ApiProblem:
-    from kubernetes.client.exceptions import ApiException
-
-    if isinstance(error, ApiException):
-        message = ""
-        try:
-            message = json.loads(error.body or "{}").get("message", "")
-        except (ValueError, AttributeError):
-            message = ""
-        if error.status == 401:
-            return ApiProblem(
-                "unauthorized", f"401 Unauthorized: {message or 'credentials rejected'}"
-            )
-        if error.status == 403:
-            what = message or f"cannot {verb} {resource} in namespace {namespace}"
-            return ApiProblem("forbidden", f"403 {verb} {resource}: {what}")
-        if error.status == 404:
-            return ApiProblem(
-                "not found", f"404 {resource} in {namespace}: {message or 'not found'}"
-            )
-        return ApiProblem("error", f"{error.status} {verb} {resource}: {message or error.reason}")
-    return ApiProblem("unreachable", f"{type(error).__name__}: {error}".splitlines()[0][:200])
 
 
 class _Gone(Exception):

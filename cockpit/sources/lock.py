@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe
 from cockpit.model import events as ev
-from cockpit.sources.kube import ApiProblem, KubeSettings, api_client, describe
 
 Emit = Callable[[ev.Event], None]
 

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cockpit.clients.postgres import Link, open_link
 from cockpit.model.checklist import PostgresCheck, Runbook
 from cockpit.sources.base import CheckingSource, Emit
-from cockpit.sources.pg_probes import Link, evaluate, open_link
+from cockpit.sources.pg_probes import evaluate
 
 SOURCE = "postgres"
 

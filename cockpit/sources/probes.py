@@ -13,10 +13,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cockpit.clients.imports import preload
 from cockpit.model.checklist import HttpCheck
 from cockpit.model.placeholders import fill, missing
 from cockpit.sources.base import CheckingSource, Emit
-from cockpit.sources.imports import preload
 
 SOURCE = "probes"
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cockpit.clients.imports import preload
 from cockpit.model import events as ev
 from cockpit.model.placeholders import fill
-from cockpit.sources.imports import preload
 
 Emit = Callable[[ev.Event], None]
 SOURCE = "prometheus"

@@ -203,7 +203,7 @@ class Actions:
 
     def _plan_helm(self) -> tuple[Plan, dict[str, Any]]:
         from cockpit.actions.helm import helm_binary, history, rollback_target
-        from cockpit.sources.kube import kube_settings
+        from cockpit.clients.kube import kube_settings
 
         settings = kube_settings(self.session)
         assert settings is not None
@@ -237,7 +237,8 @@ class Actions:
         return plan, {"settings": settings, "revision": target.revision}
 
     def _plan_restore(self, scratch: bool = False) -> tuple[Plan, dict[str, Any]] | None:
-        from cockpit.actions.backup import BackupSettings, list_backups
+        from cockpit.actions.backup import BackupSettings
+        from cockpit.clients.backups import list_backups
 
         pg = self.session.postgres
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
@@ -415,7 +416,7 @@ class Actions:
 
     def _run_selector(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.selector import patch_selector
-        from cockpit.sources.kube import api_client, kube_settings
+        from cockpit.clients.kube import api_client, kube_settings
 
         move: SelectorMove = context["move"]
         settings = kube_settings(self.session)

@@ -21,11 +21,11 @@ from cockpit.actions.backup import (
     BackupSettings,
     Conninfo,
     apply_retention,
-    list_backups,
     plan_backup,
     restore,
     run_backup,
 )
+from cockpit.clients.backups import list_backups
 from tests.postgres_server import REPO_ROOT, Database, PostgresServer, fake_backup
 
 

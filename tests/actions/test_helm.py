@@ -29,8 +29,8 @@ from cockpit.actions.helm import (
     rollback_target,
     run_rollback,
 )
+from cockpit.clients.kube import ApiProblem, KubeSettings
 from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
-from cockpit.sources.kube import ApiProblem, KubeSettings
 
 RELEASE = "valeo-erp-production"
 NS = "production"

@@ -19,10 +19,11 @@ from cockpit.actions.selector import (
     plan_cutover,
     read_selector,
 )
+from cockpit.clients.kube import KubeSettings, api_client
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
-from cockpit.sources.kube import KubeSettings, KubeSource, api_client
+from cockpit.sources.kube import KubeSource
 
 GREEN = SelectorMove(service="valeo-erp", namespace="production", to="green", app="valeo-erp")
 BLUE = SelectorMove(service="valeo-erp", namespace="production", to="blue", app="valeo-erp")

@@ -6,9 +6,10 @@ import time
 import pytest
 from kubernetes import client, config
 
+from cockpit.clients.kube import KubeSettings
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
-from cockpit.sources.kube import KubeSettings, KubeSource
+from cockpit.sources.kube import KubeSource
 
 
 class Collected:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from kubernetes import client, config
 
-from cockpit.sources.kube import KubeSettings
+from cockpit.clients.kube import KubeSettings
 from cockpit.sources.lock import WindowLock
 
 

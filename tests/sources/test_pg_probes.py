@@ -11,8 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from cockpit.clients.postgres import explain, scrub, target
 from cockpit.model.checklist import PostgresCheck
-from cockpit.sources.pg_probes import explain, probe_once, scrub, target
+from cockpit.sources.pg_probes import probe_once
 from tests.postgres_server import ALEMBIC_HEAD, Database, PostgresServer, fake_backup
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)

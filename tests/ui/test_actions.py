@@ -13,8 +13,8 @@ from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.cli import _sources
+from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
-from cockpit.sources.kube import KubeSettings
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen

@@ -6,15 +6,15 @@ import textwrap
 import threading
 import time
 
-from cockpit.sources import imports
+from cockpit.clients import imports
 
 #: first import of each client, on the threads the sources run on; every module of the
 #: client libraries must be imported while the shared import lock is held by that thread
 CHECK = textwrap.dedent(
     """
     import sys, threading
-    from cockpit.sources import imports
-    from cockpit.sources.kube import KubeSettings, api_client
+    from cockpit.clients import imports
+    from cockpit.clients.kube import KubeSettings, api_client
     from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
     from cockpit.sources.probes import ProbeSettings, ProbeSource
 
