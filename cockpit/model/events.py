@@ -4,12 +4,18 @@ Each event class has a stable `kind` (the journal's record kind) and serialises 
 JSON object of its fields. Renaming a field or a kind breaks old journals: add, never
 change. Times are RFC 3339 UTC strings, set by whoever emits the event (never by the
 reducer), so replaying an event gives the same state as living it.
+
+Every text an event carries is cleaned when the event is made (`cockpit.model.untrusted`):
+what a server, a cluster or an old journal said arrives with its escape sequences shown,
+not obeyed, and its credentials redacted — live, in the journal, in replay and exports.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
+
+from cockpit.model.untrusted import clean_tree
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -25,8 +31,26 @@ class Event:
                 raise TypeError(f"event kind {cls.kind!r} defined twice")
             EVENTS[cls.kind] = cls
 
+    def __post_init__(self) -> None:
+        """Outside text in, clean text kept: each field's strings, nested ones too."""
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
+            cleaned = clean_tree(value)
+            if cleaned is not value:
+                object.__setattr__(self, name, cleaned)
+
     def to_data(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def from_record(kind: str, data: dict[str, Any]) -> Event:
