@@ -24,7 +24,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 REDACTED = "***"
 
@@ -49,6 +51,11 @@ def visible(text: str) -> str:
     if text.isprintable():
         return text
     return _UNSAFE.sub(_picture, text.replace("\r\n", "\n"))
+
+
+#: text of a model (runbook, layout) as it is shown: visible, whatever file it came from.
+#: Not scrubbed: a runbook's own commands may say `password=$PGPASSWORD` and mean it.
+Shown = Annotated[str, AfterValidator(visible)]
 
 
 # --- scrub --------------------------------------------------------------------------------
