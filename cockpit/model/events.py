@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-from cockpit.model.untrusted import clean_tree
+from cockpit.model.untrusted import clean_fields
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -33,24 +33,10 @@ class Event:
 
     def __post_init__(self) -> None:
         """Outside text in, clean text kept: each field's strings, nested ones too."""
-        for name in _field_names(type(self)):
-            value = getattr(self, name)
-            cleaned = clean_tree(value)
-            if cleaned is not value:
-                object.__setattr__(self, name, cleaned)
+        clean_fields(self)
 
     def to_data(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
 
 
 def from_record(kind: str, data: dict[str, Any]) -> Event:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 from typing import Annotated, Any
 
@@ -214,3 +215,19 @@ def _clean_dict(value: dict) -> dict:
         if out is not None:
             out[new_key] = new_item
     return value if out is None else out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def clean_fields(obj: Any) -> None:
+    """For a frozen dataclass's `__post_init__`: each field cleaned, once, at birth."""
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    for name in names:
+        value = getattr(obj, name)
+        cleaned = clean_tree(value)
+        if cleaned is not value:
+            object.__setattr__(obj, name, cleaned)
