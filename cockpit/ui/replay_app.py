@@ -155,7 +155,7 @@ class ReplayApp(CockpitApp):
                 return
             target = self._target(answer.strip())
             if target is None:
-                self.notify(f"not a seq or a time: {answer}", severity="error")
+                self.say(f"not a seq or a time: {answer}", severity="error")
                 return
             self.virtual = self.replay.times[target]
             await self.seek_index(target)

@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.checklist import Rule
@@ -85,7 +86,7 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         self.setup_pane(pane_id, spec, state, tz)
         self.key = spec.query or pane_id
         self.success, self.trigger = success, trigger
-        self.border_title = spec.title or self.key
+        self.border_title = Content(spec.title or self.key)  # PromQL's [5m] is no markup
 
     def affected(self, old: State, new: State) -> bool:
         return (
