@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.model.checklist import Runbook
+from cockpit.model.untrusted import clean_fields
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
 
@@ -19,6 +20,9 @@ class Precondition:
     name: str
     status: str  # passed | failed | unknown
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        clean_fields(self)  # a detail says what a server or the disk said
 
     def to_data(self) -> dict[str, str]:
         return {"name": self.name, "status": self.status, "detail": self.detail}
@@ -35,6 +39,10 @@ class Plan:
     runbook: tuple[str, ...] = ()
     #: why it cannot be offered at all (no source to act on): the preview says so
     unavailable: str = ""
+
+    def __post_init__(self) -> None:
+        # shown in the preview before it is journaled: release history, backup names …
+        clean_fields(self)
 
     @property
     def failed(self) -> tuple[Precondition, ...]:

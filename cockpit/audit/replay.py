@@ -3,6 +3,11 @@
 No sources and no executors: the data that was on screen is in the journal. The clock is
 each record's `ts`. Every `CHECKPOINT` records the state is kept (states are immutable,
 so a checkpoint is a reference), so seeking anywhere costs at most that many reduces.
+
+A journal is evidence, and an old one (or one written by another tool) may hold raw
+escape sequences or credentials a server echoed. Its records are read as written (verify
+checks their bytes) but their data is cleaned here, so nothing that shows a replay — the
+player, the asciicast, the Markdown report, `--headless` — ever sees it raw.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from cockpit.model.checklist import Runbook
 from cockpit.model.layout import Layout
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State, initial_state
+from cockpit.model.untrusted import clean_tree
 
 CHECKPOINT = 1000
 INPUT_KINDS = ("key", "mouse", "paste")
@@ -33,6 +39,12 @@ class Step:
 
 class ReplayError(ValueError):
     pass
+
+
+def _shown(record: Record) -> Record:
+    """The record with its data as the cockpit may show it; `line` keeps the bytes."""
+    data = clean_tree(record.data)
+    return record if data is record.data else replace(record, data=data)
 
 
 def _event_of(record: Record, by_seq: dict[int, Record]) -> ev.Event | None:
@@ -62,7 +74,7 @@ def session_state(start: dict[str, Any]) -> State:
 
 class Replay:
     def __init__(self, records: Iterable[Record]) -> None:
-        self.records = list(records)
+        self.records = [_shown(r) for r in records]
         by_seq = {r.seq: r for r in self.records}
         starts = [r for r in self.records if r.kind == "session.start"]
         if not starts:

@@ -1,6 +1,8 @@
 """The runbook as data: sections, items, automated checks, rules and the T-0 timeline.
 
 Pure and immutable: loaders build it, the reducer reads it, nothing here does I/O.
+Its text (`Shown`) has escape sequences made visible however it was loaded: Markdown,
+YAML, or the checklists a journal's `session.start` carries.
 Progress (who ticked what, when) lives in the cockpit's state, not here; `done` is the
 runbook's own starting value (`- [x]` in the Markdown).
 """
@@ -14,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cockpit.model.units import Compare, Duration, Expectation, When
+from cockpit.model.untrusted import Shown
 
 ID_PATTERN = r"^[\w.-]+(/[\w.-]+)*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1)]
@@ -26,8 +29,8 @@ class _Frozen(BaseModel):
 class CodeBlock(_Frozen):
     """A fenced block from the runbook, e.g. the `kubectl patch` an item refers to."""
 
-    lang: str = ""
-    code: str
+    lang: Shown = ""
+    code: Shown
 
 
 # --- checks: one kind each, discriminated by `kind` --------------------------------------
@@ -102,13 +105,13 @@ CHECK_KINDS = ("http", "prometheus", "kube", "postgres", "command")
 
 class Item(_Frozen):
     id: Id
-    text: str = Field(min_length=1)
+    text: Shown = Field(min_length=1)
     done: bool = False
-    role: str | None = None
+    role: Shown | None = None
     due: When | None = None
     critical: bool = False
     context: list[CodeBlock] = []
-    details: list[str] = []
+    details: list[Shown] = []
     check: Check | None = None
     items: list[Item] = []
 
@@ -120,9 +123,9 @@ class Item(_Frozen):
 
 class Section(_Frozen):
     id: Id
-    title: str
+    title: Shown
     context: list[CodeBlock] = []
-    notes: list[str] = []
+    notes: list[Shown] = []
     items: list[Item] = []
     sections: list[Section] = []
 
@@ -142,7 +145,7 @@ class Section(_Frozen):
 class Rule(_Frozen):
     """A success criterion or rollback trigger; no metric means a human decides."""
 
-    name: str = Field(min_length=1)
+    name: Shown = Field(min_length=1)
     metric: str | None = None
     condition: Expectation | None = None
     for_: Duration = Field(default=timedelta(0), alias="for")
@@ -163,7 +166,7 @@ class Rule(_Frozen):
 class TimelineStep(_Frozen):
     at: When
     until: When | None = None
-    title: str = Field(min_length=1)
+    title: Shown = Field(min_length=1)
     section: str | None = None
 
 
@@ -174,7 +177,7 @@ class GateCriterion(_Frozen):
     success criteria to hold now (window state OK).
     """
 
-    name: str = Field(min_length=1)
+    name: Shown = Field(min_length=1)
     requires: list[str] = []
     window: bool = False
 
@@ -189,18 +192,18 @@ class Gate(_Frozen):
     """A go/no-go decision (the plan's 11:00 meeting): GO only when every criterion holds."""
 
     id: Id
-    title: str = Field(min_length=1)
+    title: Shown = Field(min_length=1)
     section: str | None = None
     criteria: list[GateCriterion] = Field(min_length=1)
 
 
 class Runbook(_Frozen):
-    title: str = Field(min_length=1)
-    version: str | None = None
-    environment: str | None = None
-    date: str | None = None
-    meta: dict[str, str] = {}
-    notes: list[str] = []
+    title: Shown = Field(min_length=1)
+    version: Shown | None = None
+    environment: Shown | None = None
+    date: Shown | None = None
+    meta: dict[Shown, Shown] = {}
+    notes: list[Shown] = []
     success: list[Rule] = []
     rollback_triggers: list[Rule] = []
     timeline: list[TimelineStep] = []

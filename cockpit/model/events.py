@@ -4,12 +4,18 @@ Each event class has a stable `kind` (the journal's record kind) and serialises 
 JSON object of its fields. Renaming a field or a kind breaks old journals: add, never
 change. Times are RFC 3339 UTC strings, set by whoever emits the event (never by the
 reducer), so replaying an event gives the same state as living it.
+
+Every text an event carries is cleaned when the event is made (`cockpit.model.untrusted`):
+what a server, a cluster or an old journal said arrives with its escape sequences shown,
+not obeyed, and its credentials redacted — live, in the journal, in replay and exports.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
+
+from cockpit.model.untrusted import clean_fields
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -24,6 +30,10 @@ class Event:
             if cls.kind in EVENTS:
                 raise TypeError(f"event kind {cls.kind!r} defined twice")
             EVENTS[cls.kind] = cls
+
+    def __post_init__(self) -> None:
+        """Outside text in, clean text kept: each field's strings, nested ones too."""
+        clean_fields(self)
 
     def to_data(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from cockpit.model.untrusted import Shown
+
 _SIZE = re.compile(r"^\d+(fr|%)?$")
 
 
@@ -30,7 +32,7 @@ class _Frozen(BaseModel):
 class Pane(_Frozen):
     id: str | None = Field(default=None, pattern=r"^[\w-]+$")
     kind: PaneKind
-    title: str | None = None
+    title: Shown | None = None
     width: Size = "1fr"
     #: checklist and timeline panes: a name from the layout's `checklists`
     checklist: str | None = None
@@ -57,7 +59,7 @@ class Row(_Frozen):
 
 
 class Layout(_Frozen):
-    title: str = Field(min_length=1)
+    title: Shown = Field(min_length=1)
     #: name → checklist: a name (NAME.yaml beside the layout, then in the checklist folders)
     #: or a path relative to the layout's folder, never outside it (cockpit.load.refs)
     checklists: dict[str, str] = Field(min_length=1)

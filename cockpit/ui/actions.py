@@ -89,7 +89,7 @@ class Actions:
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
             missing = "PostgreSQL" if not self.session.postgres_configured else "a backup_dir"
-            self.app.notify(
+            self.app.say(
                 f"backup needs {missing} in the config (postgres: {{dsn, backup_dir}})",
                 severity="error",
             )
@@ -101,12 +101,12 @@ class Actions:
         patch is one request, verified or failed on its own."""
         running = self.app.state.running_action()
         if running is None:
-            self.app.notify("no action is running", severity="warning")
+            self.app.say("no action is running", severity="warning")
         elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
             self.cancel.set()
-            self.app.notify(f"cancelling {running[1].title} at its next safe point")
+            self.app.say(f"cancelling {running[1].title} at its next safe point")
         else:
-            self.app.notify(
+            self.app.say(
                 f"{running[1].title} cannot be cancelled safely: it is verified or fails",
                 severity="warning",
             )
@@ -119,7 +119,7 @@ class Actions:
         if why is None and running is not None:
             why = f"{running[1].title} is still running"
         if why is not None:
-            self.app.notify(f"not now: {why}", severity="error")
+            self.app.say(f"not now: {why}", severity="error")
         return why is not None
 
     # --- plans ------------------------------------------------------------------------------
@@ -166,9 +166,7 @@ class Actions:
             try:
                 made = plan()
             except Exception as error:  # the plan could not even be made: say why
-                self.app.call_from_thread(
-                    self.app.notify, f"cannot plan: {error}", severity="error"
-                )
+                self.app.call_from_thread(self.app.say, f"cannot plan: {error}", severity="error")
                 return
             if made is not None:
                 self.app.call_from_thread(self._show, *made)
@@ -244,7 +242,7 @@ class Actions:
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
         if not backups:
             self.app.call_from_thread(
-                self.app.notify, f"no verified backup in {pg.backup_dir}", severity="error"
+                self.app.say, f"no verified backup in {pg.backup_dir}", severity="error"
             )
             return None
         newest = backups[0]
@@ -279,7 +277,7 @@ class Actions:
         if self._refused():
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
-            self.app.notify("a restore test needs postgres: {dsn, backup_dir}", severity="error")
+            self.app.say("a restore test needs postgres: {dsn, backup_dir}", severity="error")
             return
         self._in_worker(lambda: self._plan_restore(scratch=True))
 
@@ -339,14 +337,14 @@ class Actions:
         why = app.can_mutate()  # the lock may have gone while the preview was open
         if why is not None:
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=why, at=app.now()))
-            app.notify(f"not executed: {why}", severity="error")
+            app.say(f"not executed: {why}", severity="error")
             return
         confirmed = ev.ActionConfirmed(id=key, by=app.operator, overridden=overridden, at=app.now())
         refused = app.dispatch(confirmed, durable=True)  # on disk before anything runs
         if refused is not None:
             detail = f"nothing was executed: {refused}"
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=detail, at=app.now()))
-            app.notify(detail, severity="error")
+            app.say(detail, severity="error")
             return
         self.cancel = threading.Event()
         run = {

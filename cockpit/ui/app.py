@@ -20,7 +20,9 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.events import DescendantFocus, Resize
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
@@ -34,6 +36,7 @@ from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window
 from cockpit.model.state import State, initial_state
 from cockpit.model.units import format_duration
+from cockpit.model.untrusted import clean
 from cockpit.progress import ProgressStore
 from cockpit.session import Session
 from cockpit.sources.base import Source, SourceFactory
@@ -380,6 +383,12 @@ class CockpitApp(App[int]):
     def now(self) -> str:
         return self.state.now or ""
 
+    def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
+        """A toast. What it says often holds outside text — an exception's message (a
+        driver's may echo a DSN), a name from the cluster — so it is cleaned and never read
+        as markup. Thread-safe, as `notify` is."""
+        self.notify(clean(message), severity=severity, markup=False)
+
     # --- audit: every input recorded before Textual dispatches it, fail closed ------------
 
     def _start_session(self, size: tuple[int, int] | None = None) -> None:
@@ -438,9 +447,7 @@ class CockpitApp(App[int]):
         lock = self.state.lock
         source = next((s for s in self.sources if s.name == "lock"), None)
         if source is None or lock.state != "stale":
-            self.notify(
-                f"the window lock is {lock.state}: nothing to take over", severity="warning"
-            )
+            self.say(f"the window lock is {lock.state}: nothing to take over", severity="warning")
             return
 
         def answer(yes: bool | None) -> None:
@@ -528,18 +535,18 @@ class CockpitApp(App[int]):
         if not tabs:
             return
         current = self._focused_id()
-        labels = []
+        labels: list[str | tuple[str, str]] = []
         for pane_id, spec in self.pane_specs():
-            title = spec.title or pane_id
-            labels.append(f"[reverse] {title} [/]" if pane_id == current else f" {title} ")
-        tabs.first(Static).update("".join(labels) + "  [dim]tab ⇥[/]")
+            title = f" {spec.title or pane_id} "  # the layout's text: never markup
+            labels.append((title, "reverse") if pane_id == current else title)
+        tabs.first(Static).update(Content.assemble(*labels, "  ", ("tab ⇥", "dim")))
 
     # --- filter ----------------------------------------------------------------------------
 
     def action_filter(self) -> None:
         pane_id = self._focused_id()
         if not any(isinstance(p, RowsPane) and p.pane_id == pane_id for p in self.panes()):
-            self.notify("this pane has nothing to filter", severity="warning")
+            self.say("this pane has nothing to filter", severity="warning")
             return
         self._filter_pane = pane_id
         box = self.query_one("#filter-input", Input)

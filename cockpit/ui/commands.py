@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 
 class CockpitCommands(Provider):
@@ -32,7 +33,7 @@ class CockpitCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, key in self._commands():
-            yield DiscoveryHit(name, callback, help=key)
+            yield DiscoveryHit(Content(name), callback, help=key)  # pane titles: no markup
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -101,7 +101,7 @@ class ReplayApp(RecordedApp):
                 return
             target = self._target(answer.strip())
             if target is None:
-                self.notify(f"not a seq or a time: {answer}", severity="error")
+                self.say(f"not a seq or a time: {answer}", severity="error")
                 return
             self.virtual = self.replay.times[target]
             await self.seek_index(target)

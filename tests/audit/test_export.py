@@ -170,3 +170,68 @@ def test_audit_does_not_import_the_ui():
         if name.startswith("cockpit.ui")
     }
     assert not imported
+
+
+# --- a journal that holds raw escapes and credentials (an old cockpit, another tool) ------
+
+RAW = "\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x9b2J\u202e"
+SECRET = "Authorization: Bearer abc.def.ghi, dsn host=db password=hunter22"
+NEVER = ("\x1b]", "\x07", "\x9b", "\u202e", "abc.def.ghi", "hunter22")
+
+
+@pytest.fixture
+def hostile_journal(journal_path):
+    """The recorded session, then records as a careless writer would have put them."""
+    from cockpit.audit.read import read_records
+
+    start = next(r.data for r in read_records(journal_path) if r.kind == "session.start")
+    item = "phase-1-pre-deployment/infrastructure/postgresql-database"
+    journal = Journal(journal_path, clock=lambda: NOW)
+    journal.append(
+        "session.start",
+        start | {"operator": f"eve{RAW}", "ssh_client": f"10.0.0.1 {RAW}", "term": f"xterm{RAW}"},
+    )
+    journal.append(
+        "item.note",
+        {"checklist": "go-live", "item": item, "text": f"{RAW} {SECRET}", "by": f"eve{RAW}"},
+    )
+    journal.append("item.tick", {"checklist": "go-live", "item": item, "by": f"eve{RAW}"})
+    journal.append("source.status", {"source": "postgres", "state": "error", "detail": SECRET})
+    journal.append("alert", {"key": "k", "level": "critical", "message": f"{RAW} {SECRET}"})
+    journal.append(
+        "action.plan",
+        {"id": "a1", "action": "backup", "target": "erp", "title": f"Backup {RAW}", "by": "eve"},
+    )
+    journal.append("action.confirm", {"id": "a1", "by": "eve"})
+    journal.append(
+        "action.step", {"id": "a1", "step": "dump", "status": "failed", "detail": SECRET}
+    )
+    journal.append("action.end", {"id": "a1", "outcome": "failed", "detail": f"{RAW} {SECRET}"})
+    journal.close()
+    raw = journal_path.read_text(encoding="utf-8")
+    assert "hunter22" in raw and "\u202e" in raw  # the journal itself holds them raw
+    return journal_path
+
+
+def test_a_report_of_a_hostile_journal_shows_escapes_and_hides_credentials(hostile_journal):
+    result = export(hostile_journal, "markdown")
+    assert result.returncode == 0, result.stderr
+    report = result.stdout
+    for raw in NEVER:
+        assert raw not in report
+    shown = "␛]0;owned␇␛]52;c;ZXZpbA==␇<U+009B>2J<U+202E>"
+    assert f"| eve{shown} |" in report and f"10.0.0.1 {shown}" in report
+    assert f"note on **PostgreSQL Database**: {shown} Authorization: Bearer ***" in report
+    assert f"critical: {shown} Authorization: Bearer ***, dsn host=db password=***" in report
+    assert f"### Backup {shown}: failed" in report
+    assert "dump failed: Authorization: Bearer ***, dsn host=db password=***" in report
+
+
+async def test_an_asciicast_of_a_hostile_journal_sends_no_escape_of_its_own(hostile_journal):
+    result = export(hostile_journal, "asciicast")
+    assert result.returncode == 0, result.stderr
+    header, *events = (json.loads(line) for line in result.stdout.splitlines())
+    sent = "".join(e[2] for e in events if e[1] in ("o", "m")) + json.dumps(header)
+    for raw in NEVER:
+        assert raw not in sent
+    assert "alert: ␛]0;owned␇" in sent and "Bearer ***" in sent

@@ -233,3 +233,25 @@ def test_not_a_mapping_is_located():
         parse_checklist("- just\n- a list\n", "list.yaml")
     assert [(p.line, p.col) for p in info.value.problems] == [(1, 1)]
     assert "mapping" in info.value.problems[0].message
+
+
+def test_escape_sequences_in_a_yaml_checklist_are_shown_not_obeyed(tmp_path):
+    path = tmp_path / "checklist.yaml"
+    path.write_text(
+        'title: "Go-live \\e]0;owned\\a"\n'
+        'meta: {owner: "ops \\u202e"}\n'
+        "sections:\n"
+        '  - title: "Phase \\x9b2J"\n'
+        '    notes: ["\\e[2J wiped"]\n'
+        "    items:\n"
+        '      - text: "Deploy \\e]0;pwned\\a green"\n'
+        '        details: ["\\x7f"]\n'
+        '        role: "Lead \\e[5m"\n',
+        encoding="utf-8",
+    )
+    runbook = load_runbook(path)
+    section = runbook.sections[0]
+    item = section.items[0]
+    assert runbook.title == "Go-live ␛]0;owned␇" and runbook.meta == {"owner": "ops <U+202E>"}
+    assert section.title == "Phase <U+009B>2J" and section.notes == ["␛[2J wiped"]
+    assert (item.text, item.details, item.role) == ("Deploy ␛]0;pwned␇ green", ["␡"], "Lead ␛[5m")

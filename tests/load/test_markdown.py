@@ -535,3 +535,25 @@ def test_decision_criteria_become_a_gate_of_items(runbooks):
     ]
     assert [c.requires for c in gate.criteria] == [[i] for i in items]
     assert "**Decision Criteria:**" in plan.section(section).notes
+
+
+RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_escape_sequences_in_a_runbook_are_shown_not_obeyed(tmp_path):
+    path = tmp_path / "runbook.md"
+    path.write_text(
+        "# Go-live \x1b]0;owned\x07\n\n"
+        "## Phase \u202e1\n\n"
+        "```bash\nprintf '\x1b]52;c;ZXZpbA==\x07'\n```\n\n"
+        "- [ ] Deploy \x1b]0;pwned\x07 green\n"
+        "  - [ ] clear the screen \x1b[2J\x9bH\n",
+        encoding="utf-8",
+    )
+    runbook = load_runbook(path)
+    assert runbook.title == "Go-live ␛]0;owned␇"
+    assert _section(runbook, "Phase <U+202E>1").context[0].code == "printf '␛]52;c;ZXZpbA==␇'"
+    # the 8-bit CSI is repaired as mojibake (cp1252 "›") before the model sees it
+    nested = _item(runbook, "Deploy ␛]0;pwned␇ green").items[0]
+    assert nested.text.startswith("clear the screen ␛[2J")
+    assert not [s for s in _all_text(runbook) if any(c in s for c in RAW_CONTROLS)]

@@ -151,3 +151,27 @@ def test_model_is_frozen_and_strict():
         section.title = "other"  # type: ignore[misc]
     with pytest.raises(ValidationError):
         Item.model_validate({"id": "a", "text": "x", "colour": "red"})
+
+
+def test_a_checklist_read_back_from_a_journal_has_its_escapes_made_visible():
+    """`session.start` carries the checklists as they were: an old journal's are raw."""
+    dump = {
+        "title": "T \x1b]0;x\x07",
+        "notes": ["\x1b[2J"],
+        "success": [{"name": "ok \u2066"}],
+        "timeline": [{"at": "09:00", "title": "migrate \x9b"}],
+        "sections": [
+            {
+                "id": "s",
+                "title": "S",
+                "items": [{"id": "i", "text": "\x1b]52;c;eA==\x07", "context": [{"code": "\x7f"}]}],
+            }
+        ],
+    }
+    runbook = Runbook.model_validate(dump)
+    assert (runbook.title, runbook.notes) == ("T ␛]0;x␇", ["␛[2J"])
+    assert runbook.success[0].name == "ok <U+2066>"
+    assert runbook.timeline[0].title == "migrate <U+009B>"
+    item = runbook.item("i")
+    assert item is not None and item.text == "␛]52;c;eA==␇" and item.context[0].code == "␡"
+    assert Runbook.model_validate(runbook.model_dump(mode="json", by_alias=True)) == runbook

@@ -58,3 +58,57 @@ def test_a_kind_cannot_be_defined_twice():
         @dataclasses.dataclass(frozen=True)
         class Again(ev.Event):
             kind = "item.tick"
+
+
+# --- outside text is clean in every event, live or read back from an old journal --------
+
+OUTSIDE = "\x1b]0;owned\x07\x1b[2J\x9b\u202e Authorization: Bearer abc.def.ghi password=hunter22"
+SHOWN = "␛]0;owned␇␛[2J<U+009B><U+202E> Authorization: Bearer *** password=***"
+
+
+def leaves(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(key)
+            yield from leaves(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from leaves(item)
+
+
+WITH_TEXT = [c for c in ev.EVENTS.values() if any(f.type != "int" for f in dataclasses.fields(c))]
+OUR_KEYS = {"name", "labels", "move", "service"}
+
+
+@pytest.mark.parametrize("cls", WITH_TEXT, ids=[c.kind for c in WITH_TEXT])
+def test_every_text_field_is_cleaned_when_the_event_is_made(cls):
+    raw = {}
+    for f in dataclasses.fields(cls):
+        if f.type == "str":
+            raw[f.name] = OUTSIDE
+        elif f.type.startswith("tuple[str"):
+            raw[f.name] = (OUTSIDE,)
+        elif f.type.startswith("tuple[dict"):
+            raw[f.name] = ({"name": OUTSIDE, "labels": {OUTSIDE: OUTSIDE}},)
+        elif f.type == "dict":
+            raw[f.name] = {"move": {"service": OUTSIDE}}
+    event = cls(**{**{f.name: 1 for f in dataclasses.fields(cls)}, **raw})
+    texts = [t for t in leaves([getattr(event, name) for name in raw]) if t not in OUR_KEYS]
+    assert texts and all(text == SHOWN for text in texts)
+    assert ev.from_record(cls.kind, event.to_data()) == event
+
+
+def test_an_old_journals_raw_record_is_cleaned_on_replay():
+    pods = [{"name": "p1", "labels": {"app": "x"}, "reason": "\x1b]52;c;ZXZpbA==\x07"}]
+    event = ev.from_record("observe.kube", {"resource": "pods", "change": "LIST", "items": pods})
+    assert event.items[0]["reason"] == "␛]52;c;ZXZpbA==␇"
+    alert = ev.from_record("alert", {"key": "k", "level": "critical", "message": OUTSIDE})
+    assert alert.message == SHOWN
+
+
+def test_clean_items_are_kept_as_they_are():
+    items = ({"name": "valeo-erp-blue-1", "labels": {"app": "valeo-erp"}, "ready": True},)
+    event = ev.KubeObserved(resource="pods", change="LIST", items=items)
+    assert event.items is items and event.items[0] is items[0]

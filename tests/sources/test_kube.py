@@ -129,3 +129,86 @@ def test_connection_loss_is_unreachable_with_the_time_of_last_data(cluster, kube
     got.wait(lambda s: s.sources["kubernetes"].state == "unreachable", what="unreachable")
     status = got.state().sources["kubernetes"]
     assert status.last_ok >= last_ok and status.since >= status.last_ok
+
+
+# --- what the cluster says is shown, never obeyed, and never carries a credential --------
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b\u202e"
+
+
+def texts(value):
+    """Every string in JSON-like data."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts(key)
+            yield from texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from texts(item)
+
+
+def hostile_pod(store) -> None:
+    """A pod whose runtime reports escapes in its reason, on a node named with some."""
+    meta = {"name": "valeo-erp-evil", "labels": {"app": "valeo-erp", "version": "green"}}
+    spec = {"nodeName": f"node-{ESCAPES}", "containers": [{"name": "erp", "image": "erp"}]}
+    store.create("pods", "production", {"metadata": meta, "spec": spec})
+    pod = store.get("pods", "production", "valeo-erp-evil")
+    waiting = {"waiting": {"reason": f"CrashLoop{ESCAPES}[bold red]", "message": "x"}}
+    pod["status"] = {
+        "phase": "Running",
+        "containerStatuses": [{"name": "erp", "ready": False, "restartCount": 1, "state": waiting}],
+    }
+    store.update("pods", "production", "valeo-erp-evil", pod, subresource="status")
+
+
+def test_escapes_and_tokens_from_the_api_reach_neither_events_nor_journal(
+    cluster, kubeconfig, tmp_path
+):
+    from cockpit.audit.journal import Journal
+    from cockpit.audit.trail import AuditTrail
+
+    cluster.controller.stop()  # the pods stay as written: no kubelet rewrites their status
+    hostile_pod(cluster.store)
+    # an apiserver (or a proxy in front of it) that echoes the request's credentials
+    cluster.server.user = f"oncall{ESCAPES} (Authorization: Bearer abc.def.ghi)"
+    journal = Journal(tmp_path / "audit.jsonl")
+    trail, got = AuditTrail(journal), Collected()
+
+    def emit(event) -> None:
+        got(event)
+        trail.event(event)
+
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    source = KubeSource(settings, emit)
+    threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+    for thread in threads:
+        thread.start()
+    try:
+        got.wait(lambda s: "valeo-erp-evil" in s.kube.pods, what="the hostile pod listed")
+        cluster.controller.deny("watch", "pods")
+        cluster.controller.drop_watches()
+        got.wait(lambda s: s.sources["kubernetes"].state == "forbidden", what="403 reported")
+    finally:
+        source.stop()
+        for thread in threads:
+            thread.join(10)
+        journal.close()
+
+    state = got.state()
+    pod = state.kube.pods["valeo-erp-evil"]
+    assert pod.reason == "CrashLoop␛]0;owned␇␛[2J<U+009B><U+202E>[bold red]"
+    assert pod.node == "node-␛]0;owned␇␛[2J<U+009B><U+202E>"
+    detail = state.sources["kubernetes"].detail
+    assert "403 watch pods" in detail and "Authorization: Bearer ***" in detail
+    assert "oncall␛]0;owned␇" in detail
+    said = "".join(texts([e.to_data() for e in got.events]))
+    assert "valeo-erp-evil" in said and "Bearer ***" in said
+    assert not any(c in said for c in "\x1b\x07\x9b\u202e") and "abc.def.ghi" not in said
+    written = (tmp_path / "audit.jsonl").read_bytes()
+    assert b"valeo-erp-evil" in written and b"Bearer ***" in written
+    for raw in (b"\x1b", b"\\u001b", b"\xc2\x9b", b"\\u009b", "\u202e".encode(), b"abc.def.ghi"):
+        assert raw not in written

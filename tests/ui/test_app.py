@@ -1,5 +1,9 @@
 """The cockpit driven by keys, as the on-call engineer drives it."""
 
+import asyncio
+
+from rich.text import Text
+
 from cockpit.model import events as ev
 from cockpit.progress import ProgressStore
 from cockpit.ui.screens.confirm import Confirm
@@ -235,3 +239,100 @@ async def test_a_click_moves_the_cursor(make_app):
         pane = app.query_one("#go-live", ChecklistPane)
         await pilot.click("#go-live", offset=(5, 4))
         assert app.state.cursors["go-live"] == pane.rows[3].key
+
+
+# --- outside text on screen: shown, never obeyed, never read as markup --------------------
+
+HOSTILE_RUNBOOK = (
+    "# Evil [bold red]runbook[/]\n\n"
+    "## Phase [@click=app.quit]one[/]\n\n"
+    "- [ ] Deploy \x1b]0;pwned\x07 green [@click=app.quit]now[/]\n"
+    "- [ ] Then \x1b]52;c;ZXZpbA==\x07 and \u202e\n"
+)
+
+
+def hostile_layout(tmp_path) -> str:
+    (tmp_path / "evil.md").write_text(HOSTILE_RUNBOOK, encoding="utf-8")
+    layout = tmp_path / "evil.yaml"
+    layout.write_text(
+        "title: Evil\n"
+        "checklists: {evil: evil.md}\n"
+        "min_width: 20\n"
+        "min_height: 10\n"
+        "rows:\n"
+        "  - panes:\n"
+        "      - {id: evil, kind: checklist, checklist: evil}\n"
+        "      - {id: pods, kind: pods, title: 'Pods [b]x[/b]'}\n",
+        encoding="utf-8",
+    )
+    return str(layout)
+
+
+def screen_text(app) -> tuple[str, str]:
+    """What the terminal is sent (ANSI), and the same screen as plain text."""
+    from cockpit.audit.export_asciicast import screen_ansi
+
+    ansi = screen_ansi(app)
+    return ansi, Text.from_ansi(ansi.replace("\r\n", "\n")).plain
+
+
+async def test_runbook_escapes_and_markup_are_shown_literally(make_app, tmp_path):
+    app = make_app(hostile_layout(tmp_path))
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        pane = app.query_one("#evil", ChecklistPane)
+        lines = [pane.render_line(y).text for y in range(4)]
+        assert "Phase [@click=app.quit]one[/]" in lines[0]
+        assert "Deploy ␛]0;pwned␇ green [@click=app.quit]now[/]" in lines[1]
+        assert "Then ␛]52;c;ZXZpbA==␇ and <U+202E>" in lines[2]
+        ansi, plain = screen_text(app)
+        assert "Evil [bold red]runbook[/] 0/2" in plain  # the pane's title, literally
+        assert "Pods [b]x[/b]" in plain
+        for raw in ("\x1b]", "\x07", "\x9b", "\u202e"):
+            assert raw not in ansi
+
+
+async def test_a_filter_is_text_not_markup(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        app.dispatch(ev.SetFilter(pane="go-live", text="[/]"))  # was a MarkupError crash
+        await pilot.pause()
+        assert "/[/]" in screen_text(app)[1]
+        app.dispatch(ev.SetFilter(pane="go-live", text="[@click=app.quit]x"))
+        await pilot.pause()
+        assert "/[@click=app.quit]x" in screen_text(app)[1]
+
+
+async def test_a_crashed_thread_and_a_failed_plan_say_why_cleanly(make_app):
+    secret = "\x1b]0;owned\x07 [@click=app.quit]x[/] host=db password=hunter22"
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+
+        def crash() -> None:
+            raise RuntimeError(secret)
+
+        app.loop = asyncio.get_running_loop()
+        app.spawn(crash, "source-evil").join(5)
+        app.actions._in_worker(crash)
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app._notifications and "source-evil" in app.state.alerts:
+                break
+        alert = app.state.alerts["source-evil"].message
+        assert alert == (
+            "source-evil stopped: RuntimeError: ␛]0;owned␇ [@click=app.quit]x[/] "
+            "host=db password=***"
+        )
+        (toast,) = list(app._notifications)
+        assert toast.markup is False
+        assert toast.message == "cannot plan: ␛]0;owned␇ [@click=app.quit]x[/] host=db password=***"
+        plain = screen_text(app)[1]
+        assert "[@click=app.quit]x[/]" in plain and "hunter22" not in plain
+
+
+async def test_questions_show_names_from_outside_literally(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        app.push_screen(Confirm("[@click=app.quit]bob[/] holds the lock. Take it over?"))
+        await pilot.pause()
+        assert "[@click=app.quit]bob[/] holds the lock" in screen_text(app)[1]

@@ -122,3 +122,18 @@ async def test_a_lost_api_server_is_said_with_the_time_of_the_last_data(make_app
         pane = await caught_up(pilot)
         assert "unreachable since 11:42, data of 11:41:30" in pane.border_title
         assert len(pane.rows) == 8  # the last known pods stay on screen, marked as such
+
+
+async def test_a_pods_reason_is_text_not_markup_nor_a_terminal_command(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        odd = pods(2, "blue", ready=False, reason="[bold red]Boom[/]")
+        odd[1]["reason"] = "\x1b]0;x\x07A\nB\tC"
+        cluster(app, odd, [])
+        pane = await caught_up(pilot)
+        first, second = pane.render_line(1), pane.render_line(2)
+        assert "[bold red]Boom[/" in first.text  # the status column is 16 wide
+        assert "␛]0;x␇A␊B␉C" in second.text
+        for strip in (first, second):
+            assert not any(c in strip.text for c in "\x1b\x07\n\t")
+            assert strip.cell_length == pane.scrollable_content_region.width

@@ -64,7 +64,7 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             how = f"type {plan.target!r} to confirm"
             if plan.failed:
                 how = f"{len(plan.failed)} failed: type 'override {plan.target}' to go on anyway"
-            yield Label(how, id="action-how")
+            yield Label(how, id="action-how", markup=False)  # the target is outside text
             yield Input(id="action-input", placeholder=plan.target)
             yield Label("enter: confirm · esc: cancel", id="action-hint")
 

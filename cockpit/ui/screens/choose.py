@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
@@ -33,14 +34,14 @@ class ChooseScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = [
             Option(
-                f"{n}) {c.label}" + (f" — {c.disabled}" if c.disabled else ""),
+                Content(f"{n}) {c.label}" + (f" — {c.disabled}" if c.disabled else "")),
                 id=c.id,
                 disabled=bool(c.disabled),
             )
             for n, c in enumerate(self.choices, 1)
         ]
         with Vertical(id="choose"):
-            yield Label(self.title_text, id="choose-title")
+            yield Label(self.title_text, id="choose-title", markup=False)
             yield OptionList(*options, id="choose-list")
             yield Label("enter or 1-9: choose · esc: cancel", id="choose-hint")
 

@@ -23,7 +23,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Label(self.question, id="confirm-question")
+            # the question names who holds the lock: text from the cluster, not markup
+            yield Label(self.question, id="confirm-question", markup=False)
             yield Label("y: yes · n/esc: no", id="confirm-hint")
 
     def action_answer(self, yes: bool) -> None:

@@ -25,8 +25,8 @@ class Prompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
-            yield Label(self.title_text, id="prompt-title")
-            yield Label(self.subject, id="prompt-subject")
+            yield Label(self.title_text, id="prompt-title", markup=False)  # a runbook role
+            yield Label(self.subject, id="prompt-subject", markup=False)  # a runbook item
             yield Input(value=self.initial, password=self.secret, id="prompt-input")
             yield Label("enter: save · esc: cancel", id="prompt-hint")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.gate import GO, decide
@@ -24,7 +25,7 @@ class GatePane(PaneMixin, Widget, can_focus=True):
         gate = state.runbooks[self.checklist].gate(spec.gate)
         assert gate is not None, "the workspace loader checks gate panes"
         self.gate = gate
-        self.border_title = spec.title or gate.title
+        self.border_title = Content(spec.title or gate.title)
 
     def affected(self, old: State, new: State) -> bool:
         return (

@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.checklist import Rule
@@ -73,7 +74,7 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         self.success, self.trigger = success, trigger
         #: requests/s per version; only rates of requests (latency, errors) go quiet with it
         self.traffic = traffic if spec.unit in ("ratio", "seconds") else None
-        self.border_title = spec.title or self.key
+        self.border_title = Content(spec.title or self.key)  # PromQL's [5m] is no markup
 
     def affected(self, old: State, new: State) -> bool:
         return (

@@ -12,6 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
@@ -24,6 +25,15 @@ from cockpit.ui.widgets.pane import PaneMixin
 
 class Keyed(Protocol):
     key: str
+
+
+def _one_line(text: Text) -> Text:
+    """A row is one line of cells: a newline or tab in its text (a multi-line runbook
+    item, a pod reason) would reach the terminal raw and move its cursor. Shown instead."""
+    plain = text.plain
+    if "\n" in plain or "\t" in plain:
+        text.plain = plain.replace("\n", "\u240a").replace("\t", "\u2409")  # same length
+    return text
 
 
 class RowsPane(PaneMixin, ScrollView, can_focus=True):
@@ -94,8 +104,9 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
     def rebuild(self) -> None:
         self.rows = self.build_rows()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows))
-        self.border_title = self.title()
-        self.border_subtitle = f"/{self.needle}" if self.needle else ""
+        # titles hold runbook text and what the operator typed: text, never markup
+        self.border_title = Content(self.title())
+        self.border_subtitle = Content(f"/{self.needle}" if self.needle else "")
 
     def _follow_cursor(self) -> None:
         index = self._at.get(self.cursor or "")
@@ -118,6 +129,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
         else:
             row = self.rows[index]
             left, right = self.line_for(row, width)
+        left, right = _one_line(left), _one_line(right)
         room = max(width - right.cell_len - 1, 8)
         left.truncate(room, overflow="ellipsis", pad=True)
         line = Text.assemble(left, " ", right)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from cockpit.model.layout import Pane as PaneSpec
@@ -42,7 +43,7 @@ class SourcePane(PaneMixin, Static, can_focus=True):
         super().__init__(id=pane_id, classes="pane")
         self.setup_pane(pane_id, spec, state, tz)
         self.source = SOURCE_OF[spec.kind]
-        self.border_title = spec.title or spec.kind
+        self.border_title = Content(spec.title or spec.kind)
 
     def on_mount(self) -> None:
         self.repaint()

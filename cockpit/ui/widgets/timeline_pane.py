@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from rich.text import Text
+from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.layout import Pane as PaneSpec
@@ -42,8 +43,8 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
         runbook = self.state.runbooks[self.checklist]
         steps = schedule(runbook, self.checklist, self.state, self.t0, self.tz)
         now = datetime.fromisoformat(self.state.now).astimezone(self.tz) if self.state.now else None
-        self.border_title = f"{self.spec.title or 'Timeline'} · T-0 {self.t0:%Y-%m-%d}"
-        self.border_subtitle = describe_lag(lag(steps, now))
+        self.border_title = Content(f"{self.spec.title or 'Timeline'} · T-0 {self.t0:%Y-%m-%d}")
+        self.border_subtitle = Content(describe_lag(lag(steps, now)))
         lines: list[Text] = []
         marker = Text(f"── now {now:%H:%M} ──", style="bold") if now else None
         at_marker = 0

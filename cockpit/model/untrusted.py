@@ -1,0 +1,233 @@
+"""Text from outside — servers, clusters, runbooks, old journals — made safe to show and keep.
+
+Two jobs, both pure and idempotent:
+
+- `visible`: a terminal acts on control characters (ESC starts OSC titles, OSC 52
+  clipboard writes, CSI screen clears; 8-bit C1 does the same in one byte; bidi overrides
+  reorder what the eye reads). Each becomes a harmless printable stand-in: C0 → its
+  Unicode control picture (ESC → ␛), DEL → ␡, C1, bidi controls, line/paragraph
+  separators and lone surrogates → `<U+009B>`. Newline and tab stay: they are layout,
+  and widgets lay them out. CR LF becomes LF; a lone CR (which would let a line be
+  overwritten on screen) becomes ␍.
+- `scrub`: error bodies echo credentials. Authorization headers, Bearer tokens, Basic
+  credentials, `password=…` (libpq DSN, query string), `"password": "…"` (JSON),
+  `user:pass@` in URLs and JWTs become `***`.
+
+`clean` is `scrub(visible(text))`: scrubbing after `visible` means the scrubber only ever
+sees printable text, and since it never adds a control, `clean` is idempotent as soon as
+`scrub` is. Both have a fast path (`isprintable` and a few substring tests; a set of
+strings already seen clean) because every string of a 10,000-pod list goes through them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+REDACTED = "***"
+
+# --- visible ------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on shown instead of obeyed."""
+    if text.isprintable():
+        return text
+    return _UNSAFE.sub(_picture, text.replace("\r\n", "\n"))
+
+
+#: text of a model (runbook, layout) as it is shown: visible, whatever file it came from.
+#: Not scrubbed: a runbook's own commands may say `password=$PGPASSWORD` and mean it.
+Shown = Annotated[str, AfterValidator(visible)]
+
+
+# --- scrub --------------------------------------------------------------------------------
+
+#: every pattern below needs one of these words (case aside): most strings skip it
+_KEYWORDS = ("authoriz", "bearer", "basic", "pass", "secret", "token", "key", "pwd", "://", "eyj")
+
+_KEY = r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key)|pwd"
+#: HTTP authentication schemes (IANA registry and common ones): the credential follows
+_SCHEME = (
+    r"(?:bearer|basic|digest|negotiate|ntlm|token|apikey|jwt|dpop|hoba|mutual|hawk|vapid"
+    r"|aws4-hmac-sha256|scram-sha-(?:1|256)|privatetoken|oauth)"
+)
+_TOKEN = r"[A-Za-z0-9\-._~+/]"
+_SECRETS = re.compile(
+    # Authorization: <scheme> <credentials>, as a header, in JSON or in a Python repr
+    rf"(?P<auth>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME}\s+)?)"
+    r"(?P<auth_value>[^\s\"',;\\]+)"
+    # Bearer <token> anywhere: a whole token (a prose word after "bearer" is too short)
+    rf"|(?P<bearer>\bbearer\s+)(?P<bearer_value>{_TOKEN}{{8,}}=*)(?![A-Za-z0-9\-._~+/=])"
+    # Basic <base64 of user:password>
+    r"|(?P<basic>\bBasic\s+)(?P<basic_value>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])"
+    # "password": "…" (JSON, Python repr)
+    rf"|(?P<jkey>(?P<q>[\"'])(?:{_KEY})(?P=q)\s*:\s*)"
+    r"(?P<jvalue>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,}\]\\]+)"
+    # password=… (libpq DSN: quoted with backslash escapes; query string: up to & or #)
+    rf"|(?P<kv>\b(?:{_KEY})\s*=\s*)(?P<kv_value>'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?"
+    r"|[^\s&;,#'\"\\]+)"
+    # scheme://user:password@host
+    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)(?P<url_value>[^\s/?#]*)(?=@)"
+    # a JWT: base64url header and payload, both JSON objects ({" → eyJ)
+    r"|(?P<jwt>(?-i:eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*))",
+    re.IGNORECASE,
+)
+
+
+def _is_basic_credential(value: str) -> bool:
+    """Basic credentials are base64 of `user:password`; "Basic smoke tests" is not."""
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return b":" in decoded
+
+
+def _quoted(value: str) -> str:
+    quote = value[:1]
+    return f"{quote}{REDACTED}{quote}" if quote in ("'", '"') else REDACTED
+
+
+def _redact(match: re.Match[str]) -> str:
+    group = match.lastgroup
+    if group == "jwt":
+        return REDACTED
+    if group == "basic_value" and not _is_basic_credential(match["basic_value"]):
+        return match.group()
+    prefix = match.group(group.removesuffix("_value")) if group != "jvalue" else match["jkey"]
+    if group in ("jvalue", "kv_value"):
+        return prefix + _quoted(match.group(group))
+    return prefix + REDACTED
+
+
+def scrub(text: str) -> str:
+    """`text` with every credential it carries replaced by `***`."""
+    lowered = text.casefold()  # as wide as the pattern's IGNORECASE ("ſecret", "K")
+    for keyword in _KEYWORDS:
+        if keyword in lowered:
+            return _SECRETS.sub(_redact, text)
+    return text
+
+
+# --- both ---------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> bool:
+    """No control and nothing `scrub` could match: no space, colon, equals sign or JWT.
+
+    Most strings — the names, labels and phases of 10,000 pods — stop here.
+    """
+    return (
+        text.isprintable()
+        and " " not in text
+        and ":" not in text
+        and "=" not in text
+        and "eyJ" not in text
+    )
+
+
+def clean(text: str) -> str:
+    """Outside text as the cockpit may show and keep it: visible, without credentials."""
+    if _plain(text):
+        return text
+    return scrub(visible(text))
+
+
+def clean_tree(value: Any) -> Any:
+    """`clean` on every string in JSON-like data (dict keys too). The same object comes
+    back when nothing needed cleaning, so clean data costs no copies."""
+    kind = type(value)
+    if kind is str:
+        return _clean_str(value)
+    if kind is dict:
+        return _clean_dict(value)
+    if kind is tuple or kind is list:
+        return _clean_sequence(value)
+    if isinstance(value, str):
+        return _clean_str(value)
+    if isinstance(value, dict):
+        return _clean_dict(value)
+    if isinstance(value, tuple | list):
+        return _clean_sequence(value)
+    return value
+
+
+def _clean_sequence(value: tuple | list) -> tuple | list:
+    items = [clean_tree(v) for v in value]
+    if all(a is b for a, b in zip(items, value, strict=True)):
+        return value
+    return type(value)(items)
+
+
+#: strings seen to need no cleaning: keys, label values, phases, nodes and times repeat
+#: across the pods of a list, and a set lookup is cheaper than looking at them again
+_KNOWN_PLAIN: set[str] = set()
+_KNOWN_MAX = 50_000
+
+
+def _clean_str(text: str) -> str:
+    if text in _KNOWN_PLAIN:
+        return text
+    cleaned = clean(text)
+    if cleaned is text:
+        if len(_KNOWN_PLAIN) >= _KNOWN_MAX:
+            _KNOWN_PLAIN.clear()
+        _KNOWN_PLAIN.add(text)
+    return cleaned
+
+
+def _clean_dict(value: dict) -> dict:
+    out: dict | None = None
+    for key, item in value.items():
+        new_key = key if key in _KNOWN_PLAIN else clean_tree(key)
+        kind = type(item)
+        if kind is str:
+            new_item = item if item in _KNOWN_PLAIN else _clean_str(item)
+        elif kind is bool or kind is int or kind is float or item is None:
+            new_item = item
+        else:
+            new_item = clean_tree(item)
+        if out is None and (new_key is not key or new_item is not item):
+            out = {}
+            for k, v in value.items():  # the part before this one, unchanged
+                if k is key:
+                    break
+                out[k] = v
+        if out is not None:
+            out[new_key] = new_item
+    return value if out is None else out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def clean_fields(obj: Any) -> None:
+    """For a frozen dataclass's `__post_init__`: each field cleaned, once, at birth."""
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    for name in names:
+        value = getattr(obj, name)
+        cleaned = clean_tree(value)
+        if cleaned is not value:
+            object.__setattr__(obj, name, cleaned)
