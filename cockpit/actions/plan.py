@@ -82,3 +82,12 @@ def excerpt(runbook: Runbook | None, needle: str, limit: int = 4) -> tuple[str, 
                 if needle in line and len(found) < limit:
                     found.append(f"{section.title}: {' '.join(line.split())}")
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One way to do an action (the rollback's options); `disabled` says why not, or ""."""
+
+    id: str
+    label: str
+    disabled: str = ""

@@ -243,6 +243,8 @@ class WindowJudged(Event):
     state: str
     reasons: tuple[str, ...] = ()
     at: str = ""
+    #: per series: {metric, series, state (OK/HOLD/PENDING/ROLLBACK), why}
+    series: tuple[dict[str, str], ...] = ()
 
 
 # --- actions: cutover, rollback, backup — each step a fact in the journal -----------------
@@ -301,3 +303,14 @@ class ActionFinished(Event):
     outcome: str
     detail: str = ""
     at: str = ""
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """What the cockpit told the operator in passing ("not now: read-only mode"): shown as
+    a toast, kept in the journal — a refused key is evidence too."""
+
+    kind: ClassVar[str] = "notice"
+    level: str  # information | warning | error
+    message: str
+    at: str

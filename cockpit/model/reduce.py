@@ -113,9 +113,10 @@ def reduce(state: State, event: ev.Event) -> State:
             same = (old_lock.state, old_lock.holder) == (lock_state, holder)
             lock = LockState(lock_state, holder, detail, old_lock.since if same else at)
             return replace(state, lock=lock)
-        case ev.WindowJudged(state=verdict, reasons=reasons, at=at):
+        case ev.WindowJudged(state=verdict, reasons=reasons, at=at, series=series):
             since = state.window.since if state.window.state == verdict else at
-            return replace(state, window=WindowState(verdict, tuple(reasons), since))
+            window = WindowState(verdict, tuple(reasons), since, tuple(series))
+            return replace(state, window=window)
         case ev.ActionPlanned():
             planned = ActionState(
                 action=event.action,

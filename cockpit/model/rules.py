@@ -18,7 +18,11 @@ from cockpit.model.metrics import Metric, Series
 from cockpit.model.state import State
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
+#: a trigger's condition holds, but not yet for its `for` duration
+PENDING = "PENDING"
 FRESH = timedelta(seconds=60)
+#: per series, the worse verdict wins
+RANK = {OK: 0, HOLD: 1, PENDING: 2, ROLLBACK: 3}
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,44 @@ class Firing:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """One series' verdict and the rule that decided it: what a metric pane shows."""
+
+    metric: str  # the runbook's metric (error_rate …)
+    series: str  # the version
+    state: str  # OK | HOLD | PENDING | ROLLBACK
+    why: str = ""  # the rule that decided: "Error-Rate > 5% (for 2m)"
+    since: str = ""  # a trigger's condition has held since then (RFC 3339)
+
+    def to_data(self) -> dict[str, str]:
+        return {
+            "metric": self.metric,
+            "series": self.series,
+            "state": self.state,
+            "why": self.why,
+            "since": self.since,
+        }
+
+
+@dataclass(frozen=True)
 class Verdict:
     state: str
     reasons: tuple[str, ...]
     firing: tuple[Firing, ...]
+    marks: tuple[Mark, ...] = ()
+
+
+def _mark(marks: dict[tuple[str, str], Mark], new: Mark) -> None:
+    old = marks.get((new.metric, new.series))
+    if old is None or RANK[new.state] > RANK[old.state]:
+        marks[(new.metric, new.series)] = new
+
+
+def _trigger(metric: str, series: str, state: str, rule: Rule, since: datetime) -> Mark:
+    from cockpit.model.units import format_duration
+
+    why = f"{rule.name} (for {format_duration(rule.for_)})"
+    return Mark(metric, series, state, why, since.isoformat())
 
 
 def _held_since(series: Series, rule: Rule) -> tuple[datetime, float] | None:
@@ -75,6 +113,7 @@ def judge(
     cutover, after a rollback) is not the window's health."""
     reasons: list[str] = []
     firing: list[Firing] = []
+    marks: dict[tuple[str, str], Mark] = {}
     for rule in triggers:
         if rule.manual or rule.metric not in sources:
             continue  # a person decides, or another source judges it (pods: kube checks)
@@ -86,8 +125,12 @@ def judge(
             if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
                 continue
             held = _held_since(series, rule)
+            label, metric_name = _label(series, key), rule.metric or ""
             if held and now - held[0] >= rule.for_:
-                firing.append(Firing(rule, _label(series, key), held[1], held[0]))
+                firing.append(Firing(rule, label, held[1], held[0]))
+                _mark(marks, _trigger(metric_name, label, ROLLBACK, rule, held[0]))
+            elif held:
+                _mark(marks, _trigger(metric_name, label, PENDING, rule, held[0]))
     for rule in success:
         if rule.manual or rule.metric not in sources:
             continue
@@ -100,14 +143,20 @@ def judge(
             last = series.last
             label = _label(series, key)
             if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
-                reasons.append(f"{rule.name}: {label} data is stale")
+                why = f"{rule.name}: {label} data is stale"
             elif not math.isfinite(last.value):
-                reasons.append(f"{rule.name}: {label} has no traffic (NaN)")
+                why = f"{rule.name}: {label} has no traffic (NaN)"
             elif rule.condition is not None and not rule.condition.holds(last.value):
-                reasons.append(f"{rule.name}: {label} is {rule.condition.format(last.value)}")
+                why = f"{rule.name}: {label} is {rule.condition.format(last.value)}"
+            else:
+                _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
+                continue
+            reasons.append(why)
+            _mark(marks, Mark(rule.metric or "", label, HOLD, why))
+    judged = tuple(sorted(marks.values(), key=lambda m: (m.metric, m.series)))
     if firing:
-        return Verdict(ROLLBACK, tuple(reasons), tuple(firing))
-    return Verdict(HOLD if reasons else OK, tuple(reasons), ())
+        return Verdict(ROLLBACK, tuple(reasons), tuple(firing), judged)
+    return Verdict(HOLD if reasons else OK, tuple(reasons), (), judged)
 
 
 def judge_window(

@@ -73,6 +73,14 @@ class WindowState:
     state: str = ""
     reasons: tuple[str, ...] = ()
     since: str = ""
+    #: each judged series' verdict, as the rules gave it: what the metric panes show
+    series: tuple[Mapping[str, str], ...] = ()
+
+    def mark(self, metric: str, series: str) -> Mapping[str, str] | None:
+        return next(
+            (m for m in self.series if m.get("metric") == metric and m.get("series") == series),
+            None,
+        )
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import os
 import signal
 import threading
@@ -26,12 +27,15 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
+from cockpit.actions.controller import Actions, Answer
+from cockpit.actions.plan import Choice, Plan
 from cockpit.audit.inputs import input_record
 from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
+from cockpit.model.layout import Layout
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window
 from cockpit.model.state import State, initial_state
@@ -42,8 +46,9 @@ from cockpit.session import Session
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
-from cockpit.ui.actions import Actions
 from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.screens.action import ActionScreen
+from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.widgets.banner import Banner
@@ -164,6 +169,8 @@ class CockpitApp(App[int]):
             self._audit_health()
         if isinstance(event, ev.Focus):
             self._apply_focus()
+        elif isinstance(event, ev.Notice):
+            self.say(event.message, severity=event.level)  # type: ignore[arg-type]
         self._render_state()
         return None
 
@@ -215,6 +222,7 @@ class CockpitApp(App[int]):
         else:
             widget = SourcePane(pane_id, spec, self.state, tz)
         widget.styles.width = spec.width
+        widget.sink = self.dispatch  # type: ignore[attr-defined]
         return widget
 
     def _rules_for(self, metric: str | None) -> tuple[Rule | None, Rule | None]:
@@ -264,6 +272,7 @@ class CockpitApp(App[int]):
 
     async def on_mount(self) -> None:
         self.loop = asyncio.get_running_loop()
+        self._app_context = contextvars.copy_context()
         if self.trail is not None:
             self._start_session()
             self.set_interval(2.0, self._retry_journal)
@@ -362,10 +371,12 @@ class CockpitApp(App[int]):
         )
         if verdict is None:
             return
-        window = self.state.window
-        if (window.state, window.reasons) != (verdict.state, verdict.reasons):
+        window, marks = self.state.window, tuple(m.to_data() for m in verdict.marks)
+        if (window.state, window.reasons, window.series) != (verdict.state, verdict.reasons, marks):
             self.dispatch(
-                ev.WindowJudged(state=verdict.state, reasons=verdict.reasons, at=self.now())
+                ev.WindowJudged(
+                    state=verdict.state, reasons=verdict.reasons, series=marks, at=self.now()
+                )
             )
         message = "; ".join(
             f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_rule_unit(f.rule, f.value)} since "
@@ -382,6 +393,35 @@ class CockpitApp(App[int]):
 
     def now(self) -> str:
         return self.state.now or ""
+
+    # --- the actions controller's host ----------------------------------------------------
+
+    @property
+    def layout(self) -> Layout:
+        return self.active.layout
+
+    @property
+    def locked(self) -> bool:
+        return any(source.name == "lock" for source in self.sources)
+
+    def call_soon(self, callback: Callable[..., object], *args: object) -> None:
+        """In the app's own context (screens need it), whichever thread asks."""
+        self.loop.call_soon_threadsafe(callback, *args, context=self._app_context)
+
+    def record(self, event: ev.Event) -> None:
+        seq = self.trail.event(event) if self.trail is not None else None
+        if self.store is not None:
+            self.store.record(event, seq)
+
+    def confirm(
+        self, plan: Plan, where: str, holder: str, answered: Callable[[Answer], None]
+    ) -> None:
+        self.push_screen(ActionScreen(plan, where, holder), answered)
+
+    def choose(
+        self, title: str, choices: list[Choice], answered: Callable[[str | None], None]
+    ) -> None:
+        self.push_screen(ChooseScreen(title, choices), answered)
 
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a
@@ -436,8 +476,7 @@ class CockpitApp(App[int]):
         if self.trail.journal.failure is not None:
             return f"audit journal not writable: {self.trail.journal.failure}"
         lock = self.state.lock
-        locked = any(source.name == "lock" for source in self.sources)
-        if locked and (lock.state != "held" or lock.holder != self.session.holder):
+        if self.locked and (lock.state != "held" or lock.holder != self.session.holder):
             holder = f" by {lock.holder}" if lock.holder else ""
             return f"the window lock is {lock.state}{holder}: observers do not act"
         return None

@@ -176,6 +176,8 @@ def test_audit_does_not_import_the_ui():
 
 RAW = "\x1b]0;owned\x07\x1b]52;c;ZXZpbA==\x07\x9b2J\u202e"
 SECRET = "Authorization: Bearer abc.def.ghi, dsn host=db password=hunter22"
+#: the one OSC the cockpit itself sends (Textual sets the mouse pointer's shape)
+TEXTUALS_OWN = re.compile(r"\x1b\]22;[\w-]*(\x07|\x1b\\)")
 NEVER = ("\x1b]", "\x07", "\x9b", "\u202e", "abc.def.ghi", "hunter22")
 
 
@@ -232,6 +234,7 @@ async def test_an_asciicast_of_a_hostile_journal_sends_no_escape_of_its_own(host
     assert result.returncode == 0, result.stderr
     header, *events = (json.loads(line) for line in result.stdout.splitlines())
     sent = "".join(e[2] for e in events if e[1] in ("o", "m")) + json.dumps(header)
+    sent = TEXTUALS_OWN.sub("", sent)  # the cast is the terminal's bytes: Textual's too
     for raw in NEVER:
         assert raw not in sent
     assert "alert: ␛]0;owned␇" in sent and "Bearer ***" in sent

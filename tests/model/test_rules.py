@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.reduce import reduce
-from cockpit.model.rules import HOLD, OK, ROLLBACK, judge
+from cockpit.model.rules import HOLD, OK, PENDING, ROLLBACK, judge
 from cockpit.model.state import State
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
@@ -80,3 +80,15 @@ def test_only_the_versions_taking_traffic_judge_the_window():
     assert on_blue.state == OK and on_blue.reasons == ()
     on_green = judge(SUCCESS, TRIGGERS, metrics(points), SOURCES, now, live={"green"})
     assert on_green.state == ROLLBACK and on_green.firing[0].series == "green"
+
+
+def test_each_series_carries_its_own_verdict_and_the_rule_that_decided_it():
+    points = [(0, {"blue": 0.002, "green": 0.08}), (60, {"blue": 0.03, "green": 0.09})]
+    marks = {m.series: m for m in verdict_at(points, 61).marks}
+    assert (marks["green"].state, marks["green"].why) == (PENDING, "Error-Rate > 5% (for 2m)")
+    assert marks["green"].since == T0.isoformat()  # held since the first sample over 5 %
+    assert (marks["blue"].state, marks["blue"].why) == (HOLD, "Error-Rate < 1%: blue is 3.00 %")
+    points.append((125, {"blue": 0.004, "green": 0.07}))
+    marks = {m.series: m for m in verdict_at(points, 126).marks}
+    assert marks["green"].state == ROLLBACK and marks["blue"].state == OK
+    assert marks["blue"].why == "Error-Rate < 1%"

@@ -42,3 +42,25 @@ def build_app(layout: str = "go-live", store=None, restored=(), trail=None, **co
     return CockpitApp(
         session, store=store, restored=restored, trail=trail, clock=lambda: NOW, tick_seconds=None
     )
+
+
+def screen_ansi(app: CockpitApp) -> str:
+    """The whole screen as the ANSI text a terminal would get (a test's look at it: the
+    compositor is Textual's private API, fine here, never in the cockpit itself)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text(styles=True).rstrip("\n").replace("\n", "\r\n")

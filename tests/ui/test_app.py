@@ -10,6 +10,7 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from tests.ui.apps import screen_ansi
 
 BIG, SMALL = (160, 48), (80, 24)
 FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
@@ -270,8 +271,6 @@ def hostile_layout(tmp_path) -> str:
 
 def screen_text(app) -> tuple[str, str]:
     """What the terminal is sent (ANSI), and the same screen as plain text."""
-    from cockpit.audit.export_asciicast import screen_ansi
-
     ansi = screen_ansi(app)
     return ansi, Text.from_ansi(ansi.replace("\r\n", "\n")).plain
 

@@ -38,13 +38,29 @@ async def test_values_side_by_side_against_the_runbook(make_app):
                 ],
             )
         )
+        app._derive_checks()  # the window is judged: the panes show that judgement
         await pilot.pause()
         p95 = text(app, "p95")
         assert "blue" in p95 and "231 ms" in p95 and "green" in p95 and "2500 ms" in p95
-        assert "ROLLBACK" in p95  # 2.5 s > 2000ms, the deployment plan's trigger
-        assert "ok < 500ms · rollback > 2000ms" in p95 and "as of 11:42:05" in p95
+        # 2.5 s > 2000ms, the deployment plan's trigger — but it has not held for its 2m
+        assert "ROLLBACK" not in p95 and "pending" in p95
+        assert "↳ P95-Latency > 2000ms (for 2m) since 11:42:00" in p95
+        assert "ok < 500ms · rollback > 2000ms for 2m" in p95 and "as of 11:42:05" in p95
         errors = text(app, "errors")
         assert "0.40 %" in errors and "2.00 %" in errors and "HOLD" in errors  # 1 % < 2 % < 5 %
+        blue = next(line for line in errors.splitlines() if line.startswith("blue"))
+        assert " ok " in blue
+
+        later = "2026-11-21T10:44:05+00:00"  # the same 2.5 s for more than its 2 minutes
+        app.dispatch(
+            answer("p95", [{"labels": {"version": "green"}, "t": T + 125, "value": "2.5"}], later)
+        )
+        app.dispatch(ev.ClockTick(now=later))
+        app._derive_checks()
+        await pilot.pause()
+        assert app.state.window.state == "ROLLBACK"
+        green = [line for line in text(app, "p95").splitlines() if "green" in line]
+        assert "ROLLBACK" in green[0]
 
 
 async def test_nan_empty_and_stale_are_said_not_hidden(make_app):
@@ -125,8 +141,9 @@ async def test_per_pod_panes_name_pods_by_what_tells_them_apart(make_app):
         app.dispatch(answer("cpu", [{"labels": {"pod": pods[0]}, "t": T, "value": "0.231"}]))
         await pilot.pause()
         memory = text(app, "memory").splitlines()
-        assert memory[0].split() == ["blue-6f9c-q8zzt", "388", "MiB", "ok"]
-        assert memory[2].split() == ["green-7d4b-mm2nd", "530", "MiB", "ok"]
+        # no rule of the runbook judges memory: "–", never an "ok" nobody decided
+        assert memory[0].split() == ["blue-6f9c-q8zzt", "388", "MiB", "–"]
+        assert memory[2].split() == ["green-7d4b-mm2nd", "530", "MiB", "–"]
         assert text(app, "cpu").split()[:2] == [pods[0], "231m"]  # one pod: its whole name
 
 

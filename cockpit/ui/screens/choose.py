@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,12 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-
-@dataclass(frozen=True)
-class Choice:
-    id: str
-    label: str
-    disabled: str = ""  # why it cannot be chosen; "" when it can
+from cockpit.actions.plan import Choice
 
 
 class ChooseScreen(ModalScreen[str | None]):

@@ -142,7 +142,7 @@ class ChecklistPane(RowsPane):
             self.action_sign()
             return
         kind = ev.Untick if done else ev.Tick
-        self.app.dispatch(kind(item=item.id, **self._stamp()))
+        self.emit(kind(item=item.id, **self._stamp()))
 
     def action_open(self) -> None:
         """Enter: a section folds or unfolds, an item shows everything about it."""
@@ -160,7 +160,7 @@ class ChecklistPane(RowsPane):
         if row is None or row.section is None or self.needle:
             return
         folded = (self.checklist, row.section.id) in self.state.collapsed
-        self.app.dispatch(
+        self.emit(
             ev.Collapse(checklist=self.checklist, section=row.section.id, collapsed=not folded)
         )
 
@@ -174,7 +174,7 @@ class ChecklistPane(RowsPane):
 
         def done(text: str | None) -> None:
             if text:
-                self.app.dispatch(make(item_id, text))
+                self.emit(make(item_id, text))
 
         self.app.push_screen(Prompt(title, row.item.text, initial), done)
 

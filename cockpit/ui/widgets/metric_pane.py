@@ -18,12 +18,19 @@ from cockpit.model.checklist import Rule
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric
 from cockpit.model.state import State
-from cockpit.model.units import format_value
+from cockpit.model.units import format_duration, format_value
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 STALE_AFTER = timedelta(seconds=30)
+#: the rules' verdict of a series, as a word
+VERDICT = {
+    "OK": ("ok", "green"),
+    "HOLD": ("HOLD", "bold yellow"),
+    "PENDING": ("pending", "bold yellow"),
+    "ROLLBACK": ("ROLLBACK", "bold red reverse"),
+}
 
 
 def sparkline(values: list[float], width: int) -> str:
@@ -84,18 +91,20 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
                 and old.metrics.get(self.traffic) is not new.metrics.get(self.traffic)
             )
             or old.sources.get("prometheus") is not new.sources.get("prometheus")
+            or old.window is not new.window
             or (old.now or "")[:19] != (new.now or "")[:19]
         )
 
-    def verdict(self, value: float) -> tuple[str, str]:
-        """(word, style) for a value: over the rollback trigger, short of success, or fine."""
-        if not math.isfinite(value):
-            return "?", "yellow"
-        if self.trigger and self.trigger.condition and self.trigger.condition.holds(value):
-            return "ROLLBACK", "bold red reverse"
-        if self.success and self.success.condition and not self.success.condition.holds(value):
-            return "HOLD", "bold yellow"
-        return "ok", "green"
+    def verdict(self, version: str) -> tuple[str, str, str]:
+        """(word, style, why) as the window's judgement gave it for this series — the
+        pane never judges a value itself; a series the rules did not judge shows "–"."""
+        mark = self.state.window.mark(self.spec.metric or "", version) if self.spec.metric else None
+        if mark is None:
+            return "–", "dim", ""
+        word, style = VERDICT.get(mark.get("state", ""), ("?", "yellow"))
+        since = mark.get("since", "")
+        why = f"{mark.get('why', '')} since {clock(since, self.tz, '%H:%M:%S')}" if since else ""
+        return word, style, why
 
     def render(self) -> Text:
         metric = self.state.metrics.get(self.key)
@@ -128,13 +137,14 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         if self._quiet(series.labels.get("version")):
             head = Text.assemble(f"{label} ", (f"{'no traffic':>16}", "dim"), f" {'–':<8}")
             return head.append(" 0 requests/s now", style="dim")
-        word, style = self.verdict(value)
+        word, style, why = self.verdict(series.labels.get("version") or label.strip())
         head = Text.assemble(
             f"{label} ", (f"{format_value(value, self.spec.unit):>16}", style), f" {word:<8}"
         )
         room = width - head.cell_len - 1
         spark = sparkline([s.value for s in series.samples], room) if room > 4 else ""
-        return head.append(spark, style="dim")
+        head.append(spark, style="dim")
+        return head.append(f"\n  ↳ {why}", style=style) if why else head
 
     def _footer(self, metric: Metric, source) -> Text:
         when = clock(metric.at, self.tz, "%H:%M:%S")
@@ -151,6 +161,8 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         if self.success and self.success.condition:
             limits.append(f"ok {self.success.condition}")
         if self.trigger and self.trigger.condition:
-            limits.append(f"rollback {self.trigger.condition}")
+            limits.append(
+                f"rollback {self.trigger.condition} for {format_duration(self.trigger.for_)}"
+            )
         style = "bold yellow" if stale else "dim"
         return Text(f"as of {when}{stale}  " + " · ".join(limits), style=style)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 
+from cockpit.model import events as ev
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
+
+#: where a pane's events go: the app's `dispatch`, given to the pane, never looked up
+Sink = Callable[[ev.Event], object]
 
 
 def clock(iso: str | None, tz: tzinfo | None, fmt: str = "%H:%M") -> str:
@@ -37,6 +42,15 @@ class PaneMixin:
 
     def affected(self, old: State, new: State) -> bool:
         return old is not new
+
+    sink: Sink | None = None
+
+    def emit(self, event: ev.Event) -> None:
+        """An operator's key became an event: into the journal and the reducer at once, so
+        the next key (typed ahead over a slow link) acts on the state this one made. A
+        Textual message would arrive after it: "jj<space>" ticked the wrong row."""
+        if self.sink is not None:
+            self.sink(event)
 
     def repaint(self) -> None:
         self.refresh()  # type: ignore[attr-defined]

@@ -160,7 +160,7 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
         here = self._at.get(self.cursor or "", 0)
         target = self.rows[min(max(here + step, 0), len(self.rows) - 1)].key
         if target != self.state.cursors.get(self.pane_id):
-            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=target))
+            self.emit(ev.MoveCursor(pane=self.pane_id, row=target))
 
     def action_page(self, direction: int) -> None:
         self.action_move(direction * max(self.size.height - 1, 1))
@@ -174,4 +174,4 @@ class RowsPane(PaneMixin, ScrollView, can_focus=True):
             return
         index = offset.y + self.scroll_offset.y
         if 0 <= index < len(self.rows) and self.rows[index].key != self.cursor:
-            self.app.dispatch(ev.MoveCursor(pane=self.pane_id, row=self.rows[index].key))
+            self.emit(ev.MoveCursor(pane=self.pane_id, row=self.rows[index].key))

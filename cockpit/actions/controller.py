@@ -1,9 +1,11 @@
-"""The three keys: plan → preview → typed confirmation → execute → verify, each step an event.
+"""The three risky moves: plan → preview → typed confirmation → execute → verify → soak.
 
-The controller builds plans from the state (reading the API or disk only in workers),
-shows the preview, journals the confirmation and forces it to disk before anything runs,
-executes in a thread worker, and verifies from the watched state once a second: the
-post-condition is observed, not assumed. Only one action runs at a time.
+The controller builds plans from the state (reading the API or disk only in threads of
+its own), asks its host to have a plan confirmed, journals the confirmation and forces it
+to disk before anything runs, executes in a thread, and verifies from the watched state
+once a second: the post-condition is observed, not assumed. Only one action runs at a
+time. It knows nothing of Textual: everything it says is an event, and what it needs of
+the running cockpit is the `Host` protocol (the app, or a test's stand-in).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from cockpit.actions.plan import Plan, Precondition, excerpt
+from cockpit.actions.plan import Choice, Plan, Precondition, excerpt
 from cockpit.actions.selector import (
     ActionError,
     Inputs,
@@ -31,19 +33,56 @@ from cockpit.model.gate import decide
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
 from cockpit.model.units import format_duration
-from cockpit.ui.screens.action import ActionScreen
-from cockpit.ui.screens.choose import Choice, ChooseScreen
 
 if TYPE_CHECKING:
-    from cockpit.ui.app import CockpitApp
+    from cockpit.model.layout import Layout
+    from cockpit.model.state import State
+    from cockpit.session import Session
 
 PROGRESS_EVERY = 1.0  # seconds between journaled progress steps of a long-running step
+#: (typed confirmation, preconditions overridden), or None when the operator backed out
+Answer = tuple[str, tuple[str, ...]] | None
+
+
+class Host(Protocol):
+    """What the controller needs of the cockpit it runs in."""
+
+    session: Session
+    state: State
+    clock: Callable[[], datetime]
+
+    @property
+    def layout(self) -> Layout: ...
+
+    @property
+    def locked(self) -> bool:
+        """A window lock runs (only its holder acts)."""
+
+    def dispatch(self, event: ev.Event, *, durable: bool = False) -> str | None: ...
+
+    def call_soon(self, callback: Callable[..., object], *args: Any) -> None:
+        """From any thread, without waiting: `callback(*args)` on the host's own loop."""
+
+    def record(self, event: ev.Event) -> None:
+        """Journal (and keep) an event directly: the loop is gone (a hang-up)."""
+
+    def spawn(self, target: Callable[[], object], name: str) -> threading.Thread: ...
+
+    def can_mutate(self) -> str | None: ...
+
+    def now(self) -> str: ...
+
+    def confirm(self, plan: Plan, where: str, holder: str, answered: Callable[[Answer], None]):
+        """Show the plan's preview and ask for its typed confirmation."""
+
+    def choose(self, title: str, choices: list[Choice], answered: Callable[[str | None], None]):
+        """Ask which of `choices` (the rollback's options)."""
 
 
 class Actions:
-    def __init__(self, app: CockpitApp) -> None:
-        self.app = app
-        self.session = app.session
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.session = host.session
         self.cancel = threading.Event()
         self.thread: threading.Thread | None = None
         self.detached = False  # the terminal is gone: the loop no longer runs
@@ -56,7 +95,7 @@ class Actions:
         if self._refused():
             return
         move = self._move(self.session.actions.green)
-        self._preview(plan_cutover(self.app.state, move, self._inputs("selector")), move)
+        self._preview(plan_cutover(self.host.state, move, self._inputs("selector")), move)
 
     def rollback(self) -> None:
         if self._refused():
@@ -73,12 +112,12 @@ class Actions:
             Choice("helm", f"helm rollback {self._release() or 'RELEASE'}{history_only}", helm),
             Choice("restore", "restore the database from a backup", database or backups),
         ]
-        self.app.push_screen(ChooseScreen("Rollback: fastest first", choices), self._rollback)
+        self.host.choose("Rollback: fastest first", choices, self._rollback)
 
     def _rollback(self, choice: str | None) -> None:
         if choice == "selector":
             move = self._move(self.session.actions.blue)
-            self._preview(plan_switch_back(self.app.state, move, self._inputs("selector")), move)
+            self._preview(plan_switch_back(self.host.state, move, self._inputs("selector")), move)
         elif choice == "helm":
             self._in_worker(self._plan_helm)
         elif choice == "restore":
@@ -89,9 +128,8 @@ class Actions:
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
             missing = "PostgreSQL" if not self.session.postgres_configured else "a backup_dir"
-            self.app.say(
-                f"backup needs {missing} in the config (postgres: {{dsn, backup_dir}})",
-                severity="error",
+            self._say(
+                "error", f"backup needs {missing} in the config (postgres: {{dsn, backup_dir}})"
             )
             return
         self._in_worker(self._plan_backup)
@@ -99,28 +137,34 @@ class Actions:
     def cancel_running(self) -> None:
         """Cancel where it is safe: a dump, a restore, a helm run stop cleanly; a selector
         patch is one request, verified or failed on its own."""
-        running = self.app.state.running_action()
+        running = self.host.state.running_action()
         if running is None:
-            self.app.say("no action is running", severity="warning")
+            self._say("warning", "no action is running")
         elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
             self.cancel.set()
-            self.app.say(f"cancelling {running[1].title} at its next safe point")
+            self._say("information", f"cancelling {running[1].title} at its next safe point")
         else:
-            self.app.say(
-                f"{running[1].title} cannot be cancelled safely: it is verified or fails",
-                severity="warning",
-            )
+            why = "it is verified or fails"
+            self._say("warning", f"{running[1].title} cannot be cancelled safely: {why}")
 
     # --- guards ------------------------------------------------------------------------------
 
     def _refused(self) -> bool:
-        why = self.app.can_mutate()
-        running = self.app.state.running_action()
+        why = self.host.can_mutate()
+        running = self.host.state.running_action()
         if why is None and running is not None:
             why = f"{running[1].title} is still running"
         if why is not None:
-            self.app.say(f"not now: {why}", severity="error")
+            self._say("error", f"not now: {why}")
         return why is not None
+
+    def _say(self, level: str, message: str) -> None:
+        """On the host's loop: a notice is an event, journaled (a refused key is evidence)."""
+        self.host.dispatch(ev.Notice(level=level, message=message, at=self.host.now()))
+
+    def _notice(self, level: str, message: str) -> None:
+        """From a worker thread."""
+        self.host.call_soon(self._say, level, message)
 
     # --- plans ------------------------------------------------------------------------------
 
@@ -138,17 +182,15 @@ class Actions:
         return self.session.actions.release or self.session.values.get("release", "")
 
     def _inputs(self, needle: str) -> Inputs:
-        app = self.app
-        rules = app.active.layout.rules or ""
+        app = self.host
+        rules = app.layout.rules or ""
         runbook = app.state.runbooks.get(rules)
         gate = runbook.gate() if runbook else None
         return Inputs(
             holder=app.session.holder,
-            lock_configured=any(s.name == "lock" for s in app.sources),
+            lock_configured=app.locked,
             triggers=tuple(runbook.rollback_triggers) if runbook else (),
-            metric_keys={
-                p.metric: p.query for p in app.active.layout.panes() if p.metric and p.query
-            },
+            metric_keys={p.metric: p.query for p in app.layout.panes() if p.metric and p.query},
             backup_checks=tuple(
                 (name, item.id)
                 for name, book in app.state.runbooks.items()
@@ -166,12 +208,12 @@ class Actions:
             try:
                 made = plan()
             except Exception as error:  # the plan could not even be made: say why
-                self.app.call_from_thread(self.app.say, f"cannot plan: {error}", severity="error")
+                self._notice("error", f"cannot plan: {error}")
                 return
             if made is not None:
-                self.app.call_from_thread(self._show, *made)
+                self.host.call_soon(self._show, *made)
 
-        self.app.spawn(make, "action-plan")
+        self.host.spawn(make, "action-plan")
 
     def _plan_backup(self) -> tuple[Plan, dict[str, Any]]:
         from cockpit.actions.backup import BackupSettings, plan_backup
@@ -193,9 +235,7 @@ class Actions:
                 f"  then retention: {backup.keep_daily} daily, {backup.keep_monthly} monthly",
             ),
             preconditions=backup.preconditions,
-            runbook=excerpt(
-                self.app.state.runbooks.get(self.app.active.layout.rules or ""), "backup"
-            ),
+            runbook=excerpt(self.host.state.runbooks.get(self.host.layout.rules or ""), "backup"),
         )
         return plan, {"settings": settings, "plan": backup}
 
@@ -241,9 +281,7 @@ class Actions:
         pg = self.session.postgres
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
         if not backups:
-            self.app.call_from_thread(
-                self.app.say, f"no verified backup in {pg.backup_dir}", severity="error"
-            )
+            self._notice("error", f"no verified backup in {pg.backup_dir}")
             return None
         newest = backups[0]
         settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
@@ -277,29 +315,30 @@ class Actions:
         if self._refused():
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
-            self.app.say("a restore test needs postgres: {dsn, backup_dir}", severity="error")
+            self._say("error", "a restore test needs postgres: {dsn, backup_dir}")
             return
         self._in_worker(lambda: self._plan_restore(scratch=True))
 
     def _rules_runbook(self):
-        return self.app.state.runbooks.get(self.app.active.layout.rules or "")
+        return self.host.state.runbooks.get(self.host.layout.rules or "")
 
     def _lock_check(self) -> Precondition:
         from cockpit.actions.selector import lock_held
 
-        locked = any(s.name == "lock" for s in self.app.sources)
-        return lock_held(self.app.state, Inputs(self.session.holder, lock_configured=locked))
+        return lock_held(
+            self.host.state, Inputs(self.session.holder, lock_configured=self.host.locked)
+        )
 
     # --- preview and confirmation ------------------------------------------------------------
 
     def _preview(self, plan: Plan, move: SelectorMove) -> None:
-        service = self.app.state.kube.services.get(move.service)
+        service = self.host.state.kube.services.get(move.service)
         expected = service.selector.get(move.label, "") if service else ""
         context = {"move": move, "expected": expected}
         self._show(plan, context)
 
     def _show(self, plan: Plan, context: dict[str, Any]) -> None:
-        app = self.app
+        app = self.host
         key = f"{plan.action}@{app.now()}"
         app.dispatch(
             ev.ActionPlanned(
@@ -310,7 +349,7 @@ class Actions:
                 changes=plan.changes,
                 preconditions=tuple(p.to_data() for p in plan.preconditions),
                 params=_params(context),
-                by=app.operator,
+                by=self.session.operator,
                 at=app.now(),
             )
         )
@@ -328,23 +367,25 @@ class Actions:
                 return
             self._confirmed(key, plan, answer[1], context)
 
-        app.push_screen(ActionScreen(plan, where, holder), answered)
+        app.confirm(plan, where, holder, answered)
 
     def _confirmed(
         self, key: str, plan: Plan, overridden: tuple[str, ...], context: dict[str, Any]
     ) -> None:
-        app = self.app
+        app = self.host
         why = app.can_mutate()  # the lock may have gone while the preview was open
         if why is not None:
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=why, at=app.now()))
-            app.say(f"not executed: {why}", severity="error")
+            self._say("error", f"not executed: {why}")
             return
-        confirmed = ev.ActionConfirmed(id=key, by=app.operator, overridden=overridden, at=app.now())
+        confirmed = ev.ActionConfirmed(
+            id=key, by=self.session.operator, overridden=overridden, at=app.now()
+        )
         refused = app.dispatch(confirmed, durable=True)  # on disk before anything runs
         if refused is not None:
             detail = f"nothing was executed: {refused}"
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=detail, at=app.now()))
-            app.say(detail, severity="error")
+            self._say("error", detail)
             return
         self.cancel = threading.Event()
         run = {
@@ -367,7 +408,7 @@ class Actions:
         with self._lock:
             if not self.detached:
                 self._pending.append(event)
-                self.app.loop.call_soon_threadsafe(self._deliver)
+                self.host.call_soon(self._deliver)
                 return
         self._record(event)
 
@@ -375,12 +416,10 @@ class Actions:
         with self._lock:
             events, self._pending = self._pending, []
         for event in events:
-            self.app.dispatch(event)
+            self.host.dispatch(event)
 
     def _record(self, event: ev.Event) -> None:
-        seq = self.app.trail.event(event) if self.app.trail is not None else None
-        if self.app.store is not None:
-            self.app.store.record(event, seq)
+        self.host.record(event)
 
     def detach(self) -> threading.Thread | None:
         """The terminal is gone: from now on the action journals its own steps, and the
@@ -394,7 +433,7 @@ class Actions:
         return thread if thread is not None and thread.is_alive() else None
 
     def _now(self) -> str:
-        return self.app.clock().isoformat()
+        return self.host.clock().isoformat()
 
     def _step(self, key: str, step: str, status: str, detail: str = "") -> None:
         self._emit(ev.ActionStep(id=key, step=step, status=status, detail=detail, at=self._now()))
@@ -516,7 +555,7 @@ class Actions:
     # --- verification and soak: observed, once a second ------------------------------------
 
     def tick(self) -> None:
-        state = self.app.state
+        state = self.host.state
         running = state.running_action()
         if running is None or not state.now:
             return
@@ -533,8 +572,8 @@ class Actions:
 
     def _verify(self, key: str, action: ActionState, waited: timedelta) -> None:
         move = SelectorMove(**action.params["move"])
-        desired = desired_replicas(self.app.state, move)
-        ok, detail = endpoints_verdict(self.app.state, move, desired)
+        desired = desired_replicas(self.host.state, move)
+        ok, detail = endpoints_verdict(self.host.state, move, desired)
         timeout = self.session.actions.verify_timeout
         if ok:
             self._step(key, "verify", "done", detail)
@@ -561,7 +600,7 @@ class Actions:
 
     def _metrics_unjudged(self) -> str | None:
         """Why the soak cannot be judged (metrics, or a watch that is not live), or None."""
-        sources = self.app.state.sources
+        sources = self.host.state.sources
         prometheus, kube = sources.get("prometheus"), sources.get("kubernetes")
         if self.session.prometheus is None or prometheus is None:
             return "Prometheus not configured"
@@ -575,7 +614,7 @@ class Actions:
     def _soak(self, key: str, action: ActionState, waited: timedelta) -> None:
         """Fails at once on a trigger or a selector changed behind the cockpit's back;
         succeeds only when the window was judged OK at its end, else it is inconclusive."""
-        state = self.app.state
+        state = self.host.state
         move = SelectorMove(**action.params["move"])
         service = state.kube.services.get(move.service)
         selected = service.selector.get(move.label) if service is not None else None
@@ -606,7 +645,7 @@ class Actions:
 
     def resume(self) -> None:
         """An action the last session did not finish: shown with its last known state."""
-        app = self.app
+        app = self.host
         for key, action in list(app.state.actions.items()):
             if not action.open:
                 continue

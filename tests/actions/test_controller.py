@@ -1,0 +1,365 @@
+"""The actions controller on its own: no Textual, a host that only reduces what it is told.
+
+Every branch that ends an action is driven here from events: refusals, a confirmation the
+journal could not make durable, a lock lost under the preview, verification that times
+out, a soak failed by a trigger or an out-of-band selector change, an inconclusive soak,
+a crash in the worker, a hang-up, and an action a restart finds unfinished.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cockpit.actions.controller import Actions
+from cockpit.actions.selector import SelectorMove
+from cockpit.model import events as ev
+from cockpit.model.reduce import reduce
+from cockpit.model.state import initial_state
+from tests.ui.apps import make_session
+
+T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+MOVE = SelectorMove(service="valeo-erp", namespace="production", to="green", app="valeo-erp")
+ACTIONS = {"soak": "60s", "verify_timeout": "30s"}
+
+
+class Host:
+    """The controller's host with no UI: events are reduced, callbacks queued."""
+
+    def __init__(self, **config) -> None:
+        self.session = make_session("go-live", context=None, actions=ACTIONS, **config)
+        self.state = initial_state(self.session.workspace.runbooks)
+        self.layout = self.session.workspace.layout
+        self.locked = False
+        self.refusal: str | None = None
+        self.journal_full = False
+        self.events: list[ev.Event] = []
+        self.recorded: list[ev.Event] = []
+        self.queued: list = []
+        self.asked: list = []
+        self.chosen: list = []
+        self.now_at = T0
+        self.clock = lambda: self.now_at
+        self.dispatch(ev.ClockTick(now=T0.isoformat()))
+
+    def dispatch(self, event, *, durable=False):
+        if durable and self.journal_full:
+            return "audit journal not writable: [Errno 28] No space left on device"
+        self.events.append(event)
+        self.state = reduce(self.state, event)
+        return None
+
+    def call_soon(self, callback, *args):
+        self.queued.append((callback, args))
+
+    def run_queued(self) -> None:
+        while self.queued:
+            callback, args = self.queued.pop(0)
+            callback(*args)
+
+    def record(self, event):
+        self.recorded.append(event)
+
+    def spawn(self, target, name):
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def can_mutate(self):
+        return self.refusal
+
+    def now(self):
+        return self.state.now or ""
+
+    def confirm(self, plan, where, holder, answered):
+        self.asked.append((plan, where, holder, answered))
+
+    def choose(self, title, choices, answered):
+        self.chosen.append((title, choices, answered))
+
+    def advance(self, seconds: float) -> None:
+        self.now_at += timedelta(seconds=seconds)
+        self.dispatch(ev.ClockTick(now=self.now_at.isoformat()))
+
+    def of(self, kind):
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def notices(self) -> list[tuple[str, str]]:
+        return [(n.level, n.message) for n in self.of(ev.Notice)]
+
+
+def observe(host: Host, selector: str = "blue", endpoints=(("green", True),) * 3) -> None:
+    """The watched cluster: the Service's selector, its endpoints, green's Deployment."""
+    at = host.now()
+    service = {"name": "valeo-erp", "selector": {"app": "valeo-erp", "version": selector}}
+    pods = [
+        {"name": f"valeo-erp-{version}-{n}", "labels": {"app": "valeo-erp", "version": version}}
+        | {"phase": "Running", "ready": ready, "containers": 1, "ready_containers": int(ready)}
+        | {"restarts": 0, "node": "n", "reason": "", "started": at}
+        for n, (version, ready) in enumerate(endpoints)
+    ]
+    slice_ = {
+        "name": "valeo-erp-x",
+        "service": "valeo-erp",
+        "endpoints": [{"pod": p["name"], "ready": p["ready"]} for p in pods],
+    }
+    green = {"name": "valeo-erp-green", "labels": {"app": "valeo-erp", "version": "green"}}
+    green |= {"replicas": 3, "ready": 3, "updated": 3, "available": 3}
+    for resource, items in (
+        ("services", (service,)),
+        ("pods", tuple(pods)),
+        ("endpointslices", (slice_,)),
+        ("deployments", (green,)),
+    ):
+        host.dispatch(ev.KubeObserved(resource=resource, change="LIST", items=items, at=at))
+    host.dispatch(ev.SourceStatus(source="kubernetes", state="ok", at=at))
+
+
+def at_step(host: Host, step: str, action: str = "cutover") -> str:
+    """An action confirmed and standing at `step` running, as the worker leaves it."""
+    key = f"{action}@{host.now()}"
+    host.dispatch(
+        ev.ActionPlanned(
+            id=key,
+            action=action,
+            target="valeo-erp",
+            title="Cutover valeo-erp blue → green",
+            params={"move": vars(MOVE) | {}, "expected": "blue"},
+            by="alice@bastion",
+            at=host.now(),
+        )
+    )
+    host.dispatch(ev.ActionConfirmed(id=key, by="alice@bastion", at=host.now()))
+    host.dispatch(ev.ActionStep(id=key, step=step, status="running", at=host.now()))
+    return key
+
+
+def run_ticks(controller: Actions, host: Host) -> None:
+    controller.tick()
+    host.run_queued()
+
+
+def only(host: Host):
+    (action,) = host.state.actions.values()
+    return action
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["cutover", "rollback", "backup", "restore_test"])
+def test_a_refused_key_is_a_journaled_notice_and_plans_nothing(key):
+    host = Host()
+    host.refusal = "read-only mode"
+    getattr(Actions(host), key)()
+    assert host.notices() == [("error", "not now: read-only mode")]
+    assert host.state.actions == {} and host.asked == [] and host.chosen == []
+
+
+def test_nothing_new_while_an_action_runs():
+    host = Host()
+    at_step(host, "verify")
+    Actions(host).cutover()
+    assert host.notices() == [("error", "not now: Cutover valeo-erp blue → green is still running")]
+
+
+def test_backup_without_a_database_says_what_is_missing():
+    host = Host()
+    Actions(host).backup()
+    assert host.notices() == [
+        ("error", "backup needs PostgreSQL in the config (postgres: {dsn, backup_dir})")
+    ]
+
+
+def test_the_rollback_options_say_why_they_cannot_be_chosen():
+    host = Host()
+    Actions(host).rollback()
+    ((title, choices, _),) = host.chosen
+    assert title == "Rollback: fastest first"
+    assert [(c.id, c.disabled) for c in choices] == [
+        ("selector", "Kubernetes not configured"),
+        ("helm", "Kubernetes not configured"),
+        ("restore", "PostgreSQL not configured"),
+    ]
+
+
+def test_cancel_with_nothing_running_only_says_so():
+    host = Host()
+    Actions(host).cancel_running()
+    assert host.notices() == [("warning", "no action is running")]
+
+
+# --- preview and confirmation ---------------------------------------------------------------
+
+
+def test_a_preview_left_unanswered_ends_not_confirmed():
+    host = Host()
+    observe(host)
+    Actions(host).cutover()
+    ((plan, where, holder, answered),) = host.asked
+    assert plan.action == "cutover" and where == "no cluster/production"
+    assert holder == "not configured"
+    answered(None)
+    assert (only(host).outcome, only(host).detail) == ("cancelled", "not confirmed")
+
+
+def test_a_lock_lost_under_the_preview_executes_nothing():
+    host = Host()
+    observe(host)
+    Actions(host).cutover()
+    (*_, answered) = host.asked[0]
+    host.refusal = "the window lock is observer by bob@bastion#1-a: observers do not act"
+    answered(("valeo-erp", ()))
+    action = only(host)
+    assert action.outcome == "failed" and "observers do not act" in action.detail
+    assert host.of(ev.ActionConfirmed) == [] and host.of(ev.ActionStep) == []
+    assert host.notices()[-1][1].startswith("not executed: the window lock is observer")
+
+
+def test_a_confirmation_the_journal_cannot_keep_runs_nothing():
+    host = Host()
+    observe(host)
+    Actions(host).cutover()
+    (*_, answered) = host.asked[0]
+    host.journal_full = True
+    answered(("valeo-erp", ()))
+    action = only(host)
+    assert action.outcome == "failed"
+    assert action.detail.startswith("nothing was executed: audit journal not writable")
+    assert action.confirmed == "" and host.of(ev.ActionStep) == []
+
+
+def test_a_crash_in_the_worker_ends_the_action_with_the_reason():
+    host = Host()
+    observe(host)
+    controller = Actions(host)
+    controller.cutover()
+    (*_, answered) = host.asked[0]
+    answered(("valeo-erp", ()))  # Kubernetes is not configured: the worker fails at once
+    controller.thread.join(5)
+    host.run_queued()
+    action = only(host)
+    assert action.outcome == "failed" and action.detail == "Kubernetes not configured"
+    assert (action.last_step.step, action.last_step.status) == ("execute", "failed")
+
+
+# --- verification and soak, from the watched state ----------------------------------------
+
+
+def test_verify_passes_when_only_ready_green_pods_are_endpoints_then_soaks():
+    host = Host()
+    observe(host, selector="green")
+    controller = Actions(host)
+    at_step(host, "verify")
+    host.advance(1)
+    run_ticks(controller, host)
+    steps = [(s.step, s.status) for s in only(host).steps]
+    assert steps == [("verify", "done"), ("soak", "running")]
+    assert "cannot be judged: Prometheus not configured" in only(host).last_step.detail
+
+
+def test_verify_times_out_with_what_it_saw():
+    host = Host()
+    observe(host, selector="green", endpoints=(("green", True), ("green", False), ("blue", True)))
+    controller = Actions(host)
+    at_step(host, "verify")
+    host.advance(31)
+    run_ticks(controller, host)
+    action = only(host)
+    assert action.outcome == "failed"
+    assert action.detail.startswith("not verified after 30s: ")
+
+
+def test_a_soak_fails_at_once_when_the_selector_is_changed_behind_its_back():
+    host = Host()
+    observe(host, selector="green")
+    controller = Actions(host)
+    at_step(host, "soak")
+    host.advance(5)
+    run_ticks(controller, host)
+    assert only(host).outcome == ""  # soaking
+    observe(host, selector="blue")  # kubectl patch, out of band
+    host.advance(1)
+    run_ticks(controller, host)
+    action = only(host)
+    assert action.outcome == "failed"
+    assert (
+        action.detail == "the Service no longer selects green (version=blue): changed out of band"
+    )
+
+
+def test_a_soak_fails_on_a_rollback_trigger():
+    host = Host()
+    observe(host, selector="green")
+    controller = Actions(host)
+    at_step(host, "soak")
+    host.dispatch(ev.WindowJudged(state="ROLLBACK", reasons=("Error-Rate > 5%",), at=host.now()))
+    host.dispatch(
+        ev.Alert(key="rollback", level="critical", message="ROLLBACK TRIGGER x", at=host.now())
+    )
+    host.advance(1)
+    run_ticks(controller, host)
+    assert only(host).outcome == "failed"
+    assert only(host).detail == "rollback trigger during the soak: ROLLBACK TRIGGER x"
+
+
+def test_a_soak_without_metrics_is_inconclusive_never_succeeded():
+    host = Host()
+    observe(host, selector="green")
+    controller = Actions(host)
+    at_step(host, "soak")
+    host.advance(61)
+    run_ticks(controller, host)
+    action = only(host)
+    assert action.outcome == "inconclusive"
+    assert "not judged healthy: Prometheus not configured" in action.detail
+
+
+def test_a_soak_judged_ok_at_its_end_succeeds():
+    host = Host(prometheus={"url": "http://127.0.0.1:9"})
+    observe(host, selector="green")
+    host.dispatch(ev.SourceStatus(source="prometheus", state="ok", at=host.now()))
+    host.dispatch(ev.WindowJudged(state="OK", at=host.now()))
+    controller = Actions(host)
+    at_step(host, "soak")
+    host.advance(61)
+    run_ticks(controller, host)
+    assert (only(host).outcome, only(host).detail) == (
+        "succeeded",
+        "1m without a rollback trigger; window OK",
+    )
+
+
+def test_a_soak_with_a_silent_prometheus_is_inconclusive():
+    host = Host(prometheus={"url": "http://127.0.0.1:9"})
+    observe(host, selector="green")
+    host.dispatch(ev.SourceStatus(source="prometheus", state="slow", at=host.now()))
+    host.dispatch(ev.WindowJudged(state="OK", at=host.now()))  # judged before it went slow
+    controller = Actions(host)
+    at_step(host, "soak")
+    host.advance(61)
+    run_ticks(controller, host)
+    assert only(host).outcome == "inconclusive"
+    assert "Prometheus slow since" in only(host).detail
+
+
+# --- hang-up and restart ------------------------------------------------------------------
+
+
+def test_once_detached_the_steps_go_straight_to_the_journal():
+    host = Host()
+    controller = Actions(host)
+    controller.detach()
+    controller._step("k", "dump", "running")
+    assert [type(e) for e in host.recorded] == [ev.ActionStep] and host.queued == []
+
+
+def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
+    host = Host()
+    at_step(host, "execute")
+    Actions(host).resume()
+    action = only(host)
+    assert action.outcome == "interrupted" and action.detail == "last known: execute running"
+    assert host.state.alerts["action"].message.startswith("UNFINISHED ACTION from before")
