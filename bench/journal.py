@@ -31,7 +31,7 @@ from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.audit.verify import verify
 from cockpit.model.config import Config
-from cockpit.session import open_session
+from cockpit.runtime.session import open_session
 
 
 def percentiles(samples: list[float]) -> str:

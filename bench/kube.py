@@ -106,9 +106,9 @@ def add_pods(store, count: int) -> None:
 async def pod_table(kubeconfig: Path, pods: int) -> tuple[float, list[float]]:
     from textual import events
 
-    from cockpit.cli import _sources
     from cockpit.model.config import Config
-    from cockpit.session import open_session
+    from cockpit.runtime.session import open_session
+    from cockpit.runtime.wiring import source_factories
     from cockpit.ui.app import CockpitApp
     from cockpit.ui.widgets.pods_pane import PodsPane
 
@@ -116,7 +116,7 @@ async def pod_table(kubeconfig: Path, pods: int) -> tuple[float, list[float]]:
         Config(layout="go-live", kubeconfig=str(kubeconfig), namespace="production")
     )
     start = time.perf_counter()
-    app = CockpitApp(session, sources=_sources(session), tick_seconds=None)
+    app = CockpitApp(session, sources=source_factories(session), tick_seconds=None)
     async with app.run_test(size=(160, 48)) as pilot:
         pane = app.query_one("#pods", PodsPane)
         while len(pane.rows) < pods:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cockpit.model.config import Config
 from cockpit.model.placeholders import fill
-from cockpit.session import open_session
+from cockpit.runtime.session import open_session
 from cockpit.sim.service.prometheus import start_prometheus
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.ui.app import CockpitApp

@@ -80,8 +80,8 @@ def _report(exc) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from cockpit.load.config_yaml import load_config
     from cockpit.load.errors import LoadError
-    from cockpit.progress import ProgressStore, window_path
-    from cockpit.session import open_session
+    from cockpit.runtime.session import open_session
+    from cockpit.runtime.wiring import SetupError, assemble
     from cockpit.ui.keys import binding_ids
 
     overrides = {
@@ -100,93 +100,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     if unknown:
         print(f"config: keys: no binding with id {', '.join(unknown)}", file=sys.stderr)
         return 1
-    store = ProgressStore(window_path(session.window), session.window)
     try:
-        restored = store.load()
-    except (ValueError, KeyError, TypeError) as exc:
-        print(f"{store.path}:1:1: cannot restore progress: {exc}", file=sys.stderr)
-        return 1
-    try:
-        trail = _open_trail(args.audit, session.window)
-    except (OSError, RuntimeError) as exc:
-        print(f"audit journal: {exc}", file=sys.stderr)
+        parts = assemble(session, journal=args.audit)
+    except SetupError as exc:
+        print(exc, file=sys.stderr)
         return 1
 
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(
-        session, store=store, restored=restored, trail=trail, sources=_sources(session)
+        session,
+        store=parts.store,
+        restored=parts.restored,
+        trail=parts.trail,
+        sources=parts.sources,
     )
     code = app.run()
     app.close_stores()
     return code or 0
-
-
-def _basic_auth(environ) -> tuple[str, str] | None:
-    """Prometheus behind basic auth: credentials from the environment, never the config."""
-    user = environ.get("COCKPIT_PROMETHEUS_USER")
-    return (user, environ.get("COCKPIT_PROMETHEUS_PASSWORD", "")) if user else None
-
-
-def _sources(session) -> list:
-    """A factory per configured source; the app starts them and feeds them its `emit`."""
-    factories = []
-    from cockpit.clients.kube import kube_settings
-
-    settings = kube_settings(session)
-    if settings is not None:
-        from cockpit.sources.kube import KubeSource
-        from cockpit.sources.lock import WindowLock
-
-        factories.append(lambda emit: KubeSource(settings, emit))
-        factories.append(lambda emit: WindowLock(settings, session.holder, emit))
-    if session.prometheus is not None:
-        import os
-
-        from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
-
-        queries: dict[str, str] = {}
-        for workspace in filter(None, (session.compact, session.workspace)):
-            queries |= workspace.layout.queries
-            for pane in workspace.layout.panes():  # PromQL written on the pane itself
-                if pane.kind == "metric" and pane.query and pane.query not in queries:
-                    queries[pane.query] = pane.query
-        prometheus = PrometheusSettings(
-            url=session.prometheus.url,
-            queries=queries,
-            values=session.values,
-            timeout=session.prometheus.timeout.total_seconds(),
-            verify_tls=session.prometheus.verify_tls,
-            token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
-            basic_auth=_basic_auth(os.environ),
-        )
-        factories.append(lambda emit: PrometheusSource(prometheus, emit))
-    if session.values.get("base_url"):
-        from cockpit.model.checklist import HttpCheck
-        from cockpit.sources.probes import Probe, ProbeSettings, ProbeSource
-
-        probes = tuple(
-            Probe(name, item.id, item.check)
-            for name, runbook in session.workspace.runbooks.items()
-            for item in runbook.walk_items()
-            if isinstance(item.check, HttpCheck)
-        )
-        probe_settings = ProbeSettings(probes=probes, values=session.values)
-        factories.append(lambda emit: ProbeSource(probe_settings, emit))
-    if session.postgres_configured:
-        from pathlib import Path
-
-        from cockpit.sources.postgres import PostgresSettings, PostgresSource
-
-        backup_dir = session.postgres.backup_dir
-        pg = PostgresSettings.from_runbooks(
-            session.workspace.runbooks,
-            session.postgres.dsn or "",
-            session.values,
-            backup_dir=Path(backup_dir) if backup_dir else None,
-        )
-        factories.append(lambda emit: PostgresSource(pg, emit))
-    return factories
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -254,29 +185,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code or 0
 
 
-def _open_trail(path: str | None, window: str):
-    """The journal at PATH, or the window's own under $XDG_STATE_HOME/cockpit/audit/."""
-    import os
-
-    from cockpit.audit.journal import Journal
-    from cockpit.audit.trail import AuditTrail, default_journal_path
-
-    key = os.environ.get("COCKPIT_AUDIT_KEY")
-    journal = Journal(path or default_journal_path(window), key=key.encode() if key else None)
-    return AuditTrail(journal)
-
-
-def _audit_key() -> bytes | None:
-    import os
-
-    key = os.environ.get("COCKPIT_AUDIT_KEY")
-    return key.encode() if key else None
-
-
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from cockpit.audit.verify import verify
+    from cockpit.runtime.wiring import audit_key
 
-    verdict = verify(args.path, _audit_key())
+    verdict = verify(args.path, audit_key())
     stream = sys.stdout if verdict.code == 0 else sys.stderr
     print(f"{args.path}: {verdict.message}", file=stream)
     for note in verdict.notes:
@@ -301,8 +214,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cockpit.audit.verify import verify
+    from cockpit.runtime.wiring import audit_key
 
-    verdict = verify(args.path, _audit_key())
+    verdict = verify(args.path, audit_key())
     if verdict.code not in (0, 3):
         print(f"{args.path}: warning: {verdict.message}", file=sys.stderr)
     replay = _load_replay(args.path)
@@ -324,8 +238,9 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cockpit.audit.verify import verify
+    from cockpit.runtime.wiring import audit_key
 
-    verdict = verify(args.path, _audit_key())
+    verdict = verify(args.path, audit_key())
     if verdict.code == 2:
         print(f"{args.path}: {verdict.message}", file=sys.stderr)
         return 2

@@ -36,8 +36,8 @@ from cockpit.model.units import format_duration
 
 if TYPE_CHECKING:
     from cockpit.model.layout import Layout
+    from cockpit.model.session import Session
     from cockpit.model.state import State
-    from cockpit.session import Session
 
 PROGRESS_EVERY = 1.0  # seconds between journaled progress steps of a long-running step
 #: (typed confirmation, preconditions overridden), or None when the operator backed out

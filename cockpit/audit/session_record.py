@@ -6,6 +6,7 @@ shows what the operator saw, whatever the files say by then.
 
 from __future__ import annotations
 
+import getpass
 import os
 import socket
 from collections.abc import Mapping
@@ -13,7 +14,15 @@ from typing import Any
 
 from cockpit import __version__
 from cockpit.model import events as ev
-from cockpit.session import Session, login_user
+from cockpit.model.session import Session
+
+
+def login_user() -> str:
+    """Who is logged in on this terminal (the journal records it beside the operator)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "operator")
 
 
 def session_start(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from cockpit.load.text import read_text
 from cockpit.load.yaml_tree import Path_, Positions
 from cockpit.model.checklist import Runbook
 from cockpit.model.layout import Layout
+from cockpit.model.session import Workspace
 
 
 def search_dirs(kind: str) -> list[Path]:
@@ -53,15 +53,6 @@ def _referenced(ref: str, layout: Path, folders: list[Path]) -> Path | None:
         candidate = beside(ref, layout.parent)
         return candidate if candidate.is_file() else None
     return look_up(ref, folders)
-
-
-@dataclass(frozen=True)
-class Workspace:
-    layout: Layout
-    layout_path: Path
-    runbooks: dict[str, Runbook]
-    #: the layout's `compact` twin, found like its checklists (None: it has none)
-    compact_path: Path | None = None
 
 
 def open_layout(ref: str | Path, loaded: dict[Path, Runbook] | None = None) -> Workspace:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.model import events as ev
 from cockpit.model.config import Config
-from cockpit.session import Session, open_session
+from cockpit.model.session import Session
+from cockpit.runtime.session import open_session
 from cockpit.sim.environment import Environment, closed_port
 
 if TYPE_CHECKING:
@@ -102,18 +103,23 @@ def build_demo(
     tick_seconds: float = 1.0,
 ) -> CockpitApp:
     """The cockpit `cockpit demo` runs: journal at `journal`, progress in the environment."""
-    from cockpit.cli import _open_trail, _sources
-    from cockpit.progress import ProgressStore
+    from cockpit.runtime.wiring import assemble
     from cockpit.ui.app import CockpitApp
 
     if postgres is not None:
         backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # the demo's own
     session = demo_session(env, demo_config(env, layout, now, postgres, backup_dir))
+    parts = assemble(
+        session,
+        journal=journal,
+        progress=env.directory / "progress.json",
+        restored=earlier_shift(session, now),
+    )
     return CockpitApp(
         session,
-        store=ProgressStore(env.directory / "progress.json", session.window),
-        restored=earlier_shift(session, now),
-        trail=_open_trail(str(journal), session.window),
-        sources=_sources(session),
+        store=parts.store,
+        restored=parts.restored,
+        trail=parts.trail,
+        sources=parts.sources,
         tick_seconds=tick_seconds,
     )

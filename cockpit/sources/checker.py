@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from cockpit.model import events as ev
 from cockpit.model.checklist import KubeCheck
 from cockpit.model.kube_checks import UNKNOWN, evaluate
+from cockpit.model.session import Session
 from cockpit.model.state import State
-from cockpit.session import Session
 
 CHECK_EVERY = 1.0
 REFRESH = timedelta(seconds=60)

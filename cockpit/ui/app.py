@@ -32,17 +32,16 @@ from cockpit.actions.plan import Choice, Plan
 from cockpit.audit.inputs import input_record
 from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
-from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.layout import Layout
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window
+from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State, initial_state
 from cockpit.model.units import format_duration
 from cockpit.model.untrusted import clean
-from cockpit.progress import ProgressStore
-from cockpit.session import Session
+from cockpit.runtime.progress import ProgressStore
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised

@@ -17,10 +17,9 @@ from textual.events import Resize
 
 from cockpit.audit.clock import recorded_zone
 from cockpit.audit.replay import Replay
-from cockpit.load.workspace import Workspace
 from cockpit.model import events as ev
+from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State
-from cockpit.session import Session
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.status_bar import StatusBar

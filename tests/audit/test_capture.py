@@ -106,7 +106,7 @@ async def test_an_unwritable_journal_raises_the_banner_and_refuses_actions(tmp_p
 
 async def test_a_tick_the_full_journal_lost_is_not_kept_as_progress(tmp_path):
     """Disk full, tick, kill -9: the progress file must not claim a tick with no record."""
-    from cockpit.progress import ProgressStore
+    from cockpit.runtime.progress import ProgressStore
 
     path, progress = tmp_path / "j.jsonl", tmp_path / "w.json"
     journal = Journal(path, clock=lambda: NOW, sync_interval=0.05)

@@ -111,8 +111,8 @@ def test_leaving_releases_the_lock(cluster, kubeconfig, make_lock):
 
 @pytest.fixture
 def account_lock(kubeconfig):
-    """The window lock as `cockpit run` builds it (session → _sources), for one operator."""
-    from cockpit.cli import _sources
+    """The window lock as `cockpit run` builds it (session → source_factories), for one operator."""
+    from cockpit.runtime.wiring import source_factories
     from tests.ui.apps import make_session
 
     made = []
@@ -122,7 +122,9 @@ def account_lock(kubeconfig):
             "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim"
         )
         events = []
-        (lock,) = [s for s in (f(events.append) for f in _sources(session)) if s.name == "lock"]
+        (lock,) = [
+            s for s in (f(events.append) for f in source_factories(session)) if s.name == "lock"
+        ]
         lock.clock = clock
         made.append(lock)
         return lock, events

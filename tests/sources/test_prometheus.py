@@ -9,9 +9,9 @@ from typing import ClassVar
 
 import pytest
 
-from cockpit.cli import _sources
 from cockpit.model.reduce import reduce
 from cockpit.model.state import SourceState, State
+from cockpit.runtime.wiring import source_factories
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from tests.latency_proxy import LatencyProxy
 from tests.ui.apps import make_session
@@ -226,7 +226,7 @@ def test_credentials_from_the_environment_reach_prometheus(monkeypatch, environ,
     try:
         url = f"http://127.0.0.1:{server.server_port}"
         session = make_session("go-live", context=None, prometheus={"url": url})
-        (factory,) = _sources(session)
+        (factory,) = source_factories(session)
         source = factory(lambda event: None)
         source.poll(source._client())
     finally:

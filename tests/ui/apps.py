@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from cockpit.model.config import Config
-from cockpit.session import Session, open_session
+from cockpit.model.session import Session
+from cockpit.runtime.session import open_session
 from cockpit.sim.kube.valeo import write_kubeconfig
 from cockpit.ui.app import CockpitApp
 

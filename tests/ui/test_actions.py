@@ -12,9 +12,9 @@ from pathlib import Path
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
-from cockpit.cli import _sources
 from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
+from cockpit.runtime.wiring import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
@@ -31,7 +31,11 @@ def cockpit(tmp_path: Path, operator: str = "alice@bastion", restored=(), **conf
     session = make_session("go-live", operator=operator, **config)
     trail = AuditTrail(Journal(tmp_path / f"{operator}.jsonl"))
     return CockpitApp(
-        session, trail=trail, sources=_sources(session), tick_seconds=0.25, restored=restored
+        session,
+        trail=trail,
+        sources=source_factories(session),
+        tick_seconds=0.25,
+        restored=restored,
     )
 
 

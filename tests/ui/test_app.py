@@ -5,7 +5,7 @@ import asyncio
 from rich.text import Text
 
 from cockpit.model import events as ev
-from cockpit.progress import ProgressStore
+from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt

@@ -1,6 +1,6 @@
 """The checklists' postgres checks, configured as an operator would, close their items."""
 
-from cockpit.cli import _sources
+from cockpit.runtime.wiring import source_factories
 from cockpit.ui.app import CockpitApp
 from tests.ui.apps import make_session
 
@@ -9,9 +9,9 @@ VERSION = "phase-2-database-migrations/2-1-postgresql-setup/postgresql-laeuft-ve
 
 async def test_configured_postgres_checks_their_items(postgres_server, tmp_path):
     session = make_session("pre-deployment", context=None, postgres={"dsn": postgres_server.dsn()})
-    names = [factory(lambda event: None).name for factory in _sources(session)]
+    names = [factory(lambda event: None).name for factory in source_factories(session)]
     assert names == ["postgres"]
-    app = CockpitApp(session, sources=_sources(session), tick_seconds=None)
+    app = CockpitApp(session, sources=source_factories(session), tick_seconds=None)
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(100):
             if app.state.sources.get("postgres") and app.state.sources["postgres"].state == "ok":

@@ -18,7 +18,7 @@ import pytest
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import default_journal_path
 from cockpit.audit.verify import INTACT, TORN, verify
-from cockpit.progress import ProgressStore, window_path
+from cockpit.runtime.progress import ProgressStore, window_path
 from tests.ui.apps import kubeconfig_for
 
 WINDOW = "prod-cluster@production"

@@ -2,8 +2,8 @@
 
 from cockpit.audit.journal import Journal
 from cockpit.audit.trail import AuditTrail
-from cockpit.cli import _sources
 from cockpit.clients.kube import KubeSettings
+from cockpit.runtime.wiring import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from tests.ui.apps import make_session
@@ -14,7 +14,7 @@ def cockpit(kubeconfig, operator, journal):
         "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim"
     )
     trail = AuditTrail(Journal(journal))
-    return CockpitApp(session, trail=trail, sources=_sources(session), tick_seconds=None)
+    return CockpitApp(session, trail=trail, sources=source_factories(session), tick_seconds=None)
 
 
 async def wait_for(pilot, condition, seconds=10.0):

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 
 from cockpit.model.config import Config
-from cockpit.session import open_session
+from cockpit.runtime.session import open_session
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.widgets.status_bar import StatusBar

@@ -2,81 +2,25 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 import secrets
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cockpit.audit.session_record import login_user
 from cockpit.load.errors import LoadError
 from cockpit.load.kubeconfig import resolve_context
-from cockpit.load.workspace import Workspace, open_layout
-from cockpit.model.config import ActionsConfig, Config, PostgresConfig, PrometheusConfig
+from cockpit.load.workspace import open_layout
+from cockpit.model.config import Config
+from cockpit.model.session import KubeTarget, Session
 
 #: what the window is called when there is no kubeconfig context to name it
 IN_CLUSTER = "in-cluster"
 NO_CLUSTER = "no cluster"
 SERVICE_ACCOUNT_NAMESPACE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
-
-
-@dataclass(frozen=True)
-class KubeTarget:
-    """The cluster, resolved once before the UI starts. The context the status bar names is
-    the one the source, the lock and the actions are given: never left to a client's own
-    defaults (the Python client merges KUBECONFIG lists unlike kubectl)."""
-
-    kubeconfig: str | None  # the kubeconfig files read, `:`-separated; None in a pod
-    context: str  # the kubeconfig's context, or "in-cluster"
-    server: str = ""  # the API server's URL, without any credential
-    namespace: str | None = None  # the context's (or the pod's) namespace
-    in_cluster: bool = False
-
-
-@dataclass(frozen=True)
-class Session:
-    workspace: Workspace
-    compact: Workspace | None
-    operator: str
-    context: str  # the kubeconfig context, "in-cluster" or "no cluster"
-    namespace: str
-    read_only: bool
-    window: str
-    t0: date
-    tz: tzinfo | None
-    keys: dict[str, str]
-    values: dict[str, str] = field(default_factory=dict)  # for ${placeholders}
-    kube: KubeTarget | None = None  # None: Kubernetes is not configured
-    prometheus: PrometheusConfig | None = None  # None: Prometheus is not configured
-    lock: str = "cockpit-window"
-    actions: ActionsConfig = field(default_factory=ActionsConfig)
-    postgres: PostgresConfig = field(default_factory=PostgresConfig)
-    #: the demo compresses the runbook's durations (the rules' `for`) by this factor
-    speed: float = 1.0
-    #: said in the status bar, e.g. "DEMO · simulated metrics"
-    note: str = ""
-    #: the cluster's API server (journaled beside the context); "" without a cluster
-    server: str = ""
-    #: this process's identity in the window lock (see `lock_holder`)
-    holder: str = ""
-
-    @property
-    def postgres_configured(self) -> bool:
-        """A DSN in the config (even an empty one: libpq's defaults) or PG* variables."""
-        return self.postgres.dsn is not None or any(
-            name in os.environ for name in ("PGHOST", "PGDATABASE", "PGSERVICE")
-        )
-
-
-def login_user() -> str:
-    """Who is logged in on this terminal (the journal records it beside the operator)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "operator")
 
 
 def default_operator() -> str:

@@ -15,7 +15,7 @@ import yaml
 from cockpit.audit.session_record import session_start
 from cockpit.load.errors import LoadError
 from cockpit.model.config import Config
-from cockpit.session import open_session
+from cockpit.runtime.session import open_session
 from cockpit.sim.kube.valeo import write_kubeconfig
 
 SIM = "https://127.0.0.1:6443"
@@ -169,7 +169,7 @@ def test_session_start_records_context_and_server_never_credentials(tmp_path, mo
 def test_the_lock_goes_where_the_window_name_says(cluster, tmp_path, monkeypatch):
     """KUBECONFIG lists the emulator first, another cluster second: the session names the
     emulator's context, and the window lock really is taken there."""
-    from cockpit.cli import _sources
+    from cockpit.runtime.wiring import source_factories
 
     sim = kubeconfig(tmp_path / "sim", "valeo-sim", cluster.url)
     other = kubeconfig(tmp_path / "other", "elsewhere", "https://127.0.0.1:1")
@@ -177,6 +177,6 @@ def test_the_lock_goes_where_the_window_name_says(cluster, tmp_path, monkeypatch
     opened = session()
     assert opened.window == "valeo-sim@production" and opened.server == cluster.url
     events = []
-    (lock,) = [s for s in (f(events.append) for f in _sources(opened)) if s.name == "lock"]
+    (lock,) = [s for s in (f(events.append) for f in source_factories(opened)) if s.name == "lock"]
     lock.tick()
     assert (events[-1].state, events[-1].holder) == ("held", opened.holder)

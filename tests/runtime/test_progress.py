@@ -3,7 +3,7 @@ import stat
 
 from cockpit.audit.journal import Journal
 from cockpit.model import events as ev
-from cockpit.progress import ProgressStore, window_path
+from cockpit.runtime.progress import ProgressStore, window_path
 from tests.disk import file_size_limit
 
 TICK = ev.Tick(checklist="go-live", item="a/b", by="alice", at="2026-11-21T11:00:00+00:00")

@@ -1,0 +1,133 @@
+"""Sources, journal and progress for a session: what `cockpit run` and `cockpit demo` share.
+
+Each factory imports its client only when the session configures that source, so a
+cockpit without a cluster never imports the Kubernetes client.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cockpit.audit.trail import AuditTrail
+from cockpit.model import events as ev
+from cockpit.model.session import Session
+from cockpit.runtime.progress import ProgressStore, window_path
+from cockpit.sources.base import SourceFactory
+
+
+class SetupError(Exception):
+    """The window cannot be opened; the message is located (`file:line:col: …`)."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a cockpit app is given besides its session."""
+
+    store: ProgressStore
+    restored: list[ev.Event]
+    trail: AuditTrail
+    sources: list[SourceFactory]
+
+
+def assemble(
+    session: Session,
+    *,
+    journal: str | Path | None = None,
+    progress: Path | None = None,
+    restored: Iterable[ev.Event] | None = None,
+) -> Parts:
+    """The window's progress (restored from its file unless `restored` is given), its
+    journal (at `journal`, else the window's own) and a factory per configured source."""
+    store = ProgressStore(progress or window_path(session.window), session.window)
+    if restored is None:
+        try:
+            restored = store.load()
+        except (ValueError, KeyError, TypeError) as exc:
+            store.close()
+            raise SetupError(f"{store.path}:1:1: cannot restore progress: {exc}") from None
+    try:
+        trail = open_trail(journal, session.window)
+    except (OSError, RuntimeError) as exc:
+        store.close()
+        raise SetupError(f"audit journal: {exc}") from None
+    return Parts(store, list(restored), trail, source_factories(session))
+
+
+def audit_key() -> bytes | None:
+    """`COCKPIT_AUDIT_KEY`: every record is sealed with an HMAC when it is set."""
+    key = os.environ.get("COCKPIT_AUDIT_KEY")
+    return key.encode() if key else None
+
+
+def open_trail(path: str | Path | None, window: str) -> AuditTrail:
+    """The journal at `path`, or the window's own under $XDG_STATE_HOME/cockpit/audit/."""
+    from cockpit.audit.journal import Journal
+    from cockpit.audit.trail import default_journal_path
+
+    return AuditTrail(Journal(path or default_journal_path(window), key=audit_key()))
+
+
+def _basic_auth(environ: Mapping[str, str]) -> tuple[str, str] | None:
+    """Prometheus behind basic auth: credentials from the environment, never the config."""
+    user = environ.get("COCKPIT_PROMETHEUS_USER")
+    return (user, environ.get("COCKPIT_PROMETHEUS_PASSWORD", "")) if user else None
+
+
+def source_factories(session: Session) -> list[SourceFactory]:
+    """A factory per configured source; the app starts them and feeds them its `emit`."""
+    factories: list[SourceFactory] = []
+    from cockpit.clients.kube import kube_settings
+
+    settings = kube_settings(session)
+    if settings is not None:
+        from cockpit.sources.kube import KubeSource
+        from cockpit.sources.lock import WindowLock
+
+        factories.append(lambda emit: KubeSource(settings, emit))
+        factories.append(lambda emit: WindowLock(settings, session.holder, emit))
+    if session.prometheus is not None:
+        from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+
+        queries: dict[str, str] = {}
+        for workspace in filter(None, (session.compact, session.workspace)):
+            queries |= workspace.layout.queries
+            for pane in workspace.layout.panes():  # PromQL written on the pane itself
+                if pane.kind == "metric" and pane.query and pane.query not in queries:
+                    queries[pane.query] = pane.query
+        prometheus = PrometheusSettings(
+            url=session.prometheus.url,
+            queries=queries,
+            values=session.values,
+            timeout=session.prometheus.timeout.total_seconds(),
+            verify_tls=session.prometheus.verify_tls,
+            token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
+            basic_auth=_basic_auth(os.environ),
+        )
+        factories.append(lambda emit: PrometheusSource(prometheus, emit))
+    if session.values.get("base_url"):
+        from cockpit.model.checklist import HttpCheck
+        from cockpit.sources.probes import Probe, ProbeSettings, ProbeSource
+
+        probes = tuple(
+            Probe(name, item.id, item.check)
+            for name, runbook in session.workspace.runbooks.items()
+            for item in runbook.walk_items()
+            if isinstance(item.check, HttpCheck)
+        )
+        probe_settings = ProbeSettings(probes=probes, values=session.values)
+        factories.append(lambda emit: ProbeSource(probe_settings, emit))
+    if session.postgres_configured:
+        from cockpit.sources.postgres import PostgresSettings, PostgresSource
+
+        backup_dir = session.postgres.backup_dir
+        pg = PostgresSettings.from_runbooks(
+            session.workspace.runbooks,
+            session.postgres.dsn or "",
+            session.values,
+            backup_dir=Path(backup_dir) if backup_dir else None,
+        )
+        factories.append(lambda emit: PostgresSource(pg, emit))
+    return factories
