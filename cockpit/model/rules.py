@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
+from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.metrics import Metric, Series
 from cockpit.model.state import State
+from cockpit.model.units import format_duration
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
 #: a trigger's condition holds, but not yet for its `for` duration
@@ -68,8 +70,6 @@ def _mark(marks: dict[tuple[str, str], Mark], new: Mark) -> None:
 
 
 def _trigger(metric: str, series: str, state: str, rule: Rule, since: datetime) -> Mark:
-    from cockpit.model.units import format_duration
-
     why = f"{rule.name} (for {format_duration(rule.for_)})"
     return Mark(metric, series, state, why, since.isoformat())
 
@@ -184,3 +184,30 @@ def judge_window(
     live = {selected.selector[label]} if selected and label in selected.selector else None
     now = datetime.fromisoformat(state.now)
     return judge(runbook.success, triggers, state.metrics, metric_keys, now, live)
+
+
+def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.Event]:
+    """What the verdict changes, as events: the window's judgement when it differs from the
+    state's, and the rollback banner raised, changed or lowered (an empty message)."""
+    at = state.now or ""
+    out: list[ev.Event] = []
+    window, marks = state.window, tuple(m.to_data() for m in verdict.marks)
+    if (window.state, window.reasons, window.series) != (verdict.state, verdict.reasons, marks):
+        out.append(
+            ev.WindowJudged(state=verdict.state, reasons=verdict.reasons, series=marks, at=at)
+        )
+    message = "; ".join(
+        f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} since "
+        f"{f.since.astimezone(tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
+        for f in verdict.firing
+    )
+    if message:
+        message += " · r starts the rollback"
+    current = state.alerts.get("rollback")
+    if (current.message if current else "") != message:
+        out.append(ev.Alert(key="rollback", level="critical", message=message, at=at))
+    return out
+
+
+def _in_unit(rule: Rule, value: float) -> str:
+    return rule.condition.format(value) if rule.condition else f"{value:g}"

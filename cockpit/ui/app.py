@@ -36,10 +36,9 @@ from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.layout import Layout
 from cockpit.model.reduce import reduce
-from cockpit.model.rules import judge_window
+from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State, initial_state
-from cockpit.model.units import format_duration
 from cockpit.model.untrusted import clean
 from cockpit.runtime.progress import ProgressStore
 from cockpit.sources.base import Source, SourceFactory
@@ -68,10 +67,6 @@ ACTION_GRACE = 30.0
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _in_rule_unit(rule: Rule, value: float) -> str:
-    return rule.condition.format(value) if rule.condition else f"{value:g}"
 
 
 class CockpitApp(App[int]):
@@ -359,7 +354,7 @@ class CockpitApp(App[int]):
         self.actions.tick()
 
     def _judge_window(self) -> None:
-        """A rollback trigger that fires raises the banner; one that stops lowers it."""
+        """The runbook's rules once a second; what they change comes back as events."""
         verdict = judge_window(
             self.state,
             self.active.layout.rules or "",
@@ -370,25 +365,8 @@ class CockpitApp(App[int]):
         )
         if verdict is None:
             return
-        window, marks = self.state.window, tuple(m.to_data() for m in verdict.marks)
-        if (window.state, window.reasons, window.series) != (verdict.state, verdict.reasons, marks):
-            self.dispatch(
-                ev.WindowJudged(
-                    state=verdict.state, reasons=verdict.reasons, series=marks, at=self.now()
-                )
-            )
-        message = "; ".join(
-            f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_rule_unit(f.rule, f.value)} since "
-            f"{f.since.astimezone(self.session.tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
-            for f in verdict.firing
-        )
-        if message:
-            message += " · r starts the rollback"
-        current = self.state.alerts.get("rollback")
-        if (current.message if current else "") != message:
-            self.dispatch(
-                ev.Alert(key="rollback", level="critical", message=message, at=self.now())
-            )
+        for event in window_events(self.state, verdict, self.session.tz):
+            self.dispatch(event)
 
     def now(self) -> str:
         return self.state.now or ""
