@@ -590,15 +590,15 @@ class Actions:
 
     def _soak_watch(self) -> str:
         """What the soak can watch, said as it is: without metrics it cannot judge them."""
-        soak = format_duration(self.session.actions.soak)
-        if self._metrics_unjudged() is None:
+        soak, unjudged = format_duration(self.session.actions.soak), self._unjudged()
+        if unjudged is None:
             return f"monitoring {soak}: errors, P95, SSE; the Service's selector"
         return (
             f"watching the Service's selector for {soak}; errors, P95, SSE cannot be judged: "
-            f"{self._metrics_unjudged()}"
+            f"{unjudged}"
         )
 
-    def _metrics_unjudged(self) -> str | None:
+    def _unjudged(self) -> str | None:
         """Why the soak cannot be judged (metrics, or a watch that is not live), or None."""
         sources = self.host.state.sources
         prometheus, kube = sources.get("prometheus"), sources.get("kubernetes")
@@ -630,7 +630,7 @@ class Actions:
             self._finish(key, "failed", f"rollback trigger during the soak: {detail}")
         elif waited >= self.session.actions.soak:
             soak = format_duration(self.session.actions.soak)
-            unjudged = self._metrics_unjudged()
+            unjudged = self._unjudged()
             if unjudged is None and state.window.state == OK:
                 detail = f"{soak} without a rollback trigger; window OK"
                 self._step(key, "soak", "done", detail)
