@@ -141,6 +141,19 @@ def run_ticks(controller: Actions, host: Host) -> None:
     host.run_queued()
 
 
+def standing_at(host: Host, step: str, seconds: float) -> Actions:
+    """A controller over an action standing at `step`, judged `seconds` later."""
+    controller = Actions(host)
+    at_step(host, step)
+    later(controller, host, seconds)
+    return controller
+
+
+def later(controller: Actions, host: Host, seconds: float) -> None:
+    host.advance(seconds)
+    run_ticks(controller, host)
+
+
 def only(host: Host):
     (action,) = host.state.actions.values()
     return action
@@ -251,10 +264,7 @@ def test_a_crash_in_the_worker_ends_the_action_with_the_reason():
 def test_verify_passes_when_only_ready_green_pods_are_endpoints_then_soaks():
     host = Host()
     observe(host, selector="green")
-    controller = Actions(host)
-    at_step(host, "verify")
-    host.advance(1)
-    run_ticks(controller, host)
+    standing_at(host, "verify", 1)
     steps = [(s.step, s.status) for s in only(host).steps]
     assert steps == [("verify", "done"), ("soak", "running")]
     assert "cannot be judged: Prometheus not configured" in only(host).last_step.detail
@@ -263,10 +273,7 @@ def test_verify_passes_when_only_ready_green_pods_are_endpoints_then_soaks():
 def test_verify_times_out_with_what_it_saw():
     host = Host()
     observe(host, selector="green", endpoints=(("green", True), ("green", False), ("blue", True)))
-    controller = Actions(host)
-    at_step(host, "verify")
-    host.advance(31)
-    run_ticks(controller, host)
+    standing_at(host, "verify", 31)
     action = only(host)
     assert action.outcome == "failed"
     assert action.detail.startswith("not verified after 30s: ")
@@ -275,14 +282,10 @@ def test_verify_times_out_with_what_it_saw():
 def test_a_soak_fails_at_once_when_the_selector_is_changed_behind_its_back():
     host = Host()
     observe(host, selector="green")
-    controller = Actions(host)
-    at_step(host, "soak")
-    host.advance(5)
-    run_ticks(controller, host)
+    controller = standing_at(host, "soak", 5)
     assert only(host).outcome == ""  # soaking
     observe(host, selector="blue")  # kubectl patch, out of band
-    host.advance(1)
-    run_ticks(controller, host)
+    later(controller, host, 1)
     action = only(host)
     assert action.outcome == "failed"
     assert (
@@ -308,10 +311,7 @@ def test_a_soak_fails_on_a_rollback_trigger():
 def test_a_soak_without_metrics_is_inconclusive_never_succeeded():
     host = Host()
     observe(host, selector="green")
-    controller = Actions(host)
-    at_step(host, "soak")
-    host.advance(61)
-    run_ticks(controller, host)
+    standing_at(host, "soak", 61)
     action = only(host)
     assert action.outcome == "inconclusive"
     assert "not judged healthy: Prometheus not configured" in action.detail
@@ -322,10 +322,7 @@ def test_a_soak_judged_ok_at_its_end_succeeds():
     observe(host, selector="green")
     host.dispatch(ev.SourceStatus(source="prometheus", state="ok", at=host.now()))
     host.dispatch(ev.WindowJudged(state="OK", at=host.now()))
-    controller = Actions(host)
-    at_step(host, "soak")
-    host.advance(61)
-    run_ticks(controller, host)
+    standing_at(host, "soak", 61)
     assert (only(host).outcome, only(host).detail) == (
         "succeeded",
         "1m without a rollback trigger; window OK",
@@ -337,10 +334,7 @@ def test_a_soak_with_a_silent_prometheus_is_inconclusive():
     observe(host, selector="green")
     host.dispatch(ev.SourceStatus(source="prometheus", state="slow", at=host.now()))
     host.dispatch(ev.WindowJudged(state="OK", at=host.now()))  # judged before it went slow
-    controller = Actions(host)
-    at_step(host, "soak")
-    host.advance(61)
-    run_ticks(controller, host)
+    standing_at(host, "soak", 61)
     assert only(host).outcome == "inconclusive"
     assert "Prometheus slow since" in only(host).detail
 
