@@ -1,6 +1,8 @@
 """The cockpit as the tests build it: a fixed moment, a fixed operator, Berlin time."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,7 +21,9 @@ def kubeconfig_for(context: str) -> str:
     exist in the kubeconfig, as it would for kubectl."""
     path = Path(tempfile.gettempdir()) / f"cockpit-tests-{os.getpid()}" / f"{context}.kubeconfig"
     if not path.exists():
-        path.parent.mkdir(mode=0o700, exist_ok=True)
+        if not path.parent.exists():  # the test process's own folder, gone when it ends
+            path.parent.mkdir(mode=0o700)
+            atexit.register(shutil.rmtree, path.parent, ignore_errors=True)
         write_kubeconfig(path, "https://127.0.0.1:1", context=context)
     return str(path)
 
