@@ -88,6 +88,14 @@ def test_an_empty_backfill_does_not_say_the_last_instant_answer_was_empty():
     assert observe(empty, instant=False).metrics["error_rate"].empty
 
 
+def test_a_series_missing_from_the_last_answer_has_no_current_value():
+    """Blue scaled down: its series is gone from the answer; its last value is history."""
+    state = observe(State(), sample(T, "0.01"), sample(T, "0.02", GREEN))
+    state = observe(state, sample(T + 10, "0.03", GREEN))
+    assert state.metrics["error_rate"].current() == {"version=green": 0.03}
+    assert points(state) == [(T, 0.01)]  # still drawn in the sparkline's past
+
+
 def test_history_is_trimmed_to_thirty_minutes_behind_the_newest_sample():
     start = T - HISTORY_SECONDS - 30
     backfill = [sample(start + 15 * i, str(i)) for i in range(4)]  # start … start+45
