@@ -96,7 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         session = open_session(config)
     except LoadError as exc:
         return _report(exc)
-    unknown = sorted(set(session.keys) - binding_ids())
+    unknown = sorted(set(session.keys) - binding_ids()) if session.keys else []
     if unknown:
         print(f"config: keys: no binding with id {', '.join(unknown)}", file=sys.stderr)
         return 1

@@ -14,15 +14,17 @@ from cockpit.audit.verify import INTACT, verify
 from tests.ui.test_terminal import Terminal
 
 
-def demo_children() -> list[int]:
-    """Processes the demo started (its Prometheus), found by their storage directory."""
+def demo_children(demo: int) -> list[int]:
+    """The Prometheus this demo process started: by its storage directory and its parent,
+    not any other test's (tests run in parallel, and other environments start one too)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if b"cockpit-prometheus-" in cmdline:
+        if b"cockpit-prometheus-" in cmdline and parent == demo:
             found.append(int(pid))
     return found
 
@@ -45,17 +47,16 @@ def _zombie(pid: int) -> bool:
 
 @pytest.fixture
 def demo(tmp_path):
-    before = set(demo_children())
     term = Terminal(tmp_path, ["demo", "--scenario", "happy", "--speed", "30"])
-    yield term, before
+    yield term
     term.kill()
 
 
-def started(term: Terminal, before: set[int]) -> list[int]:
+def started(term: Terminal) -> list[int]:
     term.read_until(b"DEMO", timeout=60)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        children = [p for p in demo_children() if p not in before]
+        children = demo_children(term.pid)
         if children:
             return children
         time.sleep(0.1)
@@ -63,10 +64,9 @@ def started(term: Terminal, before: set[int]) -> list[int]:
 
 
 def test_ssh_drop_ends_the_demo_and_everything_it_started(demo, tmp_path):
-    term, before = demo
-    children = started(term, before)
-    os.close(term.fd)  # the SSH session drops
-    status = term.wait_exit(timeout=20)
+    children = started(demo)
+    os.close(demo.fd)  # the SSH session drops
+    status = demo.wait_exit(timeout=20)
     assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
     assert gone(children), "the demo's Prometheus outlived it"
     (journal,) = (tmp_path / "state" / "cockpit" / "audit").glob("demo-happy-*.jsonl")
@@ -76,7 +76,6 @@ def test_ssh_drop_ends_the_demo_and_everything_it_started(demo, tmp_path):
 
 
 def test_kill_9_leaves_no_prometheus_behind(demo):
-    term, before = demo
-    children = started(term, before)
-    term.kill()  # SIGKILL: no handler runs; the kernel tells the children
+    children = started(demo)
+    demo.kill()  # SIGKILL: no handler runs; the kernel tells the children
     assert gone(children), "an orphaned Prometheus kept running"

@@ -36,13 +36,18 @@ class Metric:
     series: Mapping[str, Series] = field(default_factory=lambda: MappingProxyType({}))
     empty: bool = False  # the last instant query returned no series at all
     at: str = ""  # when it was last answered
+    #: the series the last instant answer had (None before the first one): a series it no
+    #: longer has (pods scaled away) is history, not a current value
+    answered: frozenset[str] | None = None
 
     def current(self) -> dict[str, float]:
         """Label signature → latest value, for the series the last answer still had."""
         return {
             key: s.last.value
             for key, s in self.series.items()
-            if s.last is not None and not self.empty
+            if s.last is not None
+            and not self.empty
+            and (self.answered is None or key in self.answered)
         }
 
 
@@ -74,4 +79,9 @@ def with_samples(metric: Metric, samples: list[dict[str, Any]], at: str, instant
         points = [p for p in points if p.t >= newest - HISTORY_SECONDS]
         series[key] = Series(labels=MappingProxyType(labels), samples=tuple(points))
     empty = (not samples) if instant else metric.empty
-    return Metric(series=MappingProxyType(series), empty=empty, at=at or metric.at)
+    answered = metric.answered
+    if instant:
+        answered = frozenset(signature(dict(item.get("labels") or {})) for item in samples)
+    return Metric(
+        series=MappingProxyType(series), empty=empty, at=at or metric.at, answered=answered
+    )

@@ -602,7 +602,7 @@ class CockpitApp(App[int]):
 
         keymap = self.session.keys
         rows = []
-        for binding in all_bindings():
+        for binding in all_bindings(type(self)):
             keys = keymap.get(binding.id, binding.key).split(",")
             shown = ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys)
             rows.append((shown, binding.description or binding.action, binding.id))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from textual.widgets import Input
+
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
@@ -49,6 +51,15 @@ async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
             return
         await pilot.pause(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def confirm(pilot, typed: str) -> None:
+    """Type the confirmation into the preview's field at once, then enter. Key by key,
+    Pilot waits after each key for the process to go idle (up to 1 s, twice), and the
+    emulator's threads in this process keep it busy: ~1.6 s a key. The first test types
+    its confirmations key by key."""
+    pilot.app.screen.query_one("#action-input", Input).value = typed
+    await pilot.press("enter")
 
 
 def ready(app: CockpitApp) -> bool:
@@ -136,7 +147,7 @@ async def test_a_selector_reverted_out_of_band_fails_the_soak_at_once(
         await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        await pilot.press(*"override valeo-erp", "enter")
+        await confirm(pilot, "override valeo-erp")
         soaking = lambda: (s := the_action(app).last_step) and s.step == "soak"  # noqa: E731
         await wait_for(pilot, soaking, "the soak", seconds=20)
         patch = '{"spec":{"selector":{"version":"blue"}}}'
@@ -168,7 +179,7 @@ async def test_failed_pods_block_and_an_unverified_cutover_fails_clearly(
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         assert "✗ green pods ready == desired" in preview_text(app)
-        await pilot.press(*"override valeo-erp", "enter")
+        await confirm(pilot, "override valeo-erp")
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
         action = the_action(app)
         assert action.outcome == "failed"
@@ -218,7 +229,7 @@ async def test_rollback_offers_the_runbooks_options_and_switches_back(
         assert labels[2].endswith("— PostgreSQL not configured")
         await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        await pilot.press(*"valeo-erp", "enter")
+        await confirm(pilot, "valeo-erp")
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
         action = the_action(app)
         assert (action.action, action.outcome) == ("rollback-selector", "succeeded")
@@ -293,7 +304,7 @@ async def test_backup_key_dumps_verifies_and_journals_the_checksum(postgres_serv
             "the preview",
         )
         assert "✔" in preview_text(app) and postgres_server.password not in preview_text(app)
-        await pilot.press(*postgres_server.dbname, "enter")
+        await confirm(pilot, postgres_server.dbname)
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
         action = the_action(app)
         assert action.outcome == "succeeded", action
@@ -315,7 +326,7 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         cluster.controller.set_latency(0.5)  # the dry run takes a while: hang up during it
-        await pilot.press(*"override valeo-erp", "enter")
+        await confirm(pilot, "override valeo-erp")
         await wait_for(
             pilot, lambda: the_action(app).last_step is not None, "the dry run", seconds=5
         )
@@ -358,7 +369,7 @@ async def test_restore_from_the_rollback_options_brings_the_data_back(
         shown = preview_text(app)
         assert f"the backup's tables in {fresh_database.name} are dropped and recreated" in shown
         assert "writes after the backup are lost" in shown
-        await pilot.press(*fresh_database.name, "enter")
+        await confirm(pilot, fresh_database.name)
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
         assert the_action(app).outcome == "succeeded", the_action(app)
         app.shutdown(0)
@@ -391,7 +402,7 @@ async def test_helm_rollback_previews_the_release_history_even_without_helm(
             ["valeo-erp-2.8.0", "app", "2.8.0"],
         ]
         assert lines[1][:3] == ["→", "v2", "superseded"]
-        await pilot.press(*"valeo-erp-production", "enter")
+        await confirm(pilot, "valeo-erp-production")
         assert isinstance(app.screen, ActionScreen)  # refused, and says why
         assert "helm is not installed" in str(app.screen.query_one("#action-hint").render())
         await pilot.press("escape")
@@ -418,7 +429,7 @@ async def test_the_restore_test_restores_into_a_scratch_database_and_drops_it(
         app.restore_test()  # what the palette's "Restore test: …" runs
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         assert f"{fresh_database.name} itself is not touched" in preview_text(app)
-        await pilot.press(*fresh_database.name, "enter")
+        await confirm(pilot, fresh_database.name)
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
         action = the_action(app)
         assert (action.action, action.outcome) == ("restore-test", "succeeded"), action
