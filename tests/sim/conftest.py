@@ -1,14 +1,47 @@
-"""Fixtures for the Kubernetes emulator: a seeded cluster per test, torn down without leftovers."""
+"""Fixtures for the simulator's tests: a seeded cluster per test on a clock the test drives.
+
+Here the `cluster` fixture of tests/conftest.py is replaced by one whose controller runs on
+a `ManualClock`: nothing reconciles until a test calls `clock.advance(…)`, and then
+exactly the steps that fall due run, before `advance` returns. The API server, the ERP
+pods' servers and the fleet following the store stay real (real clients talk to them),
+so what crosses a socket is still awaited with `eventually`, never with a fixed sleep.
+"""
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from kubernetes import client, config
+
+from cockpit.sim.clock import ManualClock
+from cockpit.sim.kube.valeo import SimCluster, start_valeo
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The simulator's time: it moves only in `clock.advance(seconds)`."""
+    return ManualClock()
+
+
+@pytest.fixture
+def cluster(clock: ManualClock) -> Iterator[SimCluster]:
+    """The runbooks' environment (six Ready pods) on `clock`, serving on a loopback port."""
+    sim = start_valeo(clock=clock, bookmark_interval=0.2, seed_rng=7)
+    port = sim.server.port
+    try:
+        yield sim
+    finally:
+        sim.stop()
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after stop()"
+    leftovers = [t.name for t in threading.enumerate() if t.name.startswith("kube-sim")]
+    assert not leftovers, f"threads left running after stop(): {leftovers}"
 
 
 @pytest.fixture

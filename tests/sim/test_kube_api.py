@@ -203,7 +203,7 @@ def test_a_missing_object_is_a_not_found_status(api, cluster):
     assert status["details"] == {"name": "valeo-erp-red", "group": "apps", "kind": "deployments"}
 
 
-def test_a_deployment_gets_three_ready_pods(api, cluster, eventually):
+def test_a_deployment_gets_three_ready_pods_in_three_controller_steps(api, clock):
     apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
     labels = {"app": "worker"}
     apps.create_namespaced_deployment(
@@ -221,17 +221,16 @@ def test_a_deployment_gets_three_ready_pods(api, cluster, eventually):
         },
     )
 
-    def ready_pods() -> list[client.V1Pod]:
-        pods = _pods(core, "app=worker")
-        ready = [p for p in pods if is_ready(api.sanitize_for_serialization(p))]
-        return pods if len(pods) == len(ready) == 3 else []
+    def ready() -> int:
+        return sum(is_ready(api.sanitize_for_serialization(p)) for p in _pods(core, "app=worker"))
 
-    pods = eventually(ready_pods)
-    deployment = eventually(
-        lambda: (
-            (d := apps.read_namespaced_deployment("worker", NS)).status.ready_replicas == 3 and d
-        )
-    )
+    clock.advance(1.0)  # two steps: replicaset and pods created, then the pods run
+    assert (len(_pods(core, "app=worker")), ready()) == (3, 0)
+    clock.advance(0.5)  # the third: ready, and the counts rolled up
+    pods = _pods(core, "app=worker")
+    assert ready() == 3
+    deployment = apps.read_namespaced_deployment("worker", NS)
+    assert deployment.status.ready_replicas == 3
     assert deployment.status.observed_generation == deployment.metadata.generation
     assert deployment.status.updated_replicas == deployment.status.available_replicas == 3
     (rs,) = apps.list_namespaced_replica_set(NS, label_selector="app=worker").items
@@ -247,21 +246,20 @@ def test_a_deployment_gets_three_ready_pods(api, cluster, eventually):
         assert pod.status.phase == "Running" and pod.status.pod_ip
 
 
-def test_scaling_and_a_killed_pod_are_reconciled(api, cluster, eventually):
+def test_scaling_and_a_killed_pod_are_reconciled(api, cluster, clock):
     apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
     apps.patch_namespaced_deployment_scale("valeo-erp-green", NS, {"spec": {"replicas": 4}})
-    eventually(lambda: len(_pods(core, "version=green")) == 4)
+    assert len(_pods(core, "version=green")) == 3  # nothing happens until the controller steps
+    clock.advance(0.5)
+    assert len(_pods(core, "version=green")) == 4
     victim = _pods(core, "version=blue")[0].metadata.name
     cluster.controller.kill_pod(victim)
-
-    def running_blue() -> set[str]:
-        pods = [p for p in _pods(core, "version=blue") if p.status.phase == "Running"]
-        return {p.metadata.name for p in pods} if len(pods) == 3 else set()
-
-    assert victim not in eventually(running_blue)
+    clock.advance(1.0)  # replaced in one step, running in the next
+    running = {p.metadata.name for p in _pods(core, "version=blue") if p.status.phase == "Running"}
+    assert len(running) == 3 and victim not in running
 
 
-def test_endpointslice_follows_the_service_selector(api, cluster, eventually):
+def test_endpointslice_follows_the_service_selector(api, clock):
     core, discovery = client.CoreV1Api(api), client.DiscoveryV1Api(api)
 
     def endpoint_pods() -> set[str]:
@@ -275,43 +273,44 @@ def test_endpointslice_follows_the_service_selector(api, cluster, eventually):
     green = {p.metadata.name for p in _pods(core, "version=green")}
     assert endpoint_pods() == blue
     core.patch_namespaced_service("valeo-erp", NS, {"spec": {"selector": {"version": "green"}}})
-    eventually(lambda: endpoint_pods() == green)
+    clock.advance(0.5)
+    assert endpoint_pods() == green
 
 
-def test_crashlooping_pods_run_but_are_never_ready(api, cluster, eventually):
+def test_crashlooping_pods_run_but_are_never_ready_and_restart_every_second(api, cluster, clock):
     core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
     cluster.controller.crashloop("valeo-erp-green")
 
-    def crashing() -> list[client.V1Pod]:
+    def green_ready() -> int:
+        return apps.read_namespaced_deployment("valeo-erp-green", NS).status.ready_replicas or 0
+
+    def restarts() -> list[int]:
         pods = _pods(core, "version=green")
-        bad = [
-            p
-            for p in pods
-            if p.status.phase == "Running"
-            and p.status.container_statuses[0].state.waiting
-            and p.status.container_statuses[0].state.waiting.reason == "CrashLoopBackOff"
-            and p.status.container_statuses[0].restart_count >= 2
-        ]
-        return bad if len(bad) == 3 else []
+        for pod in pods:
+            (container,) = pod.status.container_statuses
+            assert pod.status.phase == "Running" and not is_ready(
+                api.sanitize_for_serialization(pod)
+            )
+            assert container.state.waiting.reason == "CrashLoopBackOff"
+            assert container.last_state.terminated.exit_code == 1
+        return sorted(p.status.container_statuses[0].restart_count for p in pods)
 
-    for pod in eventually(crashing):
-        assert not is_ready(api.sanitize_for_serialization(pod))
-        assert pod.status.container_statuses[0].last_state.terminated.exit_code == 1
-    eventually(
-        lambda: not apps.read_namespaced_deployment("valeo-erp-green", NS).status.ready_replicas
-    )
+    clock.advance(2.0)  # four steps, a restart every other one
+    assert restarts() == [2, 2, 2] and green_ready() == 0
+    clock.advance(10.0)
+    assert restarts() == [12, 12, 12] and green_ready() == 0
     cluster.controller.heal("valeo-erp-green")
-    eventually(
-        lambda: apps.read_namespaced_deployment("valeo-erp-green", NS).status.ready_replicas == 3
-    )
+    clock.advance(0.5)  # running again …
+    assert green_ready() == 0
+    clock.advance(0.5)  # … and ready one step later
+    assert green_ready() == 3
 
 
-def test_one_pod_in_image_pull_backoff(api, cluster, eventually):
+def test_one_pod_in_image_pull_backoff(api, cluster, clock):
     apps = client.AppsV1Api(api)
     cluster.controller.image_pull_error("valeo-erp-blue", n=1)
-    eventually(
-        lambda: apps.read_namespaced_deployment("valeo-erp-blue", NS).status.ready_replicas == 2
-    )
+    clock.advance(0.5)
+    assert apps.read_namespaced_deployment("valeo-erp-blue", NS).status.ready_replicas == 2
     (stuck,) = [
         p for p in _pods(client.CoreV1Api(api), "version=blue") if p.status.phase == "Pending"
     ]

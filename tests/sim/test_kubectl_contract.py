@@ -1,4 +1,8 @@
-"""Real kubectl against the emulator, through a written kubeconfig: the runbooks' commands."""
+"""Real kubectl against the emulator, through a written kubeconfig: the runbooks' commands.
+
+The cluster's controller runs on the tests' manual clock: a test advances it where the
+runbook's command needs the cluster to move, and reads kubectl's output with a deadline.
+"""
 
 from __future__ import annotations
 
@@ -75,13 +79,16 @@ def test_plain_get_pods_prints_the_server_side_table(kubectl, cluster: SimCluste
     assert any("as=Table" in accept for accept in accepts)
 
 
-def test_get_pods_watch_shows_a_change_made_during_the_watch(kubectl_popen, cluster: SimCluster):
+def test_get_pods_watch_shows_a_change_made_during_the_watch(
+    kubectl_popen, cluster: SimCluster, clock
+):
     proc = kubectl_popen("get", "pods", "-n", NS, "-w")
     lines = _lines(proc)
     initial = _read_until(lines, lambda seen: len(seen) >= 7)  # header and six pods
     assert initial[0].split()[:3] == ["NAME", "READY", "STATUS"]
     victim = initial[1].split()[0]
     cluster.controller.kill_pod(victim)
+    clock.advance(1.5)  # replaced, running, ready
     rs_prefix = victim.rsplit("-", 1)[0]
     later = _read_until(
         lines,
@@ -103,7 +110,7 @@ def test_get_service_json(kubectl, cluster: SimCluster):
     assert svc["spec"]["clusterIP"].startswith("10.96.")
 
 
-def test_patch_service_selector_moves_the_endpoints_to_green(kubectl, cluster: SimCluster):
+def test_patch_service_selector_moves_the_endpoints_to_green(kubectl, cluster: SimCluster, clock):
     patch = '{"spec":{"selector":{"version":"green"}}}'
     out = _ok(kubectl("patch", "service", "valeo-erp", "-n", NS, "-p", patch))
     assert out.strip() == "service/valeo-erp patched"
@@ -113,14 +120,10 @@ def test_patch_service_selector_moves_the_endpoints_to_green(kubectl, cluster: S
         p["metadata"]["name"]
         for p in cluster.store.list("pods", NS, label_selector="version=green")[0]
     }
-    deadline = time.monotonic() + 10
-    while True:
-        slices = json.loads(_ok(kubectl("get", "endpointslices", "-n", NS, "-o", "json")))
-        (es,) = slices["items"]
-        targets = {e["targetRef"]["name"] for e in es["endpoints"] if e["conditions"]["ready"]}
-        if targets == green or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    clock.advance(0.5)  # one step of the endpointslice controller
+    slices = json.loads(_ok(kubectl("get", "endpointslices", "-n", NS, "-o", "json")))
+    (es,) = slices["items"]
+    targets = {e["targetRef"]["name"] for e in es["endpoints"] if e["conditions"]["ready"]}
     assert targets == green
     assert es["metadata"]["labels"]["kubernetes.io/service-name"] == "valeo-erp"
 
@@ -153,11 +156,14 @@ def test_a_denied_verb_is_kubectls_forbidden_error(kubectl, cluster: SimCluster)
     )
 
 
-def test_set_image_rolls_out_a_new_replicaset(kubectl, cluster: SimCluster):
+def test_set_image_rolls_out_a_new_replicaset(kubectl, kubectl_popen, cluster: SimCluster, clock):
     image = "registry.valeo.example.com/valeo-erp:3.0.1"
     deploy = "deployment/valeo-erp-green"
     _ok(kubectl("set", "image", deploy, f"valeo-erp={image}", "-n", NS))
-    status = _ok(kubectl("rollout", "status", deploy, "-n", NS, "--timeout=20s"))
+    rollout = kubectl_popen("rollout", "status", deploy, "-n", NS, "--timeout=20s")
+    clock.advance(2.0)  # new pods pending, running, ready; then the old set scaled to 0
+    status, errors = rollout.communicate(timeout=30)
+    assert rollout.returncode == 0, errors
     assert 'deployment "valeo-erp-green" successfully rolled out' in status
     pods = cluster.store.list("pods", NS, label_selector="version=green")[0]
     assert len(pods) == 3
@@ -169,13 +175,13 @@ def test_set_image_rolls_out_a_new_replicaset(kubectl, cluster: SimCluster):
     assert sorted(sets.values()) == [0, 3]
 
 
-def test_deleting_the_blue_deployment_removes_its_pods(kubectl, cluster: SimCluster):
+def test_deleting_the_blue_deployment_removes_its_pods(kubectl, cluster: SimCluster, clock):
     out = _ok(kubectl("delete", "deployment", "valeo-erp-blue", "-n", NS))
     assert out.startswith('deployment.apps "valeo-erp-blue" deleted')
-    deadline = time.monotonic() + 10
-    while cluster.store.list("pods", NS, label_selector="version=blue")[0]:
-        assert time.monotonic() < deadline, "the blue pods were not garbage-collected"
-        time.sleep(0.05)
+    clock.advance(0.5)  # the garbage collector takes the replicaset …
+    assert len(cluster.store.list("pods", NS, label_selector="version=blue")[0]) == 3
+    clock.advance(0.5)  # … and then its pods
+    assert not cluster.store.list("pods", NS, label_selector="version=blue")[0]
     assert len(cluster.store.list("pods", NS, label_selector="version=green")[0]) == 3
 
 

@@ -3,21 +3,21 @@
 One `step()` plays the deployment, replicaset, endpointslice and garbage-collector controllers,
 the scheduler and the kubelets, all through the `Store` like real controllers go through the
 API (resourceVersion preconditions, status subresource), so every change shows up in watches.
-A background thread calls `step()` every `interval / speed` seconds; tests may instead call
-`step()` themselves for determinism.
+Running, it steps every `interval` simulated seconds (`interval / speed` of its clock's);
+tests drive it with a `ManualClock` or call `step()` themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import random
 import threading
 import uuid
 from dataclasses import dataclass
-from types import TracebackType
 
+from cockpit.sim.background import Background
+from cockpit.sim.clock import Clock, resolve
 from cockpit.sim.kube.server import KubeApiServer
 from cockpit.sim.kube.store import (
     SAFE_ALPHABET,
@@ -28,8 +28,6 @@ from cockpit.sim.kube.store import (
     parse_label_selector,
     random_suffix,
 )
-
-log = logging.getLogger(__name__)
 
 NODES = ("sim-node-1", "sim-node-2", "sim-node-3")
 HASH_LABEL = "pod-template-hash"
@@ -104,60 +102,39 @@ class PodFault:
     pods: frozenset[str] | None  # None: every pod of the deployment, new ones included
 
 
-class Controller:
+class Controller(Background):
     """Reconciles deployments → replicasets → pods → endpointslices, and injects faults."""
+
+    join_timeout = 5.0
 
     def __init__(
         self,
         store: Store,
         server: KubeApiServer | None = None,
         *,
-        speed: float = 1.0,
+        speed: float | None = None,
         interval: float = 0.5,
         seed: int | None = None,
+        clock: Clock | None = None,
     ):
+        super().__init__(resolve(clock, speed))
         self.store, self.server = store, server
-        self.speed, self.interval = speed, interval
+        self.interval = interval
         self._rng = random.Random(seed)
         self._ticks: dict[str, int] = {}  # pod uid → steps since the pod was first seen
         self._faulty: dict[str, int] = {}  # pod uid → steps spent under a fault
         self._faults: dict[tuple[str, str], PodFault] = {}  # (namespace, deployment) → fault
         self._next_ip = 0
         self._step_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # running
 
-    def start(self) -> Controller:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kube-sim-controller", daemon=True)
-        self._thread.start()
-        return self
+    @property
+    def speed(self) -> float:
+        return self.clock.speed
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-            self._thread = None
-
-    def __enter__(self) -> Controller:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval / self.speed):
-            try:
-                self.step()
-            except Exception:  # a bug in one tick must not stop the cluster
-                log.exception("controller step failed")
+    def _start(self) -> None:
+        self._every("kube-sim-controller", self.interval / self.speed, self.step)
 
     def step(self) -> None:
         """One reconcile pass over the whole cluster."""

@@ -20,11 +20,11 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from cockpit.sim.background import Background
 from cockpit.sim.kube.store import (
     RESOURCES,
     ApiError,
@@ -1049,12 +1049,14 @@ class _HTTPServer(ThreadingHTTPServer):
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
-class KubeApiServer:
+class KubeApiServer(Background):
     """The emulated kube-apiserver on 127.0.0.1 (a free port by default).
 
     Use as a context manager, or start()/stop(). `faults` holds the API-level fault switches;
     `requests` records (method, path, Accept) of recent requests for tests.
     """
+
+    join_timeout = 5.0
 
     def __init__(
         self,
@@ -1066,6 +1068,7 @@ class KubeApiServer:
         user: str = "oncall",
         bookmark_interval: float = 5.0,
     ):
+        super().__init__()  # real time only: its clients are real
         self.store = store
         self.token = token
         self.user = user
@@ -1075,8 +1078,6 @@ class KubeApiServer:
         self.served = 0  # every request ever answered, for benchmarks
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -1091,30 +1092,13 @@ class KubeApiServer:
             raise RuntimeError("the server is not started")
         return self._httpd.server_address[1]
 
-    def start(self) -> KubeApiServer:
-        self._stopping.clear()
-        self._httpd = _HTTPServer(self._address, self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="kube-sim-server",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, end every watch and close every connection; joins all its threads."""
-        if self._httpd is None:
-            return
-        self._stopping.set()
-        self.store.drop_watches()
-        self._httpd.shutdown()
-        self._httpd.close_connections(timeout=5.0)
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(5.0)
-        self._httpd = self._thread = None
+    def _start(self) -> None:
+        """On stop, in reverse: end every watch, stop serving, then close every connection."""
+        self._httpd = httpd = _HTTPServer(self._address, self)
+        self._on_stop(setattr, self, "_httpd", None)
+        self._on_stop(httpd.close_connections, 5.0)
+        self._serve("kube-sim-server", httpd, poll_interval=0.05)
+        self._on_stop(self.store.drop_watches)
 
     def drop_watches(self) -> None:
         self.store.drop_watches()
@@ -1122,7 +1106,7 @@ class KubeApiServer:
     def before_request(self, authorization: str | None) -> None:
         """Latency, injected failures and authentication, in the order a request meets them."""
         if self.faults.latency:
-            self._stopping.wait(self.faults.latency)
+            self.stopping.wait(self.faults.latency)
         if self.faults.should_fail():
             code = self.faults.fail_status or 500
             if code == 503:
@@ -1131,14 +1115,3 @@ class KubeApiServer:
             raise ApiError(code, "InternalError", "Internal error occurred: injected fault")
         if self.token is not None and authorization != f"Bearer {self.token}":
             raise ApiError(401, "Unauthorized", "Unauthorized")
-
-    def __enter__(self) -> KubeApiServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -19,6 +19,7 @@ from types import TracebackType
 
 import yaml
 
+from cockpit.sim.clock import Clock
 from cockpit.sim.kube.controller import Controller
 from cockpit.sim.kube.server import KubeApiServer
 from cockpit.sim.kube.store import Obj, Store
@@ -216,16 +217,19 @@ class SimCluster:
 def start_valeo(
     *,
     token: str | None = None,
-    speed: float = 1.0,
+    speed: float | None = None,
     history: int = 1000,
     bookmark_interval: float = 5.0,
     seed_rng: int | None = None,
+    clock: Clock | None = None,
 ) -> SimCluster:
-    """Seed, settle (all six pods Ready before the first request) and start serving."""
+    """Seed, settle (all six pods Ready before the first request) and start serving.
+
+    The controller runs on `clock` (default: real time at `speed`)."""
     store = Store(history=history)
     seed(store)
     server = KubeApiServer(store, token=token, bookmark_interval=bookmark_interval)
-    controller = Controller(store, server, speed=speed, seed=seed_rng)
+    controller = Controller(store, server, speed=speed, seed=seed_rng, clock=clock)
     controller.settle()
     server.start()
     controller.start()

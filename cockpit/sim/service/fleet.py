@@ -10,10 +10,10 @@ dropped or expired watch), the list-and-watch pattern of any controller.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cockpit.sim.background import Background
 from cockpit.sim.kube.controller import is_ready
 from cockpit.sim.kube.store import ApiError, Obj, Store, WatchClosed
 from cockpit.sim.service.pod import ErpPod
@@ -36,8 +36,10 @@ def _running(pod: Obj) -> bool:
     return status.get("phase") == "Running" and not meta.get("deletionTimestamp")
 
 
-class Fleet:
-    """Starts and stops `ErpPod`s as the store's pods come and go; keeps `view` current."""
+class Fleet(Background):
+    """Starts and stops `ErpPod`s as the store's pods come and go; keeps `view` current.
+
+    It follows the store's change feed, not a clock: it reacts as soon as a pod changes."""
 
     def __init__(
         self,
@@ -48,28 +50,19 @@ class Fleet:
         service: str,
         app: str,
     ) -> None:
+        super().__init__()
         self.store, self.make_pod = store, make_pod
         self.namespace, self.service, self.app = namespace, service, app
         self.view = FleetView()
         self._servers: dict[str, ErpPod] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Fleet:
+    def _start(self) -> None:
         since = (self.store.watch_epoch, int(self.store.resource_version))  # before the list
+        self._on_stop(self._stop_pods)  # after the watch has ended: nothing starts one again
         self.sync()
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._watch, args=since, name="erp-sim-fleet", daemon=True
-        )
-        self._thread.start()
-        return self
+        self._thread("erp-sim-fleet", self._watch, *since)
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _stop_pods(self) -> None:
         for pod in self._servers.values():
             pod.stop()
         self._servers.clear()
@@ -104,7 +97,7 @@ class Fleet:
         return (service.get("spec") or {}).get("selector") or None
 
     def _watch(self, epoch: int, rv: int) -> None:
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             try:
                 events, latest = self.store.events_after(rv, 0.2, epoch)
             except (WatchClosed, ApiError):  # dropped or expired: relist, then carry on

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
+from cockpit.sim.background import Background
+
 #: resolves a P95 anywhere from 50 ms to 5 s to within about a quarter of its value
 LATENCY_BUCKETS = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
@@ -160,8 +162,11 @@ class _PodHttpServer(ThreadingHTTPServer):
         self.pod = pod
 
 
-class ErpPod:
-    """A pod's server on a free loopback port; `ready` and `down` are set from outside."""
+class ErpPod(Background):
+    """A pod's server on a free loopback port; `ready` and `down` are set from outside.
+
+    stop() stops serving, ends open streams (they watch `stopping`), closes the socket and
+    joins every thread; SSE ticks in real time, for the real client reading it."""
 
     def __init__(
         self,
@@ -173,14 +178,13 @@ class ErpPod:
         container: str,
         sse_interval: float = 1.0,
     ) -> None:
+        super().__init__()
         self.name, self.namespace, self.version = name, namespace, version
         self.sse_interval = sse_interval
         self.metrics = PodMetrics(namespace, service, version, name, container)
         self.ready = False  # the emulator's Ready condition
         self.down = False  # the version's behaviour says the application is down
-        self.stopping = threading.Event()
         self._server: _PodHttpServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def port(self) -> int:
@@ -192,22 +196,7 @@ class ErpPod:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> ErpPod:
-        self._server = _PodHttpServer(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"erp-pod-{self.name}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, end open streams, close the socket and join every thread."""
-        self.stopping.set()
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._server.server_close()
-            self._server = self._thread = None
+    def _start(self) -> None:
+        self._server = server = _PodHttpServer(self)
+        self._on_stop(setattr, self, "_server", None)
+        self._serve(f"erp-pod-{self.name}", server, poll_interval=0.1)

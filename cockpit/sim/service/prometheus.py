@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ import httpx
 import yaml
 from prometheus_client import CollectorRegistry
 
+from cockpit.sim.background import Background
+from cockpit.sim.clock import Clock
 from cockpit.sim.kube.valeo import APP, NAMESPACE, SERVICE
 from cockpit.sim.service.promql import Query, Vector, format_value, known_queries
 from cockpit.sim.service.tsdb import RETENTION, Ring, Sampler
@@ -201,8 +202,10 @@ def _key(labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(labels.items()))
 
 
-class SimulatedPrometheus:
-    """/api/v1/query, /api/v1/query_range, /-/ready and buildinfo over a sampled `Ring`."""
+class SimulatedPrometheus(Background):
+    """/api/v1/query, /api/v1/query_range, /-/ready and buildinfo over a sampled `Ring`.
+
+    Samples are stamped, and an instant query without `time` answered, on its clock."""
 
     def __init__(
         self,
@@ -213,12 +216,13 @@ class SimulatedPrometheus:
         app: str = APP,
         scrape_interval: float = 1.0,
         retention: float = RETENTION,
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(clock)
         self.ring = Ring(retention)
-        self.sampler = Sampler(registries, self.ring, scrape_interval)
+        self.sampler = Sampler(registries, self.ring, scrape_interval, clock=self.clock)
         self.queries: dict[str, Query] = known_queries(namespace, service, app)
         self._server: _ApiServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -226,36 +230,11 @@ class SimulatedPrometheus:
             raise RuntimeError("the simulated Prometheus is not started")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> SimulatedPrometheus:
-        self.sampler.start()
-        self._server = _ApiServer(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="erp-sim-prometheus",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._server.server_close()
-            self._server = self._thread = None
-        self.sampler.stop()
-
-    def __enter__(self) -> SimulatedPrometheus:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _start(self) -> None:
+        self._child(self.sampler)
+        self._server = server = _ApiServer(self)
+        self._on_stop(setattr, self, "_server", None)
+        self._serve("erp-sim-prometheus", server, poll_interval=0.1)
 
     # the API, independent of HTTP
 
@@ -270,7 +249,7 @@ class SimulatedPrometheus:
 
     def query(self, query: str, at: float | None = None) -> dict:
         """The `data` of an instant query: a vector at `at` (default: now)."""
-        t = round(time.time() if at is None else at, 3)
+        t = round(self.clock.now() if at is None else at, 3)
         vector = self._plan(query)(self.ring, t)
         result = [
             {"metric": labels, "value": [_stamp(t), format_value(value)]}

@@ -8,10 +8,11 @@ Prometheus (real or `SimulatedPrometheus`) at it, and let scenarios turn the kno
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import TracebackType
 
 from prometheus_client import CollectorRegistry
 
+from cockpit.sim.background import Background
+from cockpit.sim.clock import Clock, resolve
 from cockpit.sim.kube.store import Obj, Store
 from cockpit.sim.kube.valeo import APP, NAMESPACE, SERVICE
 from cockpit.sim.service.behaviour import DEFAULTS, Behaviour, Behaviours
@@ -20,8 +21,10 @@ from cockpit.sim.service.pod import ErpPod
 from cockpit.sim.service.traffic import TrafficGenerator
 
 
-class ErpService:
-    """Start with `start()` or `with`; `stop()` joins every thread and closes every port."""
+class ErpService(Background):
+    """Start with `start()` or `with`; `stop()` joins every thread and closes every port.
+
+    Traffic runs on `clock` (default: real time at `speed`); the pods follow the store."""
 
     def __init__(
         self,
@@ -31,18 +34,25 @@ class ErpService:
         service: str = SERVICE,
         app: str = APP,
         rate: float = 50.0,
-        speed: float = 1.0,
+        speed: float | None = None,
         seed: int = 0,
         tick: float = 0.1,
         sse_interval: float = 1.0,
         behaviours: Mapping[str, Behaviour] = DEFAULTS,
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(resolve(clock, speed))
         self.namespace, self.service, self.app = namespace, service, app
         self.sse_interval = sse_interval
         self.behaviours = Behaviours(behaviours)
         self.fleet = Fleet(store, self._make_pod, namespace=namespace, service=service, app=app)
         self.traffic = TrafficGenerator(
-            lambda: self.fleet.view, self.behaviours, rate=rate, speed=speed, seed=seed, tick=tick
+            lambda: self.fleet.view,
+            self.behaviours,
+            rate=rate,
+            seed=seed,
+            tick=tick,
+            clock=self.clock,
         )
 
     def _make_pod(self, obj: Obj) -> ErpPod:
@@ -61,25 +71,9 @@ class ErpService:
 
     # running
 
-    def start(self) -> ErpService:
-        self.fleet.start()
-        self.traffic.start()
-        return self
-
-    def stop(self) -> None:
-        self.traffic.stop()
-        self.fleet.stop()
-
-    def __enter__(self) -> ErpService:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _start(self) -> None:
+        self._child(self.fleet)
+        self._child(self.traffic)
 
     # what scenarios turn
 

@@ -2,20 +2,20 @@
 
 Requests are not sent over HTTP; each one is drawn from its version's behaviour and
 recorded into the chosen pod's metrics, which is what the pod's /metrics then serves.
-Time is compressible: `speed` simulated seconds pass per real second, so a pod sees
-`rate · speed` requests per real second, and SSE clients move between versions `speed`
-times faster. CPU time accrues per real second (as a scraper measures it), so rate() of
-the CPU counter reads plausible cores at any speed.
+Time is compressible: the clock's `speed` simulated seconds pass per second of it, so a
+pod sees `rate · speed` requests per clock second, and SSE clients move between versions
+`speed` times faster. CPU time accrues per clock second (as a scraper measures it), so
+rate() of the CPU counter reads plausible cores at any speed.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import threading
-import time
 from collections.abc import Callable
 
+from cockpit.sim.background import Background
+from cockpit.sim.clock import Clock, resolve
 from cockpit.sim.service.behaviour import Behaviour, Behaviours
 from cockpit.sim.service.fleet import FleetView
 from cockpit.sim.service.pod import ErpPod
@@ -25,8 +25,8 @@ from cockpit.sim.service.resources import ResourceDrift
 SSE_SETTLE = 20.0
 
 
-class TrafficGenerator:
-    """A thread that calls `step` every `tick` real seconds; tests may call `step` directly."""
+class TrafficGenerator(Background):
+    """Calls `step` every `tick` seconds of its clock once started; tests may call it directly."""
 
     def __init__(
         self,
@@ -34,40 +34,35 @@ class TrafficGenerator:
         behaviours: Behaviours,
         *,
         rate: float,
-        speed: float = 1.0,
+        speed: float | None = None,
         seed: int = 0,
         tick: float = 0.1,
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(resolve(clock, speed))
         self.view, self.behaviours = view, behaviours
-        self.rate, self.speed, self.seed, self.tick = rate, speed, seed, tick
+        self.rate, self.seed, self.tick = rate, seed, tick
         self._rng = random.Random(seed)
         self._carry = 0.0  # a fraction of a request left over from the last tick
         self._sse: dict[str, float] = {}  # version → simulated clients holding streams on it
         self._resources: dict[str, tuple[ResourceDrift, random.Random]] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._last = 0.0
 
-    def start(self) -> TrafficGenerator:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="erp-sim-traffic", daemon=True)
-        self._thread.start()
-        return self
+    @property
+    def speed(self) -> float:
+        return self.clock.speed
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+    def _start(self) -> None:
+        self._last = self.clock.monotonic()
+        self._every("erp-sim-traffic", self.tick, self._tick)
 
-    def _run(self) -> None:
-        last = time.monotonic()
-        while not self._stop.wait(self.tick):
-            now = time.monotonic()
-            self.step(now - last)
-            last = now
+    def _tick(self) -> None:
+        now = self.clock.monotonic()
+        self.step(now - self._last)
+        self._last = now
 
     def step(self, real_dt: float) -> None:
-        """Advance the simulation by `real_dt` real seconds (`real_dt · speed` simulated)."""
+        """Advance by `real_dt` seconds of the clock (`real_dt · speed` simulated)."""
         view = self.view()
         sim_dt = real_dt * self.speed
         behaviours = {pod.version: self.behaviours.get(pod.version) for pod in view.pods}

@@ -9,15 +9,14 @@ gone pod stops counting at once instead of lingering for the 5-minute lookback.
 from __future__ import annotations
 
 import bisect
-import logging
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Mapping
 
 from prometheus_client import CollectorRegistry
 
-log = logging.getLogger(__name__)
+from cockpit.sim.background import Background
+from cockpit.sim.clock import Clock
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs, `__name__` included
 Predicate = Callable[[dict[str, str]], bool]
@@ -124,42 +123,25 @@ def scrape(registry: CollectorRegistry) -> dict[Labels, float]:
     return out
 
 
-class Sampler:
-    """Scrapes every target's registry every `interval` seconds into a `Ring`."""
+class Sampler(Background):
+    """Scrapes every target's registry into a `Ring` at start and every `interval` seconds."""
 
     def __init__(
         self,
         registries: Callable[[], Mapping[str, CollectorRegistry]],
         ring: Ring,
         interval: float = 1.0,
+        *,
+        clock: Clock | None = None,
     ) -> None:
+        super().__init__(clock)
         self.registries, self.ring, self.interval = registries, ring, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> Sampler:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="erp-sim-sampler", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.sample()
-            except Exception:  # one failed scrape must not end the sampling
-                log.exception("sampling the simulated ERP failed")
-            if self._stop.wait(self.interval):
-                return
+    def _start(self) -> None:
+        self._every("erp-sim-sampler", self.interval, self.sample, now=True)
 
     def sample(self) -> None:
-        t = round(time.time(), 3)  # Prometheus keeps milliseconds
+        t = round(self.clock.now(), 3)  # Prometheus keeps milliseconds
         registries = self.registries()
         for target in self.ring.targets() - registries.keys():
             self.ring.drop_target(target, t)

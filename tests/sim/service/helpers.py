@@ -34,6 +34,11 @@ def requests_by(erp: ErpService, label: str, **where: str) -> dict[str, float]:
     return dict(totals)
 
 
+def routed(erp: ErpService) -> set[str]:
+    """The versions the fleet sends traffic to now."""
+    return {pod.version for pod in erp.fleet.view.routable}
+
+
 def patch_selector(store: Store, version: str) -> None:
     """What the cockpit's cutover does: point the Service at another colour."""
 

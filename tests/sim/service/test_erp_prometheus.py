@@ -1,8 +1,9 @@
 """The simulated Prometheus against the real one, over the API the cockpit's source uses.
 
 The agreement test is what keeps the fake honest: the real /usr/bin/prometheus scrapes the
-same pods and both must answer the go-live queries alike. It fails, never skips, when the
-binary is missing.
+same pods and both must answer the go-live queries alike, so it runs in real time. It
+fails, never skips, when the binary is missing. The others run the fake and the traffic
+on the manual clock.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prometheus_api_client import PrometheusConnect
 from prometheus_api_client.exceptions import PrometheusApiClientException
 
 from cockpit.model import events as ev
+from cockpit.sim.clock import ManualClock
 from cockpit.sim.kube.valeo import SimCluster
 from cockpit.sim.service import ErpService, SimulatedPrometheus, start_prometheus
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
@@ -46,10 +48,19 @@ def close(a: float, b: float, rel: float = 0.0, abs_: float = 0.0) -> bool:
     return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
 
 
+def scrapes(prom: SimulatedPrometheus) -> int:
+    """How often the fake has scraped blue's SSE gauge so far."""
+    wanted = {"__name__": "sse_connections", "version": "blue"}
+    series = prom.ring.range(lambda labels: wanted.items() <= labels.items(), 0, math.inf)
+    return min((len(points) for _, points in series), default=0)
+
+
 @pytest.fixture
-def simulated(cluster: SimCluster) -> Iterator[tuple[ErpService, SimulatedPrometheus]]:
-    with ErpService(cluster.store, rate=300.0, seed=11) as erp:
-        prom = SimulatedPrometheus(erp.registries, scrape_interval=0.2).start()
+def simulated(
+    cluster: SimCluster, clock: ManualClock
+) -> Iterator[tuple[ErpService, SimulatedPrometheus]]:
+    with ErpService(cluster.store, rate=300.0, seed=11, clock=clock) as erp:
+        prom = SimulatedPrometheus(erp.registries, scrape_interval=0.2, clock=clock).start()
         port = int(prom.url.rsplit(":", 1)[1])
         try:
             yield erp, prom
@@ -58,18 +69,16 @@ def simulated(cluster: SimCluster) -> Iterator[tuple[ErpService, SimulatedPromet
         assert port_is_closed(port)
 
 
-def test_real_and_simulated_prometheus_agree_on_the_go_live_queries(cluster):
+def test_real_and_simulated_prometheus_agree_on_the_go_live_queries(cluster, eventually):
     with ErpService(cluster.store, rate=300.0, seed=11) as erp:
         erp.set_behaviour("blue", error_ratio=0.05, median=0.2, p95=0.8)
         with start_prometheus(erp.targets(), scrape_interval=0.5) as real:
             real_api = PrometheusConnect(real.url)
-            deadline = time.monotonic() + 20  # discovery hands targets over after ~5 s
-            while len(real_api.custom_query("up == 1")) < 6:
-                assert time.monotonic() < deadline, "prometheus never scraped all six pods"
-                time.sleep(0.2)
+            # discovery hands targets over after ~5 s
+            eventually(lambda: len(real_api.custom_query("up == 1")) == 6, timeout=20)
             with SimulatedPrometheus(erp.registries, scrape_interval=0.5) as fake:
                 fake_api = PrometheusConnect(fake.url)
-                time.sleep(5)
+                eventually(lambda: scrapes(fake) >= 10, timeout=20)  # rate() windows to compare
                 at = {"time": f"{time.time() - 0.5:.3f}"}
 
                 def both(query: str, label: str) -> tuple[dict, dict]:
@@ -155,26 +164,27 @@ def test_ready_buildinfo_and_post(simulated):
     assert posted["status"] == "success" and posted["data"]["resultType"] == "vector"
 
 
-def test_range_queries_answer_a_matrix_of_past_samples(simulated):
+def test_range_queries_answer_a_matrix_of_past_samples(simulated, clock):
     _, prom = simulated
-    time.sleep(1.0)
-    end = datetime.now(UTC)
+    started = clock.now()  # the first scrape: at start
+    clock.advance(1.0)
+    assert scrapes(prom) == 6  # at start and every 0.2 s
+    end = datetime.fromtimestamp(clock.now(), UTC)
     result = PrometheusConnect(prom.url).custom_query_range(
         SSE, end - timedelta(seconds=30), end, "500ms"
     )
     assert {series["metric"]["version"] for series in result} == {"blue", "green"}
-    for series in result:
+    for series in result:  # only where samples exist: nothing before the first scrape
         stamps = [t for t, _ in series["values"]]
-        assert stamps == sorted(stamps) and all(t >= end.timestamp() - 31 for t in stamps)
-        assert len(stamps) >= 2  # only where samples exist: nothing before the first scrape
+        assert stamps == [started, started + 0.5, started + 1.0]
 
 
-def test_no_traffic_reads_nan_through_the_cockpits_source(cluster):
+def test_no_traffic_reads_nan_through_the_cockpits_source(cluster, clock):
     with (
-        ErpService(cluster.store, rate=0.0, seed=1) as erp,
-        SimulatedPrometheus(erp.registries, scrape_interval=0.1) as prom,
+        ErpService(cluster.store, rate=0.0, seed=1, clock=clock) as erp,
+        SimulatedPrometheus(erp.registries, scrape_interval=0.1, clock=clock) as prom,
     ):
-        time.sleep(0.5)
+        clock.advance(0.5)
         events: list[ev.Event] = []
         settings = PrometheusSettings(
             url=prom.url, queries={"p95": P95, "error_rate": ERRORS, "sse": SSE}
