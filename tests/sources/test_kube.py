@@ -7,6 +7,7 @@ import pytest
 from kubernetes import client, config
 
 from cockpit.clients.kube import KubeSettings
+from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
 from cockpit.sources.kube import KubeSource
@@ -202,7 +203,9 @@ def test_escapes_and_tokens_from_the_api_reach_neither_events_nor_journal(
     pod = state.kube.pods["valeo-erp-evil"]
     assert pod.reason == "CrashLoop␛]0;owned␇␛[2J<U+009B><U+202E>[bold red]"
     assert pod.node == "node-␛]0;owned␇␛[2J<U+009B><U+202E>"
-    detail = state.sources["kubernetes"].detail
+    # what the 403 said, as reported then (the source may retry and say more before it stops)
+    forbidden = [e for e in got.events if isinstance(e, ev.SourceStatus) and e.state == "forbidden"]
+    detail = forbidden[-1].detail
     assert "403 watch pods" in detail and "Authorization: Bearer ***" in detail
     assert "oncall␛]0;owned␇" in detail
     said = "".join(texts([e.to_data() for e in got.events]))
