@@ -15,8 +15,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from cockpit.audit.replay import INPUT_KINDS, Replay
+from cockpit.model import events as ev
 
-MARKED = ("session.start", "session.end", "action.plan", "action.confirm", "action.result")
+MARKED = ("session.start", "session.end", "action.plan", "action.confirm", *ev.RESULT_KINDS)
 CLEAR = "\x1b[H\x1b[2J"
 
 #: (replay, the step indexes to show) → (index, what the screen wrote then), in order

@@ -18,6 +18,7 @@ from cockpit.audit.outcome import outcome
 from cockpit.audit.replay import Replay
 from cockpit.audit.summary import action_lines
 from cockpit.audit.verify import Verdict
+from cockpit.model import events as ev
 from cockpit.model.state import State
 from cockpit.model.units import format_value
 
@@ -182,7 +183,7 @@ def _timeline(replay: Replay, when: ReportClock) -> list[str]:
             overridden = data.get("overridden") or []
             what = "confirmed" + (f", overriding {', '.join(overridden)}" if overridden else "")
             who = data.get("by", "")
-        elif record.kind == "action.end":
+        elif record.kind in ev.RESULT_KINDS:
             what, who = f"action {data.get('outcome')}: {data.get('detail')}", ""
         elif record.kind == "window" and data.get("state") != window:
             window = data.get("state", "")

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from cockpit.audit.replay import Replay
 from cockpit.audit.verify import Verdict
+from cockpit.model import events as ev
 from cockpit.model.gate import decide
 from cockpit.model.state import ActionState, State
 
@@ -23,7 +24,7 @@ def _ended(replay: Replay, key: str) -> datetime | None:
         (
             s.record.time
             for s in reversed(replay.steps)
-            if s.record.kind == "action.end" and s.record.data.get("id") == key
+            if s.record.kind in ev.RESULT_KINDS and s.record.data.get("id") == key
         ),
         None,
     )

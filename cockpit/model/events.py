@@ -298,11 +298,16 @@ class ActionFinished(Event):
     """The outcome: succeeded, failed, cancelled (before or at a safe point), interrupted,
     inconclusive (done, but its health could not be judged: a person decides)."""
 
-    kind: ClassVar[str] = "action.end"
+    kind: ClassVar[str] = "action.result"
     id: str
     outcome: str
     detail: str = ""
     at: str = ""
+
+
+#: what journals written before 2026-12-03 called `action.result`; still read
+EVENTS["action.end"] = ActionFinished
+RESULT_KINDS = ("action.result", "action.end")
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
         lambda s: (
             any(p.reason == "CrashLoopBackOff" for p in s.kube.pods.values())
             and s.kube.deployments["valeo-erp-green"].ready < 3
+            and "valeo-erp" in s.kube.services  # each kind arrives on its own watch
         ),
     )
     plan = plan_cutover(state, GREEN, Inputs(holder="alice@bastion#1-a1", lock_configured=False))

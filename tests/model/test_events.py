@@ -25,6 +25,11 @@ STABLE_KINDS = {
     "lock.takeover": ev.LockTakeover,
     "observe.metric": ev.MetricObserved,
     "window": ev.WindowJudged,
+    "action.plan": ev.ActionPlanned,
+    "action.confirm": ev.ActionConfirmed,
+    "action.step": ev.ActionStep,
+    "action.result": ev.ActionFinished,  # the journal contract's name (DESIGN.md)
+    "notice": ev.Notice,
 }
 
 
@@ -50,6 +55,12 @@ def test_newer_fields_are_ignored_and_unknown_kinds_refused():
     assert ev.from_record("item.tick", data) == ev.Tick(checklist="c", item="i", by="a", at="t")
     with pytest.raises(ValueError, match="unknown event kind"):
         ev.from_record("item.explode", {})
+
+
+def test_journals_that_called_the_outcome_action_end_still_read():
+    data = {"id": "a1", "outcome": "failed", "detail": "3/3 not ready", "at": "t"}
+    assert ev.from_record("action.end", data) == ev.ActionFinished(**data)
+    assert ev.ActionFinished(**data).kind == "action.result"
 
 
 def test_a_kind_cannot_be_defined_twice():

@@ -129,7 +129,7 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
     records = journal_actions(tmp_path / "alice@bastion.jsonl")
     kinds = [kind for kind, _ in records]
     assert kinds[:2] == ["action.plan", "action.confirm"]  # confirmed before anything ran
-    assert kinds[-1] == "action.end" and records[-1][1]["outcome"] == "inconclusive"
+    assert kinds[-1] == "action.result" and records[-1][1]["outcome"] == "inconclusive"
     assert records[1][1]["overridden"] == ["go/no-go is GO"]
     steps = [(d["step"], d["status"]) for k, d in records if k == "action.step"]
     assert steps.index(("dry-run", "done")) < steps.index(("execute", "running"))
@@ -162,7 +162,7 @@ async def test_a_selector_reverted_out_of_band_fails_the_soak_at_once(
         assert (action.last_step.step, action.last_step.status) == ("soak", "failed")
         app.shutdown(0)
     end = journal_actions(tmp_path / "alice@bastion.jsonl")[-1]
-    assert end[0] == "action.end" and end[1]["outcome"] == "failed"
+    assert end[0] == "action.result" and end[1]["outcome"] == "failed"
     assert "changed out of band" in end[1]["detail"]
 
 
@@ -337,7 +337,7 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
     actions = [(k, d) for k, d in records if k.startswith("action.")]
     steps = [(d["step"], d["status"]) for k, d in actions if k == "action.step"]
     assert steps == [("dry-run", "running"), ("dry-run", "done")]
-    assert actions[-1][0] == "action.end"
+    assert actions[-1][0] == "action.result"
     assert actions[-1][1]["outcome"] == "cancelled"
     assert "terminal gone before execution" in actions[-1][1]["detail"]
     assert records[-1][0] == "session.end" and records[-1][1]["reason"] == "hangup"
