@@ -116,8 +116,10 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
         kubeconfig,
         lambda s: (
             any(p.reason == "CrashLoopBackOff" for p in s.kube.pods.values())
+            # each kind arrives on its own watch: the deployment and Service may come later
+            and "valeo-erp-green" in s.kube.deployments
             and s.kube.deployments["valeo-erp-green"].ready < 3
-            and "valeo-erp" in s.kube.services  # each kind arrives on its own watch
+            and "valeo-erp" in s.kube.services
         ),
     )
     plan = plan_cutover(state, GREEN, Inputs(holder="alice@bastion#1-a1", lock_configured=False))
