@@ -31,11 +31,11 @@ def _ended(replay: Replay, key: str) -> datetime | None:
 
 def _why(action: ActionState) -> str:
     """The step that decided it, in its first clause (the whole text is under Actions)."""
+    if action.aborted_by:  # the operator's cancel decided it, whatever step it stopped in
+        return f"cancelled by {action.aborted_by}: {action.abort_reason}"
     failed = [s for s in action.steps if s.status == "failed"]
     if failed:
         return f"{failed[-1].step} failed: {failed[-1].detail.split(': ')[0]}".rstrip(": ")
-    if action.aborted_by:
-        return f"cancelled by {action.aborted_by}: {action.abort_reason}"
     if action.overridden:
         because = f" because {action.override_reason}" if action.override_reason else ""
         return f"overriding {', '.join(action.overridden)}{because}"
