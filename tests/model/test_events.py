@@ -11,6 +11,8 @@ STABLE_KINDS = {
     "item.note": ev.AddNote,
     "item.assign": ev.Assign,
     "item.signoff": ev.SignOff,
+    "item.skip": ev.Skip,
+    "item.na": ev.NotApplicable,
     "clock": ev.ClockTick,
     "view.focus": ev.Focus,
     "view.cursor": ev.MoveCursor,
@@ -25,6 +27,8 @@ STABLE_KINDS = {
     "lock.takeover": ev.LockTakeover,
     "observe.metric": ev.MetricObserved,
     "window": ev.WindowJudged,
+    "action.confirm": ev.ActionConfirmed,
+    "action.abort": ev.ActionAbort,
 }
 
 
