@@ -211,7 +211,7 @@ class ChecklistPane(RowsPane):
             "Assign to", lambda item, owner: ev.Assign(item=item, owner=owner, **self._stamp())
         )
 
-    def _closing(self) -> Item | None:
+    def _open_item(self) -> Item | None:
         """The open item under the cursor, to skip or mark n/a; any other is said why not."""
         row = self.current
         if row is None or row.item is None:
@@ -225,7 +225,7 @@ class ChecklistPane(RowsPane):
 
     def action_skip(self) -> None:
         """Skipping needs a reason: without one the item stays open, and that is said."""
-        item = self._closing()
+        item = self._open_item()
         if item is None:
             return
         from cockpit.ui.screens.prompt import Prompt
@@ -241,7 +241,7 @@ class ChecklistPane(RowsPane):
 
     def action_not_applicable(self) -> None:
         """Not applicable, with a reason if the operator gives one (esc keeps it open)."""
-        item = self._closing()
+        item = self._open_item()
         if item is None:
             return
         from cockpit.ui.screens.prompt import Prompt
