@@ -41,7 +41,7 @@ class ChecklistPane(RowsPane):
         Binding("a", "assign", "Assign", show=False, id="assign"),
         Binding("s", "sign", "Sign off", show=False, id="sign-off"),
         Binding("S", "skip", "Skip (why)", show=False, id="skip"),
-        Binding("minus", "not_applicable", "Not applicable", show=False, id="not-applicable"),
+        Binding("minus", "not_applicable", "Mark n/a", show=False, id="not-applicable"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "checklist-pane--section",
