@@ -78,6 +78,10 @@ class Host(Protocol):
     def choose(self, title: str, choices: list[Choice], answered: Callable[[str | None], None]):
         """Ask which of `choices` (the rollback's options)."""
 
+    def reason(self, title: str, subject: str, answered: Callable[[str | None], None]) -> None:
+        """Ask why (an override, an abort …): `answered` gets the text, or None when the
+        operator gave none or backed out — and then the move does not happen."""
+
 
 class Actions:
     def __init__(self, host: Host) -> None:
@@ -136,16 +140,31 @@ class Actions:
 
     def cancel_running(self) -> None:
         """Cancel where it is safe: a dump, a restore, a helm run stop cleanly; a selector
-        patch is one request, verified or failed on its own."""
+        patch is one request, verified or failed on its own. An abort says why, or is not
+        made."""
         running = self.host.state.running_action()
         if running is None:
             self._say("warning", "no action is running")
         elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
-            self.cancel.set()
-            self._say("information", f"cancelling {running[1].title} at its next safe point")
+            key, title = running[0], running[1].title
+            self.host.reason(
+                "Why cancel it? (esc: let it run)", title, lambda why: self._abort(key, title, why)
+            )
         else:
             why = "it is verified or fails"
             self._say("warning", f"{running[1].title} cannot be cancelled safely: {why}")
+
+    def _abort(self, key: str, title: str, reason: str | None) -> None:
+        running = self.host.state.running_action()
+        if not reason:
+            self._say("warning", f"not cancelled: {title} runs on (a cancel needs a reason)")
+        elif running is None or running[0] != key:
+            self._say("warning", f"not cancelled: {title} is no longer running")
+        else:
+            by, at = self.session.operator, self.host.now()
+            self.host.dispatch(ev.ActionAbort(id=key, by=by, reason=reason, at=at))
+            self.cancel.set()
+            self._say("information", f"cancelling {title} at its next safe point")
 
     # --- guards ------------------------------------------------------------------------------
 
@@ -364,13 +383,38 @@ class Actions:
                         id=key, outcome="cancelled", detail="not confirmed", at=app.now()
                     )
                 )
-                return
-            self._confirmed(key, plan, answer[1], context)
+            elif answer[1]:
+                self._ask_why(key, plan, answer[1], context)
+            else:
+                self._confirmed(key, plan, (), context)
 
         app.confirm(plan, where, holder, answered)
 
-    def _confirmed(
+    def _ask_why(
         self, key: str, plan: Plan, overridden: tuple[str, ...], context: dict[str, Any]
+    ) -> None:
+        """An override goes past failed preconditions: only with the operator's reason."""
+        app = self.host
+
+        def because(reason: str | None) -> None:
+            if reason:
+                self._confirmed(key, plan, overridden, context, reason)
+                return
+            detail = "override without a reason: nothing was executed"
+            app.dispatch(
+                ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=app.now())
+            )
+            self._say("warning", f"not executed: {plan.title} (an override needs a reason)")
+
+        app.reason(f"Why override: {', '.join(overridden)}?", plan.title, because)
+
+    def _confirmed(
+        self,
+        key: str,
+        plan: Plan,
+        overridden: tuple[str, ...],
+        context: dict[str, Any],
+        reason: str = "",
     ) -> None:
         app = self.host
         why = app.can_mutate()  # the lock may have gone while the preview was open
@@ -379,7 +423,7 @@ class Actions:
             self._say("error", f"not executed: {why}")
             return
         confirmed = ev.ActionConfirmed(
-            id=key, by=self.session.operator, overridden=overridden, at=app.now()
+            id=key, by=self.session.operator, overridden=overridden, at=app.now(), reason=reason
         )
         refused = app.dispatch(confirmed, durable=True)  # on disk before anything runs
         if refused is not None:

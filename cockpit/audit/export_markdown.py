@@ -1,6 +1,8 @@
 """`cockpit audit export --format markdown`: the deployment report an auditor files.
 
-It opens with the outcome; then who was at the keyboard, when; what the window's
+It opens with the outcome, then who signed off, what was skipped or did not apply and
+every override, cancel and take-over, each with its reason (`decisions`); then who was at
+the keyboard, when; what the window's
 checklists ended at, section by section; every action with its plan, confirmation and
 result and the numbers on screen when it happened; every alert, once per time it went up.
 Numbers in the runbook's units, every time in the window's zone. Everything from the
@@ -14,13 +16,22 @@ from typing import Any
 
 from cockpit.audit.alerts import occurrences
 from cockpit.audit.clock import ReportClock
+from cockpit.audit.decisions import opening
 from cockpit.audit.outcome import outcome
 from cockpit.audit.replay import Replay
 from cockpit.audit.summary import action_lines
 from cockpit.audit.verify import Verdict
 from cockpit.model import events as ev
-from cockpit.model.state import State
+from cockpit.model.state import NOT_APPLICABLE, SKIPPED, ItemProgress, State
 from cockpit.model.units import format_value
+
+VERBS = {
+    "item.tick": "ticked",
+    "item.untick": "unticked",
+    "item.signoff": "signed off",
+    "item.skip": "skipped",
+    "item.na": "not applicable",
+}
 
 
 def _cell(value: Any) -> str:
@@ -48,6 +59,8 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
         f"- Recorded: {span}, {len(replay.steps)} records in `{journal_name}`",
         f"- Times: {when.label(first)}, throughout this report",
         "",
+        *opening(replay, when),
+        "",
         "## Operators",
         "",
         "| session start | operator | host | SSH client | terminal |",
@@ -65,19 +78,24 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
     out += _timeline(replay, when)
     out += ["", "## Checklists", ""]
     for name, runbook in final.runbooks.items():
-        done, total = final.checklist_progress(name)
+        counts = final.counts(name)
         out += [
-            f"### {runbook.title}: {done}/{total}",
+            f"### {runbook.title}: {counts.done}/{counts.total}{counts.extra()}",
             "",
-            "| section | done | of |",
-            "| --- | --- | --- |",
+            "| section | done | skipped | n/a | of |",
+            "| --- | --- | --- | --- | --- |",
         ]
         for section in runbook.sections:
-            s_done, s_total = final.section_progress(name, section)
-            if s_total:
-                out.append(f"| {_cell(section.title)} | {s_done} | {s_total} |")
+            c = final.counts(name, section)
+            if c.total:
+                out.append(
+                    f"| {_cell(section.title)} | {c.done} | {c.skipped} | {c.not_applicable} "
+                    f"| {c.total} |"
+                )
         open_critical = [
-            i.text for i in runbook.walk_items() if i.critical and not final.is_done(name, i.id)
+            i.text + _closed(final.item_progress(name, i.id))
+            for i in runbook.walk_items()
+            if i.critical and not final.is_done(name, i.id)
         ]
         if open_critical:
             out += ["", "Critical items left open:", *(f"- {_cell(t)}" for t in open_critical)]
@@ -118,6 +136,13 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
         f"Inputs recorded: {kinds['key']} keys, {kinds['mouse']} mouse, {kinds['paste']} pastes.",
     ]
     return "\n".join(out) + "\n"
+
+
+def _closed(progress: ItemProgress) -> str:
+    """ " (skipped: why)" after a critical item that is not done but was decided."""
+    if progress.status in (SKIPPED, NOT_APPLICABLE):
+        return f" ({progress.status}: {progress.reason or 'no reason given'})"
+    return ""
 
 
 def _index_of(replay: Replay, kind: str, key: str) -> int | None:
@@ -166,12 +191,15 @@ def _timeline(replay: Replay, when: ReportClock) -> list[str]:
         if record.kind in ("session.start", "session.end"):
             what = record.kind.replace(".", " ")
             who = data.get("operator") or data.get("reason", "")
-        elif record.kind in ("item.tick", "item.untick", "item.signoff"):
+        elif record.kind in VERBS:
             runbook = replay.final.runbooks.get(data.get("checklist", ""))
             item = runbook.item(data.get("item", "")) if runbook else None
-            verb = {"item.tick": "ticked", "item.untick": "unticked", "item.signoff": "signed off"}
-            what = f"{verb[record.kind]}: {item.text if item else data.get('item')}"
-            who = data.get("by") or f"{data.get('name')} ({data.get('role')})"
+            what = f"{VERBS[record.kind]}: {item.text if item else data.get('item')}"
+            what += f" — {data['reason']}" if data.get("reason") else ""
+            who = data.get("by") or ""
+            if record.kind == "item.signoff":
+                signer = f"{data.get('name')} ({data.get('role')})"
+                who = f"{signer}, recorded by {who}" if who else signer
         elif record.kind == "item.note":
             runbook = replay.final.runbooks.get(data.get("checklist", ""))
             item = runbook.item(data.get("item", "")) if runbook else None
@@ -182,6 +210,13 @@ def _timeline(replay: Replay, when: ReportClock) -> list[str]:
         elif record.kind == "action.confirm":
             overridden = data.get("overridden") or []
             what = "confirmed" + (f", overriding {', '.join(overridden)}" if overridden else "")
+            what += f" — {data['reason']}" if data.get("reason") else ""
+            who = data.get("by", "")
+        elif record.kind == "action.abort":
+            what, who = f"cancel asked — {data.get('reason')}", data.get("by", "")
+        elif record.kind == "lock.takeover":
+            what = f"took the window lock over from {data.get('previous')}"
+            what += f" — {data['reason']}" if data.get("reason") else ""
             who = data.get("by", "")
         elif record.kind in ev.RESULT_KINDS:
             what, who = f"action {data.get('outcome')}: {data.get('detail')}", ""

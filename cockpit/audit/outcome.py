@@ -14,7 +14,7 @@ from cockpit.audit.replay import Replay
 from cockpit.audit.verify import Verdict
 from cockpit.model import events as ev
 from cockpit.model.gate import decide
-from cockpit.model.state import ActionState, State
+from cockpit.model.state import ActionState, Counts, State
 
 KIND = {"rollback-selector": "rollback (selector)", "rollback-helm": "rollback (helm)"}
 
@@ -32,11 +32,14 @@ def _ended(replay: Replay, key: str) -> datetime | None:
 
 def _why(action: ActionState) -> str:
     """The step that decided it, in its first clause (the whole text is under Actions)."""
+    if action.aborted_by:  # the operator's cancel decided it, whatever step it stopped in
+        return f"cancelled by {action.aborted_by}: {action.abort_reason}"
     failed = [s for s in action.steps if s.status == "failed"]
     if failed:
         return f"{failed[-1].step} failed: {failed[-1].detail.split(': ')[0]}".rstrip(": ")
     if action.overridden:
-        return f"overriding {', '.join(action.overridden)}"
+        because = f" because {action.override_reason}" if action.override_reason else ""
+        return f"overriding {', '.join(action.overridden)}{because}"
     return action.detail.split(": ")[0]
 
 
@@ -93,10 +96,12 @@ def _open_critical(state: State) -> int:
 def outcome(replay: Replay, verdict: Verdict, when: Callable) -> list[str]:
     """The headline and its bullets, as Markdown lines."""
     final = replay.final
-    done = total = 0
-    for name in final.runbooks:
-        d, t = final.checklist_progress(name)
-        done, total = done + d, total + t
+    counts = [final.counts(name) for name in final.runbooks]
+    done, total = sum(c.done for c in counts), sum(c.total for c in counts)
+    closed = Counts(
+        skipped=sum(c.skipped for c in counts),
+        not_applicable=sum(c.not_applicable for c in counts),
+    )
     critical = _open_critical(final)
     window = final.window
     window_text = (
@@ -110,7 +115,7 @@ def outcome(replay: Replay, verdict: Verdict, when: Callable) -> list[str]:
     head = [
         ", ".join(acted) or "no cutover, rollback or backup",
         f"window {window.state or 'not judged'}",
-        f"checklists {done}/{total} done, {critical} critical open",
+        f"checklists {done}/{total} done{closed.extra()}, {critical} critical open",
         f"journal {journal}",
     ]
     lines = [f"**Outcome: {'; '.join(head)}.**", ""]
@@ -118,7 +123,7 @@ def outcome(replay: Replay, verdict: Verdict, when: Callable) -> list[str]:
     lines += [f"- Window: {window_text}"]
     lines += [f"- {line}" for line in _gates(replay, when)]
     lines += [
-        f"- Checklists: {done}/{total} done, {critical} critical item"
+        f"- Checklists: {done}/{total} done{closed.extra()}, {critical} critical item"
         f"{'' if critical == 1 else 's'} open",
         f"- Journal: {verdict.message}",
     ]

@@ -31,12 +31,12 @@ def sessions(replay: Replay) -> list[str]:
 def progress_lines(state: State) -> list[str]:
     lines = []
     for name, runbook in state.runbooks.items():
-        done, total = state.checklist_progress(name)
-        lines.append(f"{name}: {runbook.title}: {done}/{total}")
+        counts = state.counts(name)
+        lines.append(f"{name}: {runbook.title}: {counts.done}/{counts.total}{counts.extra()}")
         for section in runbook.sections:
-            s_done, s_total = state.section_progress(name, section)
-            if s_total:
-                lines.append(f"  {section.title}: {s_done}/{s_total}")
+            c = state.counts(name, section)
+            if c.total:
+                lines.append(f"  {section.title}: {c.done}/{c.total}{c.extra()}")
     return lines
 
 
@@ -49,7 +49,11 @@ def action_lines(action: ActionState, when: Callable[[str], str] = _when) -> lis
         lines.append(f"  {mark} {check.get('name')}  {check.get('detail', '')}".rstrip())
     if action.confirmed:
         overridden = f", overriding {', '.join(action.overridden)}" if action.overridden else ""
-        lines.append(f"  confirmed {when(action.confirmed)}{overridden}")
+        because = f" because {action.override_reason}" if action.override_reason else ""
+        lines.append(f"  confirmed {when(action.confirmed)}{overridden}{because}")
+    if action.aborted_by:
+        at = when(action.aborted_at) if action.aborted_at else ""
+        lines.append(f"  cancel asked {at} by {action.aborted_by}: {action.abort_reason}")
     for step in action.steps:
         lines.append(f"  {step.step} {step.status}: {step.detail}".rstrip(": "))
     if action.detail:

@@ -92,7 +92,10 @@ class Assign(Event):
 
 @dataclass(frozen=True)
 class SignOff(Event):
-    """A named person in a role signs an item (e.g. "Technical Lead: ____"); ticks it."""
+    """A named person in a role signs an item (e.g. "Technical Lead: ____"); ticks it.
+
+    `name` is who signs, as typed; `by` the operator who recorded it ("" in journals from
+    before it was kept)."""
 
     kind: ClassVar[str] = "item.signoff"
     checklist: str
@@ -100,6 +103,33 @@ class SignOff(Event):
     name: str
     role: str
     at: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
+class Skip(Event):
+    """The item was not done, on purpose, and this is why: it stays not done (a gate that
+    needs it says so), and the report lists it with its reason."""
+
+    kind: ClassVar[str] = "item.skip"
+    checklist: str
+    item: str
+    reason: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class NotApplicable(Event):
+    """The item does not apply to this window (no replica, no SSE …): not done, but it no
+    longer holds a gate up; who decided it, when, and why if they said."""
+
+    kind: ClassVar[str] = "item.na"
+    checklist: str
+    item: str
+    by: str
+    at: str
+    reason: str = ""
 
 
 # --- time and view -------------------------------------------------------------------------
@@ -219,6 +249,7 @@ class LockTakeover(Event):
     previous: str
     by: str
     at: str = ""
+    reason: str = ""  # why it was taken ("" in journals from before it was asked)
 
 
 @dataclass(frozen=True)
@@ -272,13 +303,16 @@ class ActionPlanned(Event):
 
 @dataclass(frozen=True)
 class ActionConfirmed(Event):
-    """The operator typed the target (or `override <target>`): journaled before execution."""
+    """The operator typed the target (or `override <target>`): journaled before execution.
+
+    `reason`: why the failed preconditions were overridden (asked for each override)."""
 
     kind: ClassVar[str] = "action.confirm"
     id: str
     by: str
     overridden: tuple[str, ...] = ()
     at: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -290,6 +324,18 @@ class ActionStep(Event):
     step: str  # dry-run | execute | verify | soak | dump | checksum | retention | …
     status: str  # running | done | failed
     detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ActionAbort(Event):
+    """The operator asked a running action to stop at its next safe point, saying why; its
+    outcome (`action.end`) follows from the action itself."""
+
+    kind: ClassVar[str] = "action.abort"
+    id: str
+    by: str
+    reason: str
     at: str = ""
 
 

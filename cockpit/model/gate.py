@@ -2,6 +2,9 @@
 
 A gate decides on evidence: an item that is not done, an automated check that fails or
 cannot say, and a window that is not judged OK each keep the gate at NO-GO, named.
+A skipped item is not done: it keeps the gate at NO-GO with its reason (going on anyway
+is an override, with a reason of its own). An item marked not applicable does not hold
+the gate up, but the criterion says so (`notes`); its check, if it has one, still counts.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 from cockpit.model.checklist import Gate, GateCriterion, Item, Runbook
 from cockpit.model.rules import OK
-from cockpit.model.state import State
+from cockpit.model.state import NOT_APPLICABLE, OPEN, SKIPPED, State
 
 GO, NO_GO = "GO", "NO-GO"
 PASS, FAIL = "pass", "fail"
@@ -22,6 +25,8 @@ class CriterionResult:
     name: str
     passed: bool
     reasons: tuple[str, ...]
+    #: what passed without being done: items marked not applicable, with their reasons
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,27 @@ def _required_items(runbook: Runbook, refs: list[str]) -> list[Item]:
     return items
 
 
+def _named(items: list[Item]) -> str:
+    more = f" and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+    return ", ".join(i.text for i in items[:SHOWN]) + more
+
+
+def _with_reason(checklist: str, item: Item, state: State) -> str:
+    reason = state.item_progress(checklist, item.id).reason
+    return f"{item.text} ({reason})" if reason else item.text
+
+
 def _item_reasons(checklist: str, runbook: Runbook, refs: list[str], state: State) -> list[str]:
     reasons: list[str] = []
     items = _required_items(runbook, refs)
-    open_items = [i for i in items if not state.is_done(checklist, i.id)]
+    status = {i.id: state.item_progress(checklist, i.id).status for i in items}
+    open_items = [i for i in items if status[i.id] == OPEN]
     if open_items:
-        named = ", ".join(i.text for i in open_items[:SHOWN])
-        more = f" and {len(open_items) - SHOWN} more" if len(open_items) > SHOWN else ""
-        reasons.append(f"{len(open_items)} of {len(items)} open: {named}{more}")
+        reasons.append(f"{len(open_items)} of {len(items)} open: {_named(open_items)}")
+    skipped = [i for i in items if status[i.id] == SKIPPED]
+    if skipped:
+        named = "; ".join(_with_reason(checklist, i, state) for i in skipped)
+        reasons.append(f"{len(skipped)} of {len(items)} skipped: {named}")
     for item in items:
         check = state.checks.get((checklist, item.id))
         if check is not None and check.status != PASS:
@@ -76,7 +94,13 @@ def _criterion(
     reasons = _item_reasons(checklist, runbook, criterion.requires, state)
     if criterion.window:
         reasons += _window_reasons(state)
-    return CriterionResult(criterion.name, not reasons, tuple(reasons))
+    not_applicable = [
+        _with_reason(checklist, i, state)
+        for i in _required_items(runbook, criterion.requires)
+        if state.item_progress(checklist, i.id).status == NOT_APPLICABLE
+    ]
+    notes = (f"not applicable: {'; '.join(not_applicable)}",) if not_applicable else ()
+    return CriterionResult(criterion.name, not reasons, tuple(reasons), notes)
 
 
 def decide(gate: Gate, checklist: str, state: State) -> GateDecision:

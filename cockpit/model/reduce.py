@@ -11,6 +11,8 @@ from cockpit.model import events as ev
 from cockpit.model.kube import KINDS
 from cockpit.model.metrics import Metric, with_samples
 from cockpit.model.state import (
+    NOT_APPLICABLE,
+    SKIPPED,
     ActionState,
     AlertState,
     CheckState,
@@ -50,6 +52,10 @@ def _progress(state: State, checklist: str, item: str, **changes: object) -> Sta
     )
 
 
+#: what ticking, unticking, skipping or signing leaves behind of an item's earlier state
+_REOPENED = {"closed": "", "reason": "", "signed_by": None, "signed_as": None, "recorded_by": None}
+
+
 def _action(state: State, key: str, **changes: object) -> State:
     action = state.actions.get(key)
     if action is None:
@@ -60,16 +66,23 @@ def _action(state: State, key: str, **changes: object) -> State:
 def reduce(state: State, event: ev.Event) -> State:
     match event:
         case ev.Tick(checklist=c, item=i, by=by, at=at):
-            return _progress(state, c, i, done=True, by=by, at=at)
+            return _progress(state, c, i, done=True, by=by, at=at, closed="", reason="")
         case ev.Untick(checklist=c, item=i, by=by, at=at):
-            return _progress(state, c, i, done=False, by=by, at=at, signed_by=None, signed_as=None)
+            return _progress(state, c, i, **_REOPENED, done=False, by=by, at=at)
+        case ev.Skip(checklist=c, item=i, reason=reason, by=by, at=at):
+            closed = {"closed": SKIPPED, "reason": reason}
+            return _progress(state, c, i, **(_REOPENED | closed), done=False, by=by, at=at)
+        case ev.NotApplicable(checklist=c, item=i, reason=reason, by=by, at=at):
+            closed = {"closed": NOT_APPLICABLE, "reason": reason}
+            return _progress(state, c, i, **(_REOPENED | closed), done=False, by=by, at=at)
         case ev.AddNote(checklist=c, item=i, text=text, by=by, at=at):
             notes = (*state.item_progress(c, i).notes, Note(text=text, by=by, at=at))
             return _progress(state, c, i, notes=notes)
         case ev.Assign(checklist=c, item=i, owner=owner):
             return _progress(state, c, i, owner=owner or None)
-        case ev.SignOff(checklist=c, item=i, name=name, role=role, at=at):
-            return _progress(state, c, i, done=True, by=name, at=at, signed_by=name, signed_as=role)
+        case ev.SignOff(checklist=c, item=i, name=name, role=role, at=at, by=by):
+            signed = {"signed_by": name, "signed_as": role, "recorded_by": by or None}
+            return _progress(state, c, i, **(_REOPENED | signed), done=True, by=name, at=at)
         case ev.ClockTick(now=now):
             return replace(state, now=now)
         case ev.Focus(pane=pane):
@@ -129,8 +142,12 @@ def reduce(state: State, event: ev.Event) -> State:
                 params=MappingProxyType(dict(event.params)),
             )
             return replace(state, actions=_with(state.actions, event.id, planned))
-        case ev.ActionConfirmed(id=key, overridden=overridden, at=at):
-            return _action(state, key, confirmed=at, overridden=tuple(overridden))
+        case ev.ActionConfirmed(id=key, overridden=overridden, at=at, reason=reason):
+            return _action(
+                state, key, confirmed=at, overridden=tuple(overridden), override_reason=reason
+            )
+        case ev.ActionAbort(id=key, by=by, reason=reason, at=at):
+            return _action(state, key, aborted_by=by, abort_reason=reason, aborted_at=at)
         case ev.ActionStep(id=key, step=step, status=status, detail=detail, at=at):
             action = state.actions.get(key)
             if action is None:

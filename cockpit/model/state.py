@@ -12,6 +12,8 @@ from cockpit.model.metrics import Metric
 
 ItemKey = tuple[str, str]  # (checklist name, item id)
 EMPTY: Mapping = MappingProxyType({})
+#: an item's states: only `done` is done; skipped and not-applicable were decided, with a why
+OPEN, DONE, SKIPPED, NOT_APPLICABLE = "open", "done", "skipped", "not-applicable"
 
 
 def _empty() -> Mapping:
@@ -34,6 +36,35 @@ class ItemProgress:
     owner: str | None = None
     signed_by: str | None = None
     signed_as: str | None = None
+    #: "" (open or done), SKIPPED or NOT_APPLICABLE; `by`/`at` say who decided it, when
+    closed: str = ""
+    reason: str = ""
+    #: the operator who recorded a sign-off (`signed_by` is the person who signed)
+    recorded_by: str | None = None
+
+    @property
+    def status(self) -> str:
+        return DONE if self.done else self.closed or OPEN
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How a set of items stands: a skipped or not-applicable item is not done."""
+
+    total: int = 0
+    done: int = 0
+    skipped: int = 0
+    not_applicable: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.total - self.done - self.skipped - self.not_applicable
+
+    def extra(self) -> str:
+        """ ", 2 skipped, 1 n/a": what "done/total" alone would hide."""
+        parts = [f"{self.skipped} skipped"] if self.skipped else []
+        parts += [f"{self.not_applicable} n/a"] if self.not_applicable else []
+        return "".join(f", {part}" for part in parts)
 
 
 @dataclass(frozen=True)
@@ -105,6 +136,11 @@ class ActionState:
     params: Mapping[str, object] = field(default_factory=_empty)
     confirmed: str = ""
     overridden: tuple[str, ...] = ()
+    override_reason: str = ""
+    #: the operator's cancel of the running action: who, why, when ("" when none)
+    aborted_by: str = ""
+    abort_reason: str = ""
+    aborted_at: str = ""
     steps: tuple[StepState, ...] = ()
     outcome: str = ""
     detail: str = ""
@@ -155,6 +191,17 @@ class State:
     def checklist_progress(self, checklist: str) -> tuple[int, int]:
         items = [i.id for i in self.runbooks[checklist].walk_items()]
         return sum(self.is_done(checklist, i) for i in items), len(items)
+
+    def counts(self, checklist: str, section: Section | None = None) -> Counts:
+        """Done, skipped, not applicable and open over a section, or the whole checklist."""
+        items = (section or self.runbooks[checklist]).walk_items()
+        states = [self.item_progress(checklist, i.id).status for i in items]
+        return Counts(
+            total=len(states),
+            done=states.count(DONE),
+            skipped=states.count(SKIPPED),
+            not_applicable=states.count(NOT_APPLICABLE),
+        )
 
 
 _NOT_DONE = ItemProgress()

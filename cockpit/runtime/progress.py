@@ -1,7 +1,7 @@
 """Checklist progress kept across restarts: an SSH drop must never lose a tick.
 
-The file holds the window's checklist events (ticks, notes, sign-offs, folds) and its
-actions' steps; restoring
+The file holds the window's checklist events (ticks, skips, not-applicables, notes,
+sign-offs, folds) and its actions' steps (with the reasons of overrides and aborts); restoring
 replays them through `reduce`, so a restored window is exactly the one that was left.
 Writes happen on a background thread, each one atomic, so the UI never waits on disk.
 
@@ -30,10 +30,13 @@ PERSISTED = (
     ev.AddNote,
     ev.Assign,
     ev.SignOff,
+    ev.Skip,
+    ev.NotApplicable,
     ev.Collapse,
     # an action cut off by a crash or an SSH drop is shown after the restart
     ev.ActionPlanned,
     ev.ActionConfirmed,
+    ev.ActionAbort,
     ev.ActionStep,
     ev.ActionFinished,
 )

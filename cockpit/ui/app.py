@@ -49,6 +49,7 @@ from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.gate_pane import GatePane
@@ -400,6 +401,9 @@ class CockpitApp(App[int]):
     ) -> None:
         self.push_screen(ChooseScreen(title, choices), answered)
 
+    def reason(self, title: str, subject: str, answered: Callable[[str | None], None]) -> None:
+        self.push_screen(Prompt(title, subject), answered)
+
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a
         driver's may echo a DSN), a name from the cluster — so it is cleaned and never read
@@ -459,18 +463,30 @@ class CockpitApp(App[int]):
         return None
 
     def take_over_lock(self) -> None:
-        """The lock's holder stopped renewing: take it — asked, confirmed, journaled."""
+        """The lock's holder stopped renewing: take it — confirmed, with a reason, journaled."""
         lock = self.state.lock
         source = next((s for s in self.sources if s.name == "lock"), None)
         if source is None or lock.state != "stale":
             self.say(f"the window lock is {lock.state}: nothing to take over", severity="warning")
             return
 
-        def answer(yes: bool | None) -> None:
-            if not yes:
+        def because(reason: str | None) -> None:
+            if not reason:
+                message = (
+                    f"not taken over: {lock.holder} keeps the lock (a take-over needs a reason)"
+                )
+                self.dispatch(ev.Notice(level="warning", message=message, at=self.now()))
                 return
-            self.dispatch(ev.LockTakeover(previous=lock.holder, by=self.operator, at=self.now()))
+            self.dispatch(
+                ev.LockTakeover(
+                    previous=lock.holder, by=self.operator, at=self.now(), reason=reason
+                )
+            )
             self.spawn(source.take_over, "lock-takeover")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.reason("Why take the window lock over?", f"from {lock.holder}", because)
 
         question = f"{lock.holder} holds the window lock but stopped renewing it. Take it over?"
         self.push_screen(Confirm(question), answer)

@@ -40,6 +40,7 @@ class Host:
         self.queued: list = []
         self.asked: list = []
         self.chosen: list = []
+        self.why: list = []
         self.now_at = T0
         self.clock = lambda: self.now_at
         self.dispatch(ev.ClockTick(now=T0.isoformat()))
@@ -78,6 +79,9 @@ class Host:
 
     def choose(self, title, choices, answered):
         self.chosen.append((title, choices, answered))
+
+    def reason(self, title, subject, answered):
+        self.why.append((title, subject, answered))
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -198,6 +202,51 @@ def test_the_rollback_options_say_why_they_cannot_be_chosen():
     ]
 
 
+def test_a_cancel_asks_why_and_journals_it_before_the_action_stops():
+    host = Host()
+    key = at_step(host, "dump", action="backup")
+    controller = Actions(host)
+    controller.cancel_running()
+    ((title, subject, answered),) = host.why
+    assert title == "Why cancel it? (esc: let it run)" and subject == only(host).title
+    assert not controller.cancel.is_set()  # nothing stops before the reason is given
+    answered("dump too slow for the window")
+    assert controller.cancel.is_set()
+    (abort,) = host.of(ev.ActionAbort)
+    assert (abort.id, abort.by, abort.reason) == (
+        key,
+        "alice@bastion",
+        "dump too slow for the window",
+    )
+    assert host.notices()[-1][1].endswith("at its next safe point")
+
+
+def test_a_cancel_without_a_reason_lets_the_action_run_and_says_so():
+    host = Host()
+    at_step(host, "dump", action="backup")
+    controller = Actions(host)
+    controller.cancel_running()
+    (*_, answered) = host.why[0]
+    answered(None)
+    assert not controller.cancel.is_set() and host.of(ev.ActionAbort) == []
+    assert host.notices()[-1] == (
+        "warning",
+        "not cancelled: Cutover valeo-erp blue → green runs on (a cancel needs a reason)",
+    )
+
+
+def test_a_cancel_whose_action_ended_under_the_question_stops_nothing():
+    host = Host()
+    key = at_step(host, "dump", action="backup")
+    controller = Actions(host)
+    controller.cancel_running()
+    host.dispatch(ev.ActionFinished(id=key, outcome="succeeded", at=host.now()))
+    (*_, answered) = host.why[0]
+    answered("too slow")
+    assert not controller.cancel.is_set() and host.of(ev.ActionAbort) == []
+    assert "is no longer running" in host.notices()[-1][1]
+
+
 def test_cancel_with_nothing_running_only_says_so():
     host = Host()
     Actions(host).cancel_running()
@@ -216,6 +265,54 @@ def test_a_preview_left_unanswered_ends_not_confirmed():
     assert holder == "not configured"
     answered(None)
     assert (only(host).outcome, only(host).detail) == ("cancelled", "not confirmed")
+
+
+def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation():
+    host = Host()
+    observe(host)
+    controller = Actions(host)
+    controller.cutover()
+    (plan, *_, answered) = host.asked[0]
+    answered(("override valeo-erp", ("go/no-go is GO",)))
+    assert host.of(ev.ActionConfirmed) == []  # not before the reason
+    ((title, subject, because),) = host.why
+    assert title == "Why override: go/no-go is GO?" and subject == plan.title
+    because("CAB-231 accepted the open smoke tests")
+    (confirmed,) = host.of(ev.ActionConfirmed)
+    assert confirmed.overridden == ("go/no-go is GO",)
+    assert confirmed.reason == "CAB-231 accepted the open smoke tests"
+    assert only(host).override_reason == "CAB-231 accepted the open smoke tests"
+    controller.thread.join(5)  # no cluster configured: the worker fails at once
+    host.run_queued()
+
+
+def test_an_override_without_a_reason_executes_nothing():
+    host = Host()
+    observe(host)
+    Actions(host).cutover()
+    (*_, answered) = host.asked[0]
+    answered(("override valeo-erp", ("go/no-go is GO",)))
+    (*_, because) = host.why[0]
+    because(None)
+    action = only(host)
+    assert (action.outcome, action.detail) == (
+        "cancelled",
+        "override without a reason: nothing was executed",
+    )
+    assert host.of(ev.ActionConfirmed) == [] and host.of(ev.ActionStep) == []
+    assert host.notices()[-1][1].endswith("(an override needs a reason)")
+
+
+def test_a_confirmation_without_an_override_asks_no_reason():
+    host = Host()
+    observe(host)
+    controller = Actions(host)
+    controller.cutover()
+    (*_, answered) = host.asked[0]
+    answered(("valeo-erp", ()))
+    assert host.why == [] and host.of(ev.ActionConfirmed)[0].reason == ""
+    controller.thread.join(5)
+    host.run_queued()
 
 
 def test_a_lock_lost_under_the_preview_executes_nothing():

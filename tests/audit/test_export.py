@@ -102,7 +102,7 @@ async def test_markdown_report_tells_the_story(journal_path):
     assert "(context `prod-cluster` at `https://127.0.0.1:1`, namespace `production`)" in report
     assert "ticked: **PostgreSQL Database** | alice@bastion" in report
     assert "note on **PostgreSQL Database**: DBA ok" in report
-    assert "| Phase 1: Pre-Deployment | 1 | 99 |" in report
+    assert "| Phase 1: Pre-Deployment | 1 | 0 | 0 | 99 |" in report
     assert "No cutover, rollback or backup was planned or run" in report
 
 

@@ -9,6 +9,7 @@ from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.records import Record
 from cockpit.audit.replay import CHECKPOINT, Replay
+from cockpit.audit.summary import summary
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.ui.replay_app import ReplayApp
@@ -151,3 +152,41 @@ async def test_headless_replay_prints_the_final_state(tmp_path):
     assert "go-live: VALEO-NeuroERP Go-Live Checklist: 2/196" in out
     assert "Phase 1: Pre-Deployment: 2/99" in out
     assert "ticked by: alice@bastion (2)" in out and "start  alice@bastion" in out
+
+
+async def record_decisions(path, size=(160, 48)):
+    """Skip, not applicable, sign-off, each by key; the screen as the operator left it."""
+    journal = Journal(path, clock=lambda: NOW)
+    app = build_app(trail=AuditTrail(journal))
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("j", "j", "S", *"DBA on holiday", "enter")
+        await pilot.press("j", "minus", "enter", "j", "minus", *"managed", "enter")
+        app.dispatch(ev.MoveCursor(pane="go-live", row="i:sign-off/technical-lead"))
+        await pilot.press("space", "ctrl+u", *"Dana Roth", "enter")
+        app.dispatch(ev.MoveCursor(pane="go-live", row="i:phase-1-pre-deployment"))
+        await pilot.pause()
+        live_state, live_screen = app.state, screen_text(app)
+        await pilot.press("q", "y")
+    return live_state, live_screen
+
+
+async def test_replay_shows_skips_not_applicables_and_sign_offs_as_they_were(tmp_path):
+    path = tmp_path / "j.jsonl"
+    live_state, live_screen = await record_decisions(path)
+    statuses = sorted(p.status for p in live_state.progress.values())
+    assert statuses == ["done", "not-applicable", "not-applicable", "skipped"]
+    replay = Replay(read_records(path))
+    assert comparable(replay.final) == comparable(live_state)
+    assert any("[s]" in line and "skipped alice@bastion" in line for line in live_screen)
+    assert sum("[-]" in line for line in live_screen) == 2
+    assert any(line.endswith("0%, 1 skipped, 2 n/a") for line in live_screen)
+    app = ReplayApp(replay, path, autoplay=False, player=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.seek_index(len(replay.steps) - 1)
+        await pilot.pause(0.3)
+        assert screen_text(app) == live_screen
+    signed = replay.final.item_progress("go-live", "sign-off/technical-lead")
+    assert (signed.signed_by, signed.recorded_by) == ("Dana Roth", "alice@bastion")
+    headless = summary(replay)
+    assert "go-live: VALEO-NeuroERP Go-Live Checklist: 1/196, 1 skipped, 2 n/a" in headless
+    assert "  Phase 1: Pre-Deployment: 0/99, 1 skipped, 2 n/a" in headless

@@ -557,3 +557,64 @@ def test_escape_sequences_in_a_runbook_are_shown_not_obeyed(tmp_path):
     nested = _item(runbook, "Deploy ␛]0;pwned␇ green").items[0]
     assert nested.text.startswith("clear the screen ␛[2J")
     assert not [s for s in _all_text(runbook) if any(c in s for c in RAW_CONTROLS)]
+
+
+#: each seed runbook's sign-off: (where the roles stand, the roles in order); German and
+#: English, two of them double-encoded ("âœ… Sign-Off" in the file)
+SIGN_OFFS = {
+    "deployment-plan": [
+        ("✅ Sign-Off", ["Technical Lead", "Business Owner", "On-Call-Lead", "Security Officer"])
+    ],
+    "pre-deployment-check": [
+        (
+            "✅ Sign-Off",
+            ["Technical Lead", "Business Owner", "Security Officer", "Data Protection Officer"],
+        )
+    ],
+    "go-live-checklist": [
+        (
+            "**Stakeholder Sign-Off**",
+            ["Business Owner", "IT Manager", "Security Officer", "Data Protection Officer"],
+        ),
+        ("Sign-Off", ["Project Manager", "Technical Lead", "Business Owner"]),
+    ],
+    "pre-go-live-checklist": [
+        ("Sign-Off", ["DevOps-Team", "Security-Team", "Product Owner", "Operations"])
+    ],
+    "deployment-plan-v1": [],
+}
+
+
+def _signers(runbook: Runbook) -> list[tuple[str, list[str]]]:
+    """(the section or parent item holding role items, their roles), in the runbook's order."""
+    found: dict[str, list[str]] = {}
+
+    def items(entries: list[Item], holder: str) -> None:
+        for item in entries:
+            if item.role:
+                found.setdefault(holder, []).append(item.role)
+            items(item.items, item.text)
+
+    for section in runbook.walk_sections():
+        items(section.items, section.title)
+    return list(found.items())
+
+
+@pytest.mark.parametrize("name", sorted(SIGN_OFFS))
+def test_the_seed_runbooks_sign_off_roles(runbooks, name):
+    assert _signers(runbooks[name]) == SIGN_OFFS[name]
+
+
+@pytest.mark.parametrize("name", sorted(SIGN_OFFS))
+def test_the_shipped_checklists_sign_off_roles_are_the_runbooks(runbooks, name):
+    shipped = load_runbook(Path(__file__).parents[2] / "checklists" / f"{name}.yaml")
+    assert _signers(shipped) == _signers(runbooks[name])
+
+
+def test_a_role_line_with_a_date_column_names_only_the_role():
+    runbook = parse_markdown(
+        "# R\n\n## Sign-Off\n\n- [ ] DevOps-Team: _______________ Datum: ______\n"
+        "- [ ] **IT-Leitung:** ______ (Unterschrift)\n",
+        "r.md",
+    )
+    assert [i.role for i in runbook.walk_items()] == ["DevOps-Team", "IT-Leitung"]

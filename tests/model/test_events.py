@@ -11,6 +11,8 @@ STABLE_KINDS = {
     "item.note": ev.AddNote,
     "item.assign": ev.Assign,
     "item.signoff": ev.SignOff,
+    "item.skip": ev.Skip,
+    "item.na": ev.NotApplicable,
     "clock": ev.ClockTick,
     "view.focus": ev.Focus,
     "view.cursor": ev.MoveCursor,
@@ -27,6 +29,7 @@ STABLE_KINDS = {
     "window": ev.WindowJudged,
     "action.plan": ev.ActionPlanned,
     "action.confirm": ev.ActionConfirmed,
+    "action.abort": ev.ActionAbort,
     "action.step": ev.ActionStep,
     "action.result": ev.ActionFinished,  # the journal contract's name (DESIGN.md)
     "notice": ev.Notice,

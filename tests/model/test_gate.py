@@ -128,3 +128,37 @@ def test_window_verdict_keeps_its_since_while_unchanged():
         "2026-11-21T10:00:00+00:00",
     )
     assert state_after(first, again, worse).window.since == "2026-11-21T10:02:00+00:00"
+
+
+def test_a_skipped_item_holds_the_gate_with_its_reason():
+    skipped = ev.Skip(
+        checklist="plan", item="staging/perf", reason="load rig broken", by="alice", at=AT
+    )
+    done = (tick("staging/smoke"), tick("prep/backup"))
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*done, skipped, WINDOW_OK))
+    assert decision.decision == NO_GO
+    assert decision.reasons == (
+        "Staging green: 1 of 2 skipped: Performance tests (load rig broken)",
+    )
+
+
+def test_a_not_applicable_item_lets_the_gate_pass_and_is_said():
+    na = ev.NotApplicable(
+        checklist="plan", item="staging/perf", reason="no load change", by="alice", at=AT
+    )
+    done = (tick("staging/smoke"), tick("prep/backup"))
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*done, na, WINDOW_OK))
+    assert decision.decision == GO
+    staging = decision.criteria[0]
+    assert staging.passed and staging.notes == (
+        "not applicable: Performance tests (no load change)",
+    )
+
+
+def test_a_not_applicable_item_whose_check_fails_still_holds_the_gate():
+    na = ev.NotApplicable(checklist="plan", item="prep/backup", by="alice", at=AT)
+    failed = ev.CheckResult(checklist="plan", item="prep/backup", status="fail", detail="31h old")
+    done = (tick("staging/smoke"), tick("staging/perf"))
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*done, na, failed, WINDOW_OK))
+    assert decision.decision == NO_GO
+    assert decision.reasons == ("Backup: check fail on Backup: 31h old",)

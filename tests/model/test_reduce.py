@@ -1,7 +1,14 @@
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
 from cockpit.model.reduce import reduce
-from cockpit.model.state import initial_state
+from cockpit.model.state import (
+    DONE,
+    NOT_APPLICABLE,
+    OPEN,
+    SKIPPED,
+    Counts,
+    initial_state,
+)
 
 RUNBOOK = Runbook.model_validate(
     {
@@ -127,3 +134,81 @@ def test_alerts_raise_and_clear():
     assert state.alerts["rollback"].since == T1
     state = reduce(state, ev.Alert(key="rollback", level="critical", message="", at=T2))
     assert "rollback" not in state.alerts
+
+
+# --- item states: done, skipped, not applicable, open — each with who, when, why ----------
+
+
+def test_a_skip_keeps_who_when_why_and_is_not_done():
+    state = run(ev.Skip(checklist="plan", item="s/a", reason="staging down", by="alice", at=T1))
+    progress = state.item_progress("plan", "s/a")
+    assert (progress.status, progress.by, progress.at) == (SKIPPED, "alice", T1)
+    assert progress.reason == "staging down" and not progress.done
+    assert state.checklist_progress("plan") == (1, 3)  # the runbook's [x] only
+    assert state.counts("plan") == Counts(total=3, done=1, skipped=1, not_applicable=0)
+    assert state.counts("plan").open == 1
+
+
+def test_not_applicable_with_or_without_a_reason():
+    state = run(
+        ev.NotApplicable(checklist="plan", item="s/a", by="alice", at=T1),
+        ev.NotApplicable(checklist="plan", item="s/b", reason="no SSE here", by="bob", at=T2),
+    )
+    a, b = state.item_progress("plan", "s/a"), state.item_progress("plan", "s/b")
+    assert (a.status, a.reason, a.by) == (NOT_APPLICABLE, "", "alice")
+    assert (b.status, b.reason, b.by, b.done) == (NOT_APPLICABLE, "no SSE here", "bob", False)
+    counts = state.counts("plan")
+    assert (counts.done, counts.not_applicable, counts.open) == (0, 2, 1)
+    assert counts.extra() == ", 2 n/a"
+
+
+def test_untick_reopens_a_skipped_item_and_a_tick_forgets_the_skip():
+    skipped = run(ev.Skip(checklist="plan", item="s/a", reason="later", by="alice", at=T1))
+    reopened = reduce(skipped, ev.Untick(checklist="plan", item="s/a", by="bob", at=T2))
+    progress = reopened.item_progress("plan", "s/a")
+    assert (progress.status, progress.reason, progress.by) == (OPEN, "", "bob")
+    ticked = reduce(skipped, ev.Tick(checklist="plan", item="s/a", by="bob", at=T2))
+    assert ticked.item_progress("plan", "s/a").status == DONE
+    assert ticked.item_progress("plan", "s/a").reason == ""
+
+
+def test_a_sign_off_keeps_the_signer_and_who_recorded_it_and_replaces_a_skip():
+    state = run(
+        ev.Skip(checklist="plan", item="s/c", reason="on leave", by="alice", at=T1),
+        ev.SignOff(
+            checklist="plan", item="s/c", name="Dana", role="Technical Lead", at=T2, by="alice"
+        ),
+    )
+    progress = state.item_progress("plan", "s/c")
+    assert (progress.status, progress.signed_by, progress.recorded_by) == (DONE, "Dana", "alice")
+    assert progress.reason == "" and progress.closed == ""
+    withdrawn = reduce(state, ev.Untick(checklist="plan", item="s/c", by="alice", at=T2))
+    assert withdrawn.item_progress("plan", "s/c").recorded_by is None
+
+
+def test_a_sign_off_from_an_older_journal_has_no_recorder():
+    data = {"checklist": "plan", "item": "s/c", "name": "Dana", "role": "Technical Lead", "at": T1}
+    state = run(ev.from_record("item.signoff", data))
+    progress = state.item_progress("plan", "s/c")
+    assert progress.signed_by == "Dana" and progress.recorded_by is None
+
+
+def test_skipping_a_signed_item_withdraws_the_signature():
+    state = run(
+        ev.SignOff(checklist="plan", item="s/c", name="Dana", role="Technical Lead", at=T1),
+        ev.Skip(checklist="plan", item="s/c", reason="signed by mistake", by="alice", at=T2),
+    )
+    progress = state.item_progress("plan", "s/c")
+    assert progress.status == SKIPPED and progress.signed_by is None and not progress.done
+
+
+def test_section_counts_say_what_is_skipped_and_not_applicable():
+    state = run(
+        ev.Skip(checklist="plan", item="s/a", reason="r", by="a", at=T1),
+        ev.NotApplicable(checklist="plan", item="s/c", by="a", at=T1),
+    )
+    section = RUNBOOK.sections[0]
+    counts = state.counts("plan", section)
+    assert counts == Counts(total=3, done=1, skipped=1, not_applicable=1)
+    assert counts.open == 0 and counts.extra() == ", 1 skipped, 1 n/a"
+    assert state.section_progress("plan", section) == (1, 3)  # done is done only

@@ -135,3 +135,34 @@ def test_events_of_an_action_never_planned_change_nothing():
         state=before,
     )
     assert after == before and "other" not in after.actions
+
+
+def test_an_override_keeps_its_reason_and_an_older_confirmation_has_none():
+    confirmed = ev.ActionConfirmed(
+        id="cutover@1", by="alice", overridden=("green ready",), at=T1, reason="CAB said go"
+    )
+    assert run(planned(), confirmed).actions["cutover@1"].override_reason == "CAB said go"
+    older = ev.from_record("action.confirm", {"id": "cutover@1", "by": "alice", "at": T1})
+    assert run(planned(), older).actions["cutover@1"].override_reason == ""
+
+
+def test_an_abort_says_who_why_when_and_the_action_runs_until_its_outcome():
+    state = run(
+        planned(),
+        ev.ActionConfirmed(id="cutover@1", by="alice", at=T1),
+        ev.ActionAbort(id="cutover@1", by="bob", reason="window closing", at=T2),
+    )
+    action = state.actions["cutover@1"]
+    assert (action.aborted_by, action.abort_reason, action.aborted_at) == (
+        "bob",
+        "window closing",
+        T2,
+    )
+    assert state.running_action() is not None  # stops at its safe point, then says so
+    state = reduce(state, ev.ActionFinished(id="cutover@1", outcome="cancelled", at=T3))
+    assert state.running_action() is None and state.actions["cutover@1"].abort_reason
+
+
+def test_an_abort_of_an_action_never_planned_changes_nothing():
+    state = State()
+    assert reduce(state, ev.ActionAbort(id="nope", by="a", reason="r")) is state

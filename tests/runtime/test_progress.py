@@ -77,3 +77,26 @@ def test_without_a_journal_progress_is_written_at_once(tmp_path):
     store.record(TICK)
     assert store.flush(timeout=5)
     store.close()
+
+
+def test_skips_not_applicables_sign_offs_and_aborts_are_kept_with_their_reasons(tmp_path):
+    """A restart brings back each item's state as it was left: who, when, why."""
+    at = "2026-11-21T11:00:00+00:00"
+    kept = [
+        ev.Skip(checklist="go-live", item="a/b", reason="staging down", by="alice", at=at),
+        ev.NotApplicable(checklist="go-live", item="a/c", by="alice", at=at),
+        ev.NotApplicable(checklist="go-live", item="a/d", reason="no SSE", by="bob", at=at),
+        ev.SignOff(
+            checklist="go-live", item="a/e", name="Dana", role="Technical Lead", at=at, by="alice"
+        ),
+        ev.ActionPlanned(id="b1", action="backup", target="valeo", title="Backup"),
+        ev.ActionConfirmed(id="b1", by="alice", overridden=("x",), reason="CAB-1", at=at),
+        ev.ActionAbort(id="b1", by="alice", reason="too slow", at=at),
+    ]
+    store = ProgressStore(tmp_path / "w.json", "w")
+    for event in kept:
+        store.record(event)
+    store.close()
+    again = ProgressStore(tmp_path / "w.json", "w")
+    assert again.load() == kept
+    again.close()

@@ -21,6 +21,7 @@ from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
+from cockpit.ui.screens.prompt import Prompt
 from tests.ui.apps import make_session
 
 SIZE = (160, 48)
@@ -53,12 +54,20 @@ async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def confirm(pilot, typed: str) -> None:
-    """Type the confirmation into the preview's field at once, then enter. Key by key,
-    Pilot waits after each key for the process to go idle (up to 1 s, twice), and the
-    emulator's threads in this process keep it busy: ~1.6 s a key. The first test types
-    its confirmations key by key."""
+async def confirm(pilot, typed: str, why: str = "the test goes past it") -> None:
+    """Type the confirmation into the preview's field at once, then enter; an override
+    then asks why, answered with `why`. Key by key, Pilot waits after each key for the
+    process to go idle (up to 1 s, twice), and the emulator's threads in this process keep
+    it busy: ~1.6 s a key. The first test types its confirmations key by key."""
     pilot.app.screen.query_one("#action-input", Input).value = typed
+    await pilot.press("enter")
+    if typed.startswith("override"):
+        await reason(pilot, why)
+
+
+async def reason(pilot, why: str) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, Prompt), "the question why")
+    pilot.app.screen.query_one("#prompt-input", Input).value = why
     await pilot.press("enter")
 
 
@@ -108,6 +117,11 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
         assert isinstance(app.screen, ActionScreen)
         assert "type 'override valeo-erp'" in str(app.screen.query_one("#action-hint").render())
         await pilot.press("home", *"override ", "enter")
+        assert isinstance(app.screen, Prompt)  # an override says why, or does not happen
+        assert "Why override: go/no-go is GO?" in str(
+            app.screen.query_one("#prompt-title").render()
+        )
+        await reason(pilot, "CAB-231: staging smoke tests waived")
 
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
         action = the_action(app)
@@ -131,6 +145,7 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
     assert kinds[:2] == ["action.plan", "action.confirm"]  # confirmed before anything ran
     assert kinds[-1] == "action.result" and records[-1][1]["outcome"] == "inconclusive"
     assert records[1][1]["overridden"] == ["go/no-go is GO"]
+    assert records[1][1]["reason"] == "CAB-231: staging smoke tests waived"
     steps = [(d["step"], d["status"]) for k, d in records if k == "action.step"]
     assert steps.index(("dry-run", "done")) < steps.index(("execute", "running"))
     soak = [d["detail"] for k, d in records if k == "action.step" and d["step"] == "soak"]

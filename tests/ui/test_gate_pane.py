@@ -1,6 +1,7 @@
 """The go/no-go pane decides from the plan's items and checks, live, with its reasons."""
 
 from cockpit.model import events as ev
+from cockpit.model.gate import decide
 from cockpit.ui.widgets.gate_pane import GatePane
 
 BIG = (200, 60)  # wide enough for whole criterion names
@@ -33,3 +34,27 @@ async def test_the_gate_opens_when_every_criterion_holds(make_app):
         assert "✗ Database-Migration successful" in shown
         assert any(line.startswith("  check fail on Backup erstellen: 3") for line in shown)
         assert "✔ Staging-Tests passing" in shown
+
+
+async def test_a_skipped_item_holds_the_gate_and_one_not_applicable_is_said(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        gate = app.state.runbooks["plan"].gate()
+        first, *others = [ref for c in gate.criteria for ref in c.requires]
+        for item in others:
+            app.dispatch(ev.Tick(checklist="plan", item=item, by="alice", at=app.now()))
+        skip = ev.Skip(checklist="plan", item=first, reason="rig down", by="alice", at=app.now())
+        app.dispatch(skip)
+        await pilot.pause()
+        shown = lines(app)
+        text = app.state.runbooks["plan"].item(first).text
+        assert shown[0].strip() == "NO-GO"
+        of = len(gate.criteria[0].requires)
+        assert any(line.startswith(f"  1 of {of} skipped: {text[:9]}") for line in shown)
+        reason = decide(gate, "plan", app.state).reasons[0]
+        assert reason.endswith(f"1 of {of} skipped: {text} (rig down)")
+        app.dispatch(ev.NotApplicable(checklist="plan", item=first, by="alice", at=app.now()))
+        await pilot.pause()
+        shown = lines(app)
+        assert shown[0].strip() == "GO"
+        assert any(line.startswith(f"  not applicable: {text[:9]}") for line in shown)

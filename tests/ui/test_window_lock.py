@@ -1,11 +1,16 @@
 """Two cockpits on one window: the lock's holder may act, the other one observes."""
 
+from datetime import UTC, datetime, timedelta
+
 from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.clients.kube import KubeSettings
 from cockpit.runtime.wiring import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.confirm import Confirm
+from cockpit.ui.screens.prompt import Prompt
 from tests.ui.apps import make_session
 
 
@@ -71,3 +76,52 @@ async def test_a_second_cockpit_of_the_same_account_observes_and_may_not_act(
         assert first.can_mutate() is None
         assert "🔒 mine" in first.query_one("#status-bar").render().plain
         first.shutdown(0)
+
+
+def stale_lease(kubeconfig, holder="bob@laptop"):
+    """A cockpit elsewhere took the window five minutes ago, then went silent (kill -9)."""
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    then = datetime.now(UTC) - timedelta(minutes=5)
+    WindowLock(settings, holder, lambda event: None, clock=lambda: then).tick()
+
+
+async def test_a_take_over_asks_why_and_journals_the_reason(cluster, kubeconfig, tmp_path):
+    stale_lease(kubeconfig)
+    alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
+    async with alice.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: alice.state.lock.state == "stale")
+        alice.take_over_lock()
+        await pilot.pause()
+        assert isinstance(alice.screen, Confirm)
+        await pilot.press("y")
+        assert isinstance(alice.screen, Prompt)
+        await pilot.press(*"bob's laptop died", "enter")
+        await wait_for(pilot, lambda: alice.state.lock.state == "held")
+        alice.shutdown(0)
+    (taken,) = [r.data for r in read_records(tmp_path / "a.jsonl") if r.kind == "lock.takeover"]
+    assert (taken["previous"], taken["by"], taken["reason"]) == (
+        "bob@laptop",
+        "alice@bastion",
+        "bob's laptop died",
+    )
+
+
+async def test_a_take_over_without_a_reason_does_not_happen(cluster, kubeconfig, tmp_path):
+    stale_lease(kubeconfig)
+    alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
+    async with alice.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: alice.state.lock.state == "stale")
+        alice.take_over_lock()
+        await pilot.pause()
+        await pilot.press("y")
+        assert isinstance(alice.screen, Prompt)
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert alice.state.lock.state == "stale" and alice.can_mutate() is not None
+        alice.shutdown(0)
+    records = list(read_records(tmp_path / "a.jsonl"))
+    assert not any(r.kind == "lock.takeover" for r in records)
+    notices = [r.data["message"] for r in records if r.kind == "notice"]
+    assert "not taken over: bob@laptop keeps the lock (a take-over needs a reason)" in notices

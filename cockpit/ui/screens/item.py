@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from cockpit.model.checklist import Item
-from cockpit.model.state import CheckState, ItemProgress
+from cockpit.model.state import DONE, NOT_APPLICABLE, SKIPPED, CheckState, ItemProgress
 from cockpit.ui.inline import inline
 from cockpit.ui.widgets.pane import clock
 
@@ -25,11 +25,16 @@ def describe(
 ) -> RenderableType:
     parts: list[RenderableType] = [inline(item.text, "bold")]
     facts = []
-    if progress.done:
+    when = clock(progress.at, tz, "%H:%M:%S")
+    if progress.status == DONE:
         who = (
             progress.signed_by and f"{progress.signed_by} as {progress.signed_as}"
         ) or progress.by
-        facts.append(f"done by {who or 'the runbook'} {clock(progress.at, tz, '%H:%M:%S')}".strip())
+        recorded = f" (recorded by {progress.recorded_by})" if progress.recorded_by else ""
+        facts.append(f"done by {who or 'the runbook'}{recorded} {when}".strip())
+    elif progress.status in (SKIPPED, NOT_APPLICABLE):
+        what = "skipped" if progress.status == SKIPPED else "not applicable"
+        facts.append(f"{what} by {progress.by} {when}".strip())
     if item.role:
         facts.append(f"signed by: {item.role}")
     if progress.owner:
@@ -40,6 +45,8 @@ def describe(
         facts.append("critical")
     if facts:
         parts.append(Text(" · ".join(facts), style="dim"))
+    if progress.status in (SKIPPED, NOT_APPLICABLE):
+        parts.append(Text(f"why: {progress.reason or 'no reason given'}", style="bold"))
     if item.check is not None:
         spec = item.check.model_dump(mode="json", exclude={"kind"}, exclude_defaults=True)
         result = (

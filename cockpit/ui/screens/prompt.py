@@ -1,4 +1,7 @@
-"""A one-line question in a modal: a note, an owner, a name for a sign-off."""
+"""A one-line question in a modal: a note, an owner, a name for a sign-off, a reason.
+
+Escape answers None; so does an empty answer, unless `optional` (then it answers "", so
+"no reason given" and "backed out" stay two different answers)."""
 
 from __future__ import annotations
 
@@ -18,10 +21,17 @@ class Prompt(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, subject: str, initial: str = "", *, secret: bool = False
+        self,
+        title: str,
+        subject: str,
+        initial: str = "",
+        *,
+        secret: bool = False,
+        optional: bool = False,
     ) -> None:
         super().__init__()
         self.title_text, self.subject, self.initial, self.secret = title, subject, initial, secret
+        self.optional = optional
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -31,7 +41,7 @@ class Prompt(ModalScreen[str | None]):
             yield Label("enter: save · esc: cancel", id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.dismiss(event.value.strip() or ("" if self.optional else None))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,11 @@
-"""A runbook as a foldable, filterable list; only the visible lines are rendered."""
+"""A runbook as a foldable, filterable list; only the visible lines are rendered.
+
+An item is open `[ ]`, done `[x]`, skipped `[s]` (with a reason, asked) or not applicable
+`[-]` (a reason may be given); space ticks an open item and reopens any other. A
+closed-loop item (one with an automated check) may be skipped too — its check cannot
+always run from where the operator sits — but its check goes on and its live result stays
+beside the `[s]`: a skip never hides a failing check, and a gate still counts it.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +19,7 @@ from textual.binding import Binding, BindingType
 from cockpit.model import events as ev
 from cockpit.model.checklist import Item
 from cockpit.model.layout import Pane as PaneSpec
-from cockpit.model.state import State
+from cockpit.model.state import DONE, NOT_APPLICABLE, OPEN, SKIPPED, ItemProgress, State
 from cockpit.ui.checklist_rows import Row, checklist_rows
 from cockpit.ui.inline import inline
 from cockpit.ui.widgets.pane import clock
@@ -20,6 +27,8 @@ from cockpit.ui.widgets.rows_pane import RowsPane
 
 STALE_AFTER = timedelta(minutes=5)
 CHECK_LABEL = {"pass": "ok", "fail": "FAIL", "unknown": "?"}
+BOX = {DONE: "[x]", SKIPPED: "[s]", NOT_APPLICABLE: "[-]", OPEN: "[ ]"}
+STATUS_STYLE = {DONE: "done", SKIPPED: "skipped", NOT_APPLICABLE: "done"}
 
 
 class ChecklistPane(RowsPane):
@@ -31,10 +40,13 @@ class ChecklistPane(RowsPane):
         Binding("n", "note", "Note", id="note"),
         Binding("a", "assign", "Assign", show=False, id="assign"),
         Binding("s", "sign", "Sign off", show=False, id="sign-off"),
+        Binding("S", "skip", "Skip (why)", show=False, id="skip"),
+        Binding("minus", "not_applicable", "Mark n/a", show=False, id="not-applicable"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "checklist-pane--section",
         "checklist-pane--done",
+        "checklist-pane--skipped",
         "checklist-pane--meta",
         "checklist-pane--critical",
         "checklist-pane--pass",
@@ -54,9 +66,10 @@ class ChecklistPane(RowsPane):
         return checklist_rows(self.runbook, self.checklist, self.state, self.needle)
 
     def title(self) -> str:
-        done, total = self.state.checklist_progress(self.checklist)
+        counts = self.state.counts(self.checklist)
+        done, total = counts.done, counts.total
         percent = f" {100 * done // total}%" if total else ""
-        return f"{self.spec.title or self.runbook.title} {done}/{total}{percent}"
+        return f"{self.spec.title or self.runbook.title} {done}/{total}{percent}{counts.extra()}"
 
     def affected(self, old: State, new: State) -> bool:
         return (
@@ -77,37 +90,43 @@ class ChecklistPane(RowsPane):
         section = row.section
         assert section is not None
         folded = (self.checklist, section.id) in self.state.collapsed and not self.needle
-        done, total = self.state.section_progress(self.checklist, section)
+        counts = self.state.counts(self.checklist, section)
+        done, total = counts.done, counts.total
         marker = "▸" if folded else "▾"
         left = Text(f"{'  ' * row.depth}{marker} ", style=self._style("section"))
         left.append_text(inline(section.title, self._style("section")))
         tick = "✔" if total and done == total else " "
-        right = Text(f"{done}/{total} {tick}", style=self._style("meta"))
+        right = Text(f"{done}/{total}{counts.extra()} {tick}", style=self._style("meta"))
         return left, right
 
     def _item_line(self, row: Row) -> tuple[Text, Text]:
         item = row.item
         assert item is not None
         progress = self.state.item_progress(self.checklist, item.id)
-        box = "[x]" if progress.done else "[ ]"
-        left = Text(f"{'  ' * row.depth}{box} ")
+        status = progress.status
+        left = Text(f"{'  ' * row.depth}{BOX[status]} ")
         if item.critical:
             left.append("! ", style=self._style("critical"))
-        left.append_text(inline(item.text, self._style("done") if progress.done else Style()))
+        look = STATUS_STYLE.get(status)
+        left.append_text(inline(item.text, self._style(look) if look else Style()))
         right = Text()
         if progress.notes:
             right.append(f"✎{len(progress.notes)} ", style=self._style("meta"))
-        if progress.owner and not progress.done:
+        if progress.owner and status == OPEN:
             right.append(f"@{progress.owner} ", style=self._style("meta"))
-        if progress.done:
-            who = progress.by or "runbook"
-            when = clock(progress.at, self.tz)
-            right.append(f"{who} {when}".strip() + " ", style=self._style("meta"))
+        if status != OPEN:
+            right.append(self._who(progress) + " ", style=self._style("meta"))
         elif item.due is not None:
             right.append(f"{item.due} ", style=self._style("meta"))
         if item.check is not None:
             right.append_text(self._check_badge(item.id))
         return left, right.rstrip() or right
+
+    def _who(self, progress: ItemProgress) -> str:
+        """Who closed the item and when; a skip or an n/a says which it is."""
+        label = {SKIPPED: "skipped ", NOT_APPLICABLE: "n/a "}.get(progress.status, "")
+        who = progress.by or "runbook"
+        return f"{label}{who} {clock(progress.at, self.tz)}".strip()
 
     def _check_badge(self, item_id: str) -> Text:
         result = self.state.checks.get((self.checklist, item_id))
@@ -137,11 +156,11 @@ class ChecklistPane(RowsPane):
         item = self._item_or_fold()
         if item is None:
             return
-        done = self.state.is_done(self.checklist, item.id)
-        if item.role and not done:
+        status = self.state.item_progress(self.checklist, item.id).status
+        if item.role and status == OPEN:
             self.action_sign()
             return
-        kind = ev.Untick if done else ev.Tick
+        kind = ev.Tick if status == OPEN else ev.Untick  # a skipped item reopens first
         self.emit(kind(item=item.id, **self._stamp()))
 
     def action_open(self) -> None:
@@ -192,6 +211,51 @@ class ChecklistPane(RowsPane):
             "Assign to", lambda item, owner: ev.Assign(item=item, owner=owner, **self._stamp())
         )
 
+    def _open_item(self) -> Item | None:
+        """The open item under the cursor, to skip or mark n/a; any other is said why not."""
+        row = self.current
+        if row is None or row.item is None:
+            return None
+        status = self.state.item_progress(self.checklist, row.item.id).status
+        if status != OPEN:
+            message = f"{row.item.text}: already {status} (space reopens it)"
+            self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
+            return None
+        return row.item
+
+    def action_skip(self) -> None:
+        """Skipping needs a reason: without one the item stays open, and that is said."""
+        item = self._open_item()
+        if item is None:
+            return
+        from cockpit.ui.screens.prompt import Prompt
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.emit(ev.Skip(item=item.id, reason=reason, **self._stamp()))
+            else:
+                message = f"not skipped: {item.text} (a skip needs a reason)"
+                self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
+
+        self.app.push_screen(Prompt("Skip — why? (esc: keep it open)", item.text), done)
+
+    def action_not_applicable(self) -> None:
+        """Not applicable, with a reason if the operator gives one (esc keeps it open)."""
+        item = self._open_item()
+        if item is None:
+            return
+        from cockpit.ui.screens.prompt import Prompt
+
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self.emit(ev.NotApplicable(item=item.id, reason=reason, **self._stamp()))
+            else:
+                message = f"not marked not applicable: {item.text}"
+                self.emit(ev.Notice(level="information", message=message, at=self.state.now or ""))
+
+        prompt = Prompt("Not applicable — why? (may stay empty)", item.text, optional=True)
+        self.app.push_screen(prompt, done)
+
     def action_sign(self) -> None:
         row = self.current
         if row is None or row.item is None:
@@ -200,7 +264,12 @@ class ChecklistPane(RowsPane):
         self._item_prompt(
             f"Sign off as {role} — your name",
             lambda item, name: ev.SignOff(
-                checklist=self.checklist, item=item, name=name, role=role, at=self.state.now or ""
+                checklist=self.checklist,
+                item=item,
+                name=name,
+                role=role,
+                at=self.state.now or "",
+                by=self.app.operator,
             ),
             initial=self.app.operator,
         )

@@ -45,9 +45,10 @@ class GatePane(PaneMixin, Widget, can_focus=True):
         for criterion in decision.criteria:
             mark, mark_style = ("✔", "green") if criterion.passed else ("✗", "bold red")
             lines.append(Text.assemble((f"{mark} ", mark_style), criterion.name))
-            for reason in criterion.reasons[: max(room, 0)]:
+            said = (*criterion.reasons, *criterion.notes)
+            for reason in said[: max(room, 0)]:
                 lines.append(Text(f"  {reason}", style="dim"))
-            room -= len(criterion.reasons)
+            room -= len(said)
         for line in lines:
             line.truncate(width, overflow="ellipsis")
         return Text("\n").join(lines)
