@@ -274,7 +274,7 @@ class FourEyes:
     def approve(self) -> None:
         """Review the window's request and approve it (this cockpit need not hold the lock)."""
         approval = self.host.state.approval
-        if approval is None or approval.status != REQUESTED:
+        if approval is None or approval.status not in (REQUESTED, EMERGENCY):
             status = f" (it is {approval.status})" if approval is not None else ""
             self.actions.say("warning", f"no approval is requested in this window{status}")
             return
@@ -291,10 +291,11 @@ class FourEyes:
             self.host.dispatch(event)
             self.actions.say("error", f"not approved: {why}")
             return
+        after = " after the fact" if approval.status == EMERGENCY else ""
         plan = Plan(
             action=approval.action,
             target=approval.target,
-            title=f"Approve: {approval.title}",
+            title=f"Approve{after}: {approval.title}",
             changes=(
                 f"requested by {approval.requester} ({approval.requester_identity})",
                 f"plan digest sha256 {approval.digest}",
