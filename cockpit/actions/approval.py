@@ -26,6 +26,7 @@ from cockpit.model.approval import (
     EMERGENCY,
     GRANTED,
     REQUESTED,
+    USED,
     WITHDRAWN,
     Approval,
     plan_digest,
@@ -90,6 +91,17 @@ class FourEyes:
             raise RuntimeError("Kubernetes not configured: the approval travels through it")
         return ApprovalClient(settings, self.session.lock)
 
+    def _clock(self, moment: str) -> str:
+        """An approval's time as the operator reads the window's: 13:52:19."""
+        try:
+            return datetime.fromisoformat(moment).astimezone(self.session.tz).strftime("%H:%M:%S")
+        except ValueError:
+            return moment or "?"
+
+    def _granted(self, approval: Approval) -> str:
+        said = f": {approval.reason}" if approval.reason else ""
+        return f"approved by {approval.approver}{said} (until {self._clock(approval.expires_at)})"
+
     def _step(self, key: str, status: str, detail: str) -> None:
         self.actions.step(key, STEP, status, detail)
 
@@ -141,9 +153,7 @@ class FourEyes:
         if waiting is not None and approval.request == waiting.key and not waiting.asked:
             if approval.status == GRANTED and approval.digest == waiting.digest:
                 waiting.asked = True
-                until = approval.expires_at or "?"
-                said = f": {approval.reason}" if approval.reason else ""
-                detail = f"approved by {approval.approver}{said} (until {until})"
+                detail = self._granted(approval)
                 self._step(waiting.key, "done", detail)
                 check = Precondition(NAME, PASSED, detail)
                 self.actions.ask(waiting.key, _with(waiting.plan, check), waiting.context)
@@ -228,6 +238,13 @@ class FourEyes:
 
         self.host.spawn(close, "approval-close")
 
+    def _used(self, key: str) -> None:
+        """In the worker, about to execute: the approval is spent (an approval is used once)."""
+        try:
+            self._client().close(key, USED, "")
+        except Exception as error:  # executing anyway: it was checked; the object may lag
+            self.actions.notice("warning", f"approval object not marked used: {error}")
+
     def answered(self, key: str) -> None:
         """The preview was answered (confirmed or not): nothing waits any more."""
         if self.waiting is not None and self.waiting.key == key:
@@ -258,7 +275,9 @@ class FourEyes:
             if why is None and approval is not None and approval.digest != waiting.digest:
                 why = "the approval object names another plan than the one confirmed"
             if why is None and approval is not None:
-                self._step(key, "done", f"checked: approved by {approval.approver}, plan unchanged")
+                checked = f"checked at execute, plan unchanged: {self._granted(approval)}"
+                self._step(key, "done", checked)
+                self._used(key)
                 return None
             seen = approval.digest if approval is not None else waiting.digest
             at = self.host.clock().isoformat()
@@ -324,7 +343,8 @@ class FourEyes:
                 except Exception as error:  # a 409 too: said, nothing overwritten
                     self.actions.notice("error", f"not approved: {error}")
                     return
-                self.actions.notice("information", f"approved: {approval.title} until {expires}")
+                until = self._clock(expires)
+                self.actions.notice("information", f"approved: {approval.title} until {until}")
 
             self.host.spawn(write, "approval-grant")
 

@@ -15,8 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-#: the object's status through its life: asked, approved, taken back, gone on without it
+#: the object's status through its life: asked, approved, taken back, gone on without it,
+#: approved and acted on (an approval is used once)
 REQUESTED, GRANTED, WITHDRAWN, EMERGENCY = "requested", "granted", "withdrawn", "emergency"
+USED = "used"
 #: what a policy's `required_for` names → the plans' actions it covers
 COVERS = {
     "cutover": ("cutover",),

@@ -356,11 +356,11 @@ class ApprovalGranted(Event):
 
 @dataclass(frozen=True)
 class ApprovalClosed(Event):
-    """The request was withdrawn, gone on without (emergency) or deleted."""
+    """The request was withdrawn, gone on without (emergency), used or deleted."""
 
     kind: ClassVar[str] = "approval.closed"
     request: str
-    status: str  # withdrawn | emergency | deleted
+    status: str  # withdrawn | emergency | used | deleted
     detail: str = ""
     at: str = ""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from cockpit.clients.approvals import LABEL, from_configmap, object_name
 from cockpit.model import events as ev
-from cockpit.model.approval import EMERGENCY, GRANTED, WITHDRAWN
+from cockpit.model.approval import EMERGENCY, GRANTED, USED, WITHDRAWN
 from cockpit.sources.kube import KubeSource
 
 
@@ -72,7 +72,7 @@ def approval_events(obj: dict[str, Any], change: str, at: str) -> list[ev.Event]
                 at=at,
             )
         )
-    elif approval.status in (WITHDRAWN, EMERGENCY):
+    elif approval.status in (WITHDRAWN, EMERGENCY, USED):
         closed = ev.ApprovalClosed(
             request=approval.request, status=approval.status, detail=approval.reason, at=at
         )

@@ -468,9 +468,15 @@ def test_an_approval_opens_the_preview_and_the_checked_plan_runs(cluster, kubeco
     confirmed_after_approval(host, controller)
     steps = [(s.step, s.status, s.detail) for s in only(host).steps]
     assert steps[0][:2] == ("approval", "done")
-    assert steps[0][2] == "checked: approved by bob@laptop, plan unchanged"
+    # the window's zone (Berlin): approved at 12:00, for 15 minutes
+    assert (
+        steps[0][2]
+        == "checked at execute, plan unchanged: approved by bob@laptop: ok (until 12:15:00)"
+    )
     assert ("dry-run", "done") in [s[:2] for s in steps] and only(host).confirmed
     assert host.of(ev.ApprovalRefused) == []
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "used"  # spent: the next move needs its own approval
 
 
 def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster, kubeconfig):

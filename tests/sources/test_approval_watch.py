@@ -97,4 +97,6 @@ def test_what_one_object_says():
     obj["data"]["reason"] = "P1"
     closed = approval_events(obj, "MODIFIED", "now")[-1]
     assert (closed.status, closed.detail) == ("emergency", "P1")
+    obj["data"]["status"] = "used"
+    assert approval_events(obj, "MODIFIED", "now")[-1].status == "used"
     assert approval_events({"data": {}}, "ADDED", "now") == []

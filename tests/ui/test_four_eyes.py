@@ -131,13 +131,16 @@ async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
             steps = [(s.step, s.status) for s in action.steps]
             assert steps[:2] == [("approval", "done"), ("dry-run", "done")]
             assert ("execute", "done") in steps and ("verify", "done") in steps
-            assert "checked: approved by bob@laptop, plan unchanged" in action.steps[0].detail
+            checked = action.steps[0].detail
+            assert checked.startswith("checked at execute, plan unchanged: approved by bob@laptop")
+            assert ": go/no-go agreed on the bridge (until " in checked
             service = cluster.store.get("services", "production", "valeo-erp")
             assert service["spec"]["selector"]["version"] == "green"
             (cm,) = cluster.store.list(
                 "configmaps", "production", label_selector="cockpit.dev/approval"
             )[0]
             assert cm["data"]["approver"] == "bob@laptop"
+            assert cm["data"]["status"] == "used"  # an approval is used once
             assert cm["data"]["approverIdentity"] == bob.session.holder
             assert cm["data"]["requester"] == "alice@bastion"
             bob.shutdown(0)
