@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -434,7 +435,7 @@ class Actions:
             "restore-test": self._run_restore,
             "backup": self._run_backup,
         }[plan.action]
-        guarded = lambda: self._guarded(key, run, context, check)  # noqa: E731
+        guarded = partial(self._guarded, key, run, context, check)
         self.thread = app.spawn(guarded, f"action-{plan.action}")
 
     # --- execution (in a worker thread; steps and outcomes from anywhere) ------------------
@@ -483,7 +484,11 @@ class Actions:
     step, emit = _step, _emit  # from any thread, for the four-eyes gate
 
     def _guarded(
-        self, key: str, run: Callable[[str, dict[str, Any]], None], context, check=None
+        self,
+        key: str,
+        run: Callable[[str, dict[str, Any]], None],
+        context: dict[str, Any],
+        check: Callable[[], str | None] | None = None,
     ) -> None:
         try:
             why = check() if check is not None else None  # four-eyes: read again, at once

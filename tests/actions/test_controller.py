@@ -578,3 +578,23 @@ def test_an_approval_of_a_request_that_changed_under_the_review_is_a_conflict(cl
     assert bob.notices()[-1][0] == "error" and "409 Conflict" in bob.notices()[-1][1]
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert cm["data"]["status"] == "requested" and cm["data"]["approver"] == ""
+
+
+def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(alice, cluster)
+    controller.four_eyes.emergency()
+    alice.reasons[-1][2]("P1")
+    alice.settle()
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    assert bob.state.approval.status == "emergency"
+    Actions(bob).four_eyes.approve()
+    ((plan, _, _, confirmed),) = bob.asked
+    assert plan.title == "Approve after the fact: Cutover valeo-erp: blue → green"
+    confirmed(("valeo-erp", ()))
+    bob.reasons[-1][2](None)  # the reason is optional
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["status"], cm["data"]["approver"]) == ("granted", "bob@laptop")
+    assert bob.notices()[-1][1].startswith("approved: Cutover valeo-erp")

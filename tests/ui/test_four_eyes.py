@@ -274,3 +274,12 @@ async def test_an_emergency_goes_on_without_approval_with_a_reason(cluster, kube
         cluster.store.get("services", "production", "valeo-erp")["spec"]["selector"]["version"]
         == "green"
     )
+
+
+async def test_a_read_only_cockpit_does_not_offer_approving(tmp_path):
+    from tests.ui.apps import build_app
+
+    for read_only, offered in ((True, False), (False, True)):
+        app = build_app("go-live", read_only=read_only)
+        async with app.run_test(size=SIZE):
+            assert app.check_action("approve", ()) is offered
