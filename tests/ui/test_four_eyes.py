@@ -66,7 +66,7 @@ def watching(app: CockpitApp) -> bool:
 
 
 async def type_in(pilot, selector: str, text: str) -> None:
-    await pilot.pause()  # the screen composed
+    await wait_for(pilot, lambda: pilot.app.screen.query(selector), f"{selector} composed")
     pilot.app.screen.query_one(selector, Input).value = text
     await pilot.press("enter")
 
@@ -78,6 +78,11 @@ def the_action(app: CockpitApp):
 
 def status_of(app: CockpitApp, status: str) -> bool:
     return app.state.approval is not None and app.state.approval.status == status
+
+
+def previewing(app: CockpitApp) -> bool:
+    """The preview is in front, composed."""
+    return isinstance(app.screen, ActionScreen) and bool(app.screen.query("#action-preview"))
 
 
 def shown(app: CockpitApp) -> str:
@@ -100,7 +105,7 @@ async def ask(alice: CockpitApp, pilot) -> None:
 async def approve(bob: CockpitApp, pilot, reason: str = "go/no-go agreed on the bridge") -> None:
     """Bob presses `A`, reviews the plan, types its target, gives a reason."""
     await pilot.press("A")
-    await wait_for(pilot, lambda: isinstance(bob.screen, ActionScreen), "bob's review")
+    await wait_for(pilot, lambda: previewing(bob), "bob's review")
     review = shown(bob)
     assert "requested by alice@bastion" in review and "+   version: green" in review
     await type_in(pilot, "#action-input", "valeo-erp")
@@ -121,7 +126,7 @@ async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
             assert "APPROVAL requested by alice@bastion" in banner and "A reviews it" in banner
             assert bob.can_mutate() is not None  # an observer: acting is refused, approving not
             await approve(bob, b)
-            await wait_for(a, lambda: isinstance(alice.screen, ActionScreen), "alice's preview")
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
             assert "✔ approved by a second operator" in shown(alice)
             assert "bob@laptop: go/no-go agreed on the bridge" in shown(alice)
             await type_in(a, "#action-input", "override valeo-erp")  # nobody ticked go/no-go
@@ -175,7 +180,7 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
             seen = alice.state.approval
             client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
             client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
-            await wait_for(a, lambda: isinstance(alice.screen, ActionScreen), "the preview")
+            await wait_for(a, lambda: previewing(alice), "the preview")
             await type_in(a, "#action-input", "override valeo-erp")
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
             action = the_action(alice)
@@ -200,7 +205,7 @@ async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfi
             await ask(alice, a)
             await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
             await approve(bob, b)
-            await wait_for(a, lambda: isinstance(alice.screen, ActionScreen), "alice's preview")
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
             await a.pause(1.5)  # alice hesitates longer than the approval holds
             await type_in(a, "#action-input", "override valeo-erp")
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
@@ -235,7 +240,7 @@ async def test_a_plan_that_changed_after_the_approval_is_refused(
             assert done.returncode == 0, done.stderr
             moved = lambda: alice.state.kube.services["valeo-erp"].selector.get("version")  # noqa: E731
             await wait_for(a, lambda: moved() == "blue-canary", "the change seen")
-            await wait_for(a, lambda: isinstance(alice.screen, ActionScreen), "alice's preview")
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
             await type_in(a, "#action-input", "override valeo-erp")
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
             action = the_action(alice)
@@ -257,7 +262,7 @@ async def test_an_emergency_goes_on_without_approval_with_a_reason(cluster, kube
         alice.go_on_without_approval()  # `:` → "Go on without approval (emergency …)"
         await wait_for(a, lambda: isinstance(alice.screen, Prompt), "the reason prompt")
         await type_in(a, "#prompt-input", "P1 outage, no second operator reachable")
-        await wait_for(a, lambda: isinstance(alice.screen, ActionScreen), "the preview")
+        await wait_for(a, lambda: previewing(alice), "the preview")
         assert "? approved by a second operator" in shown(alice)
         assert "emergency, without approval: P1 outage" in shown(alice)
         await type_in(a, "#action-input", "override valeo-erp")
