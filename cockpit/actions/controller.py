@@ -14,9 +14,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cockpit.actions.approval import FourEyes, digest_of
 from cockpit.actions.plan import Choice, Plan, Precondition, excerpt
 from cockpit.actions.selector import (
     ActionError,
@@ -92,6 +94,7 @@ class Actions:
         self.detached = False  # the terminal is gone: the loop no longer runs
         self._pending: list[ev.Event] = []
         self._lock = threading.Lock()
+        self.four_eyes = FourEyes(self)
 
     # --- what the keys offer ---------------------------------------------------------------
 
@@ -143,6 +146,8 @@ class Actions:
         patch is one request, verified or failed on its own. An abort says why, or is not
         made."""
         running = self.host.state.running_action()
+        if running is None and self.four_eyes.withdraw():
+            return
         if running is None:
             self._say("warning", "no action is running")
         elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
@@ -173,6 +178,7 @@ class Actions:
         running = self.host.state.running_action()
         if why is None and running is not None:
             why = f"{running[1].title} is still running"
+        why = why or self.four_eyes.busy()
         if why is not None:
             self._say("error", f"not now: {why}")
         return why is not None
@@ -184,6 +190,19 @@ class Actions:
     def _notice(self, level: str, message: str) -> None:
         """From a worker thread."""
         self.host.call_soon(self._say, level, message)
+
+    say, notice = _say, _notice  # for the four-eyes gate (cockpit.actions.approval)
+
+    def replan_digest(self, action: str, context: dict[str, Any]) -> str | None:
+        """The digest of the plan made again from what the cockpit sees now (in a worker:
+        a helm or restore plan reads the API or the disk)."""
+        if action in ("cutover", "rollback-selector"):
+            move = context["move"]
+            make = plan_cutover if action == "cutover" else plan_switch_back
+            plan = make(self.host.state, move, self._inputs("selector"))
+            return digest_of(plan, _params(self._selector_context(move)))
+        made = {"rollback-helm": self._plan_helm, "restore": self._plan_restore}[action]()
+        return digest_of(made[0], _params(made[1])) if made else None
 
     # --- plans ------------------------------------------------------------------------------
 
@@ -351,14 +370,16 @@ class Actions:
     # --- preview and confirmation ------------------------------------------------------------
 
     def _preview(self, plan: Plan, move: SelectorMove) -> None:
+        self._show(plan, self._selector_context(move))
+
+    def _selector_context(self, move: SelectorMove) -> dict[str, Any]:
         service = self.host.state.kube.services.get(move.service)
-        expected = service.selector.get(move.label, "") if service else ""
-        context = {"move": move, "expected": expected}
-        self._show(plan, context)
+        return {"move": move, "expected": service.selector.get(move.label, "") if service else ""}
 
     def _show(self, plan: Plan, context: dict[str, Any]) -> None:
         app = self.host
         key = f"{plan.action}@{app.now()}"
+        params = _params(context)
         app.dispatch(
             ev.ActionPlanned(
                 id=key,
@@ -367,16 +388,26 @@ class Actions:
                 title=plan.title,
                 changes=plan.changes,
                 preconditions=tuple(p.to_data() for p in plan.preconditions),
-                params=_params(context),
+                params=params,
                 by=self.session.operator,
                 at=app.now(),
             )
         )
+        if self.four_eyes.required(plan):
+            self.four_eyes.request(key, plan, context, params)
+        else:
+            self.ask(key, plan, context)
+
+    def ask(self, key: str, plan: Plan, context: dict[str, Any]) -> None:
+        """The preview, for the typed confirmation (after the approval, if one is needed)."""
+        app = self.host
         lock = app.state.lock
         where = f"{self.session.context}/{self.session.namespace}"
         holder = f"{lock.state} {lock.holder}".strip()
 
         def answered(answer: tuple[str, tuple[str, ...]] | None) -> None:
+            check = self.four_eyes.gate(key)
+            self.four_eyes.answered(key)
             if answer is None:
                 app.dispatch(
                     ev.ActionFinished(
@@ -384,21 +415,26 @@ class Actions:
                     )
                 )
             elif answer[1]:
-                self._ask_why(key, plan, answer[1], context)
+                self._ask_why(key, plan, answer[1], context, check)
             else:
-                self._confirmed(key, plan, (), context)
+                self._confirmed(key, plan, (), context, check=check)
 
         app.confirm(plan, where, holder, answered)
 
     def _ask_why(
-        self, key: str, plan: Plan, overridden: tuple[str, ...], context: dict[str, Any]
+        self,
+        key: str,
+        plan: Plan,
+        overridden: tuple[str, ...],
+        context: dict[str, Any],
+        check: Callable[[], str | None] | None = None,
     ) -> None:
         """An override goes past failed preconditions: only with the operator's reason."""
         app = self.host
 
         def because(reason: str | None) -> None:
             if reason:
-                self._confirmed(key, plan, overridden, context, reason)
+                self._confirmed(key, plan, overridden, context, reason, check)
                 return
             detail = "override without a reason: nothing was executed"
             app.dispatch(
@@ -415,6 +451,7 @@ class Actions:
         overridden: tuple[str, ...],
         context: dict[str, Any],
         reason: str = "",
+        check: Callable[[], str | None] | None = None,
     ) -> None:
         app = self.host
         why = app.can_mutate()  # the lock may have gone while the preview was open
@@ -440,7 +477,8 @@ class Actions:
             "restore-test": self._run_restore,
             "backup": self._run_backup,
         }[plan.action]
-        self.thread = app.spawn(lambda: self._guarded(key, run, context), f"action-{plan.action}")
+        guarded = partial(self._guarded, key, run, context, check)
+        self.thread = app.spawn(guarded, f"action-{plan.action}")
 
     # --- execution (in a worker thread; steps and outcomes from anywhere) ------------------
 
@@ -485,8 +523,22 @@ class Actions:
     def _finish(self, key: str, outcome: str, detail: str = "") -> None:
         self._emit(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=self._now()))
 
-    def _guarded(self, key: str, run: Callable[[str, dict[str, Any]], None], context) -> None:
+    step, emit = _step, _emit  # from any thread, for the four-eyes gate
+
+    def _guarded(
+        self,
+        key: str,
+        run: Callable[[str, dict[str, Any]], None],
+        context: dict[str, Any],
+        check: Callable[[], str | None] | None = None,
+    ) -> None:
         try:
+            why = check() if check is not None else None  # four-eyes: read again, at once
+            if why is not None:
+                self._step(key, "approval", "failed", why)
+                self._finish(key, "failed", f"not executed: {why}")
+                self._notice("error", f"not executed: {why}")
+                return
             run(key, context)
         except ActionError as error:
             self._step(key, "execute", "failed", str(error))
@@ -599,6 +651,7 @@ class Actions:
     # --- verification and soak: observed, once a second ------------------------------------
 
     def tick(self) -> None:
+        self.four_eyes.tick()
         state = self.host.state
         running = state.running_action()
         if running is None or not state.now:

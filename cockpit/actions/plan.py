@@ -70,6 +70,17 @@ class Plan:
         return False, (), f"type {self.target!r} to confirm"
 
 
+def preview_lines(plan: Plan) -> tuple[str, ...]:
+    """The preview as plain text lines: what a second operator reviews before approving."""
+    marks = {PASSED: "✔", FAILED: "✗"}
+    checks = [
+        f"{marks.get(p.status, '?')} {p.name}" + (f"  {p.detail}" if p.detail else "")
+        for p in plan.preconditions
+    ]
+    runbook = ["", "the runbook says", *plan.runbook] if plan.runbook else []
+    return (*plan.changes, *(["", "preconditions", *checks] if checks else []), *runbook)
+
+
 def excerpt(runbook: Runbook | None, needle: str, limit: int = 4) -> tuple[str, ...]:
     """The runbook's own commands that mention `needle`, with the section they are in."""
     if runbook is None:

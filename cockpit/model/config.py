@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cockpit.model.approval import COVERS
 from cockpit.model.units import Duration
 
 
@@ -14,11 +15,32 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ApprovalConfig(_Frozen):
+    """Four-eyes: these moves need a second operator's approval before they run."""
+
+    required_for: list[Literal["cutover", "rollback", "restore"]] = Field(min_length=1)
+    #: how long an approval holds once given
+    expires: Duration = Field(default="15m", validate_default=True)
+
+    @field_validator("expires")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("an approval must hold for some time, e.g. '15m'")
+        return value
+
+    def covers(self, action: str) -> bool:
+        """`action`: a plan's (cutover, rollback-selector, rollback-helm, restore …)."""
+        return any(action in COVERS[name] for name in self.required_for)
+
+
 class ContextConfig(_Frozen):
     """Per kube context, as k9s does: e.g. production contexts read-only by default."""
 
     read_only: bool = False
     namespace: str | None = None
+    #: this context's approval policy (wins over the top-level one)
+    approval: ApprovalConfig | None = None
 
 
 class PrometheusConfig(_Frozen):
@@ -76,6 +98,8 @@ class Config(_Frozen):
     #: binding id → keys, e.g. {tick: "space,x"}
     keys: dict[str, Keys] = {}
     contexts: dict[str, ContextConfig] = {}
+    #: four-eyes for every context; `contexts: {prod: {approval: …}}` sets it per context
+    approval: ApprovalConfig | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -94,3 +118,8 @@ class Config(_Frozen):
         context was named), so `contexts: {prod: {read_only: true}}` holds either way."""
         settings = self.contexts.get(context or self.context or "")
         return self.read_only or (settings is not None and settings.read_only)
+
+    def effective_approval(self, context: str | None = None) -> ApprovalConfig | None:
+        """The context's own policy, else the top-level one (None: no approval needed)."""
+        settings = self.contexts.get(context or self.context or "")
+        return (settings.approval if settings else None) or self.approval

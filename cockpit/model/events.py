@@ -365,3 +365,81 @@ class Notice(Event):
     level: str  # information | warning | error
     message: str
     at: str
+
+
+# --- four-eyes approval: the window's approval object, and what the cockpits did with it ---
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(Event):
+    """The window's approval object asks for a second operator's approval of a plan (seen
+    through the watch, in every cockpit on the window, the requester's too)."""
+
+    kind: ClassVar[str] = "approval.request"
+    request: str  # the requesting cockpit's action id
+    action: str
+    target: str
+    title: str
+    digest: str  # sha256 of the plan (cockpit.model.approval.plan_digest)
+    requester: str
+    requester_identity: str = ""
+    valid_for: int = 0  # seconds an approval holds once given
+    preview: tuple[str, ...] = ()
+    resource_version: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalGranted(Event):
+    """A second operator approved the request (seen through the watch)."""
+
+    kind: ClassVar[str] = "approval.granted"
+    request: str
+    digest: str
+    approver: str
+    approver_identity: str = ""
+    reason: str = ""
+    approved_at: str = ""
+    expires_at: str = ""
+    resource_version: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalClosed(Event):
+    """The request was withdrawn, gone on without (emergency), used or deleted."""
+
+    kind: ClassVar[str] = "approval.closed"
+    request: str
+    status: str  # withdrawn | emergency | used | deleted
+    detail: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalRefused(Event):
+    """This cockpit refused an approval: to give it (one's own plan) or to act on it
+    (expired, another plan, approved by its requester, not approved)."""
+
+    kind: ClassVar[str] = "approval.refused"
+    request: str
+    digest: str
+    by: str
+    reason: str
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ApprovalEmergency(Event):
+    """The executor went on without the required approval, with a reason: an approval
+    after the fact stays open in the report."""
+
+    kind: ClassVar[str] = "approval.emergency"
+    request: str
+    action: str
+    target: str
+    title: str
+    digest: str
+    by: str
+    reason: str
+    at: str = ""

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from cockpit.model import events as ev
+from cockpit.model.approval import GRANTED, REQUESTED, Approval
 from cockpit.model.kube import KINDS
 from cockpit.model.metrics import Metric, with_samples
 from cockpit.model.state import (
@@ -61,6 +62,33 @@ def _action(state: State, key: str, **changes: object) -> State:
     if action is None:
         return state  # a step of an action this journal never planned: ignore, don't crash
     return replace(state, actions=_with(state.actions, key, replace(action, **changes)))
+
+
+def _requested(event: ev.ApprovalRequested) -> Approval:
+    return Approval(
+        request=event.request,
+        action=event.action,
+        target=event.target,
+        title=event.title,
+        digest=event.digest,
+        requester=event.requester,
+        requester_identity=event.requester_identity,
+        requested_at=event.at,
+        valid_for=event.valid_for,
+        preview=tuple(event.preview),
+        status=REQUESTED,
+        resource_version=event.resource_version,
+    )
+
+
+def _about(state: State, request: str, digest: str | None = None) -> bool:
+    """The event is about the approval object the state holds (else: an old one, ignored)."""
+    approval = state.approval
+    return (
+        approval is not None
+        and approval.request == request
+        and (digest is None or approval.digest == digest)
+    )
 
 
 def reduce(state: State, event: ev.Event) -> State:
@@ -161,6 +189,26 @@ def reduce(state: State, event: ev.Event) -> State:
             return _action(state, key, steps=tuple(steps))
         case ev.ActionFinished(id=key, outcome=outcome, detail=detail):
             return _action(state, key, outcome=outcome, detail=detail)
+        case ev.ApprovalRequested():
+            return replace(state, approval=_requested(event))
+        case ev.ApprovalGranted(request=request, digest=digest) if _about(state, request, digest):
+            granted = replace(
+                state.approval,
+                status=GRANTED,
+                approver=event.approver,
+                approver_identity=event.approver_identity,
+                reason=event.reason,
+                approved_at=event.approved_at,
+                expires_at=event.expires_at,
+                resource_version=event.resource_version or state.approval.resource_version,
+            )
+            return replace(state, approval=granted)
+        case ev.ApprovalClosed(request=request, status=status) if _about(state, request):
+            return replace(state, approval=replace(state.approval, status=status))
+        case ev.ApprovalRefused(request=request, digest=digest, reason=reason) if _about(
+            state, request, digest
+        ):
+            return replace(state, approval=replace(state.approval, refused=reason))
         case ev.Alert(key=key, level=level, message=message, at=at):
             old_alert = state.alerts.get(key)
             since = old_alert.since if old_alert and old_alert.message == message else at

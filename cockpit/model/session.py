@@ -13,7 +13,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 
 from cockpit.model.checklist import Runbook
-from cockpit.model.config import ActionsConfig, PostgresConfig, PrometheusConfig
+from cockpit.model.config import ActionsConfig, ApprovalConfig, PostgresConfig, PrometheusConfig
 from cockpit.model.layout import Layout
 
 
@@ -65,6 +65,8 @@ class Session:
     server: str = ""
     #: this process's identity in the window lock (see `lock_holder`)
     holder: str = ""
+    #: four-eyes: which moves need a second operator's approval (None: none do)
+    approval: ApprovalConfig | None = None
 
     @property
     def postgres_configured(self) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from cockpit.model.approval import Approval
 from cockpit.model.checklist import Runbook, Section
 from cockpit.model.kube import KubeState
 from cockpit.model.metrics import Metric
@@ -172,6 +173,8 @@ class State:
     metrics: Mapping[str, Metric] = field(default_factory=_empty)
     window: WindowState = field(default_factory=WindowState)
     actions: Mapping[str, ActionState] = field(default_factory=_empty)
+    #: the window's four-eyes approval object as last seen (None: there is none)
+    approval: Approval | None = None
 
     def running_action(self) -> tuple[str, ActionState] | None:
         """The confirmed action not yet finished: at most one runs at a time."""

@@ -99,6 +99,7 @@ def open_session(config: Config, today: date | None = None) -> Session:
         context=context,
         namespace=namespace,
         read_only=config.effective_read_only(context),
+        approval=config.effective_approval(context),
         window=config.window or f"{context}@{namespace}",
         t0=config.t0 or today or date.today(),
         tz=tz,

@@ -83,11 +83,13 @@ def source_factories(session: Session) -> list[SourceFactory]:
 
     settings = kube_settings(session)
     if settings is not None:
+        from cockpit.sources.approvals import ApprovalWatch
         from cockpit.sources.kube import KubeSource
         from cockpit.sources.lock import WindowLock
 
         factories.append(lambda emit: KubeSource(settings, emit))
         factories.append(lambda emit: WindowLock(settings, session.holder, emit))
+        factories.append(lambda emit: ApprovalWatch(settings, emit))  # four-eyes, any cockpit
     if session.prometheus is not None:
         from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 

@@ -88,7 +88,8 @@ class KubeSource:
 
     # --- one kind --------------------------------------------------------------------------
 
-    def _call(self, kind: str):
+    def request(self, kind: str):
+        """The list function and selectors for one kind (a subclass watches others)."""
         from kubernetes import client
 
         api = self._api()
@@ -138,20 +139,19 @@ class KubeSource:
                 backoff = min(backoff * 2, 30.0)
 
     def _list(self, kind: str) -> str:
-        func, selectors = self._call(kind)
+        func, selectors = self.request(kind)
         response = func(
             self.settings.namespace, _preload_content=False, _request_timeout=(5, 30), **selectors
         )
         body = json.loads(response.data)
-        items = [SLIM[kind](obj) for obj in body.get("items") or []]
-        self.emit(ev.KubeObserved(resource=kind, change="LIST", items=tuple(items), at=self.now()))
+        self.observed(kind, "LIST", body.get("items") or [])
         self._ok(kind)
         return body.get("metadata", {}).get("resourceVersion", "")
 
     def _watch(self, kind: str, resource_version: str) -> str:
         from kubernetes.watch.watch import iter_resp_lines
 
-        func, selectors = self._call(kind)
+        func, selectors = self.request(kind)
         response = func(
             self.settings.namespace,
             watch=True,
@@ -182,16 +182,18 @@ class KubeSource:
                 if kind_of == "BOOKMARK":
                     self._ok(kind)
                     continue
-                item = SLIM[kind](obj)
-                self.emit(
-                    ev.KubeObserved(resource=kind, change=kind_of, items=(item,), at=self.now())
-                )
+                self.observed(kind, kind_of, [obj])
                 self._ok(kind)
         finally:
             with self._lock:
                 self._responses.discard(response)
             response.release_conn()
         return resource_version
+
+    def observed(self, kind: str, change: str, objects: list[dict[str, Any]]) -> None:
+        """A list (change LIST) or one watch change, as events: only the facts shown."""
+        items = tuple(SLIM[kind](obj) for obj in objects)
+        self.emit(ev.KubeObserved(resource=kind, change=change, items=items, at=self.now()))
 
     # --- health ------------------------------------------------------------------------------
 
@@ -220,5 +222,5 @@ class KubeSource:
                 return
             self._reported, self._reported_at = state, now
         self.emit(
-            ev.SourceStatus(source=SOURCE, state=state[0], detail=state[1], at=now.isoformat())
+            ev.SourceStatus(source=self.name, state=state[0], detail=state[1], at=now.isoformat())
         )

@@ -92,11 +92,14 @@ class CockpitApp(App[int]):
         Binding("c", "cutover", "Cutover", id="cutover"),
         Binding("r", "rollback", "Rollback", id="rollback"),
         Binding("b", "backup", "Backup", id="backup"),
+        Binding("A", "approve", "Approve", show=False, id="approve"),
         Binding("X", "cancel_action", "Cancel action", show=False, id="cancel-action"),
         Binding("q", "quit_confirm", "Quit", id="quit"),
     ]
     #: the risky moves: not offered at all in read-only mode (as k9s --readonly)
     MUTATING = ("cutover", "rollback", "backup")
+    #: writes to the cluster, not to the service: an observer may approve, read-only may not
+    APPROVING = ("approve",)
     #: seconds after a hang-up before the process ends whatever happens
     hangup_watchdog: float | None = 3.0
 
@@ -533,9 +536,10 @@ class CockpitApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""
-        if action in self.MUTATING and self.session.read_only:
+        if action in (*self.MUTATING, *self.APPROVING) and self.session.read_only:
             return False
-        if action in ("cycle_pane", "filter", "help", "quit_confirm", *self.MUTATING):
+        panes_only = ("cycle_pane", "filter", "help", "quit_confirm", *self.MUTATING)
+        if action in (*panes_only, *self.APPROVING):
             return len(self.screen_stack) == 1 and self._filter_pane is None
         return True
 
@@ -550,6 +554,12 @@ class CockpitApp(App[int]):
 
     def action_cancel_action(self) -> None:
         self.actions.cancel_running()
+
+    def action_approve(self) -> None:
+        self.actions.four_eyes.approve()
+
+    def go_on_without_approval(self) -> None:
+        self.actions.four_eyes.emergency()
 
     def restore_test(self) -> None:
         self.actions.restore_test()

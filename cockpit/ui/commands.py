@@ -25,6 +25,8 @@ class CockpitCommands(Provider):
             commands.append(
                 ("Restore test: newest backup into a scratch database", app.restore_test, "")
             )
+            emergency = "Go on without approval (emergency, asks a reason)"
+            commands.append((emergency, app.go_on_without_approval, ""))
         for pane_id, spec in app.pane_specs():
             commands.append(
                 (f"Go to pane: {spec.title or pane_id}", partial(app.focus_pane, pane_id), "tab")

@@ -9,6 +9,7 @@ a crash in the worker, a hang-up, and an action a restart finds unfinished.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,7 +30,7 @@ class Host:
     """The controller's host with no UI: events are reduced, callbacks queued."""
 
     def __init__(self, **config) -> None:
-        self.session = make_session("go-live", context=None, actions=ACTIONS, **config)
+        self.session = make_session("go-live", **({"context": None, "actions": ACTIONS} | config))
         self.state = initial_state(self.session.workspace.runbooks)
         self.layout = self.session.workspace.layout
         self.locked = False
@@ -40,7 +41,8 @@ class Host:
         self.queued: list = []
         self.asked: list = []
         self.chosen: list = []
-        self.why: list = []
+        self.reasons: list = []
+        self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
         self.dispatch(ev.ClockTick(now=T0.isoformat()))
@@ -66,7 +68,15 @@ class Host:
     def spawn(self, target, name):
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
+        self.threads.append(thread)
         return thread
+
+    def settle(self) -> None:
+        """Every worker done, and what it asked the loop to do, done."""
+        while self.threads or self.queued:
+            while self.threads:
+                self.threads.pop(0).join(10)
+            self.run_queued()
 
     def can_mutate(self):
         return self.refusal
@@ -81,7 +91,7 @@ class Host:
         self.chosen.append((title, choices, answered))
 
     def reason(self, title, subject, answered):
-        self.why.append((title, subject, answered))
+        self.reasons.append((title, subject, answered))
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -207,7 +217,7 @@ def test_a_cancel_asks_why_and_journals_it_before_the_action_stops():
     key = at_step(host, "dump", action="backup")
     controller = Actions(host)
     controller.cancel_running()
-    ((title, subject, answered),) = host.why
+    ((title, subject, answered),) = host.reasons
     assert title == "Why cancel it? (esc: let it run)" and subject == only(host).title
     assert not controller.cancel.is_set()  # nothing stops before the reason is given
     answered("dump too slow for the window")
@@ -226,7 +236,7 @@ def test_a_cancel_without_a_reason_lets_the_action_run_and_says_so():
     at_step(host, "dump", action="backup")
     controller = Actions(host)
     controller.cancel_running()
-    (*_, answered) = host.why[0]
+    (*_, answered) = host.reasons[0]
     answered(None)
     assert not controller.cancel.is_set() and host.of(ev.ActionAbort) == []
     assert host.notices()[-1] == (
@@ -241,7 +251,7 @@ def test_a_cancel_whose_action_ended_under_the_question_stops_nothing():
     controller = Actions(host)
     controller.cancel_running()
     host.dispatch(ev.ActionFinished(id=key, outcome="succeeded", at=host.now()))
-    (*_, answered) = host.why[0]
+    (*_, answered) = host.reasons[0]
     answered("too slow")
     assert not controller.cancel.is_set() and host.of(ev.ActionAbort) == []
     assert "is no longer running" in host.notices()[-1][1]
@@ -275,7 +285,7 @@ def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation(
     (plan, *_, answered) = host.asked[0]
     answered(("override valeo-erp", ("go/no-go is GO",)))
     assert host.of(ev.ActionConfirmed) == []  # not before the reason
-    ((title, subject, because),) = host.why
+    ((title, subject, because),) = host.reasons
     assert title == "Why override: go/no-go is GO?" and subject == plan.title
     because("CAB-231 accepted the open smoke tests")
     (confirmed,) = host.of(ev.ActionConfirmed)
@@ -292,7 +302,7 @@ def test_an_override_without_a_reason_executes_nothing():
     Actions(host).cutover()
     (*_, answered) = host.asked[0]
     answered(("override valeo-erp", ("go/no-go is GO",)))
-    (*_, because) = host.why[0]
+    (*_, because) = host.reasons[0]
     because(None)
     action = only(host)
     assert (action.outcome, action.detail) == (
@@ -310,7 +320,7 @@ def test_a_confirmation_without_an_override_asks_no_reason():
     controller.cutover()
     (*_, answered) = host.asked[0]
     answered(("valeo-erp", ()))
-    assert host.why == [] and host.of(ev.ActionConfirmed)[0].reason == ""
+    assert host.reasons == [] and host.of(ev.ActionConfirmed)[0].reason == ""
     controller.thread.join(5)
     host.run_queued()
 
@@ -454,3 +464,234 @@ def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
     action = only(host)
     assert action.outcome == "interrupted" and action.detail == "last known: execute running"
     assert host.state.alerts["action"].message.startswith("UNFINISHED ACTION from before")
+
+
+# --- four-eyes: the gate, against the emulator's cluster -------------------------------------
+
+POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
+
+
+def four_eyes_host(kubeconfig, operator: str = "alice@bastion", **policy) -> Host:
+    host = Host(
+        kubeconfig=str(kubeconfig),
+        context="valeo-sim",
+        operator=operator,
+        approval=POLICY | policy,
+    )
+    observe(host)
+    return host
+
+
+def client_of(host: Host):
+    from cockpit.clients.approvals import ApprovalClient
+    from cockpit.clients.kube import kube_settings
+
+    return ApprovalClient(kube_settings(host.session), host.session.lock)
+
+
+def watched(host: Host, cluster) -> None:
+    """What the approvals watch would emit for the object as the cluster has it now."""
+    from cockpit.sources.approvals import approval_events
+
+    obj = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    for event in approval_events(obj, "MODIFIED", host.now()):
+        host.dispatch(event)
+
+
+def asked_for_approval(host: Host, cluster) -> Actions:
+    controller = Actions(host)
+    controller.cutover()
+    host.settle()
+    watched(host, cluster)
+    return controller
+
+
+def granted(host: Host, cluster, approver: str = "bob@laptop", minutes: float = 15) -> None:
+    expires = (host.now_at + timedelta(minutes=minutes)).isoformat()
+    client_of(host).grant(
+        host.state.approval, approver, f"{approver}#9-b", "ok", host.now(), expires
+    )
+    watched(host, cluster)
+
+
+def confirmed_after_approval(host: Host, controller: Actions) -> None:
+    run_ticks(controller, host)
+    ((plan, _, _, answered),) = host.asked
+    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
+    if plan.failed:  # an override goes on only with its reason
+        host.reasons[-1][2]("green is not in the emulator's metrics")
+    host.settle()
+
+
+def test_a_required_approval_publishes_the_plan_and_waits(cluster, kubeconfig):
+    from cockpit.model.approval import plan_digest
+
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    (planned,) = host.of(ev.ActionPlanned)
+    assert host.asked == []  # no preview to confirm before the approval
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["metadata"]["labels"] == {"cockpit.dev/approval": "cockpit-window"}
+    digest = plan_digest(planned.action, planned.target, planned.changes, planned.params)
+    assert cm["data"]["digest"] == digest and cm["data"]["status"] == "requested"
+    assert cm["data"]["requester"] == "alice@bastion"
+    assert cm["data"]["requesterIdentity"] == host.session.holder
+    assert "+   version: green" in cm["data"]["preview"].splitlines()
+    assert cm["data"]["validForSeconds"] == "900"
+    step = only(host).last_step
+    assert (step.step, step.status) == ("approval", "running")
+    assert "waiting for a second operator" in step.detail
+    controller.cutover()  # one at a time, the waiting one too
+    assert host.notices()[-1][1].startswith("not now: Cutover valeo-erp: blue → green waits")
+
+
+def test_the_cancel_key_withdraws_a_waiting_request(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    controller.cancel_running()
+    host.settle()
+    action = only(host)
+    assert action.outcome == "cancelled" and "withdrawn by alice@bastion" in action.detail
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "withdrawn"
+
+
+def test_an_approval_opens_the_preview_and_the_checked_plan_runs(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    confirmed_after_approval(host, controller)
+    steps = [(s.step, s.status, s.detail) for s in only(host).steps]
+    assert steps[0][:2] == ("approval", "done")
+    # the window's zone (Berlin): approved at 12:00, for 15 minutes
+    assert (
+        steps[0][2]
+        == "checked at execute, plan unchanged: approved by bob@laptop: ok (until 12:15:00)"
+    )
+    assert ("dry-run", "done") in [s[:2] for s in steps] and only(host).confirmed
+    assert host.of(ev.ApprovalRefused) == []
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "used"  # spent: the next move needs its own approval
+
+
+def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster, approver="alice@other-host")  # kubectl edit, an old cockpit …
+    confirmed_after_approval(host, controller)
+    action = only(host)
+    assert action.outcome == "failed" and "approved by its own requester" in action.detail
+    assert [s.step for s in action.steps][-1] == "approval"  # nothing ran after it
+    (refused,) = host.of(ev.ApprovalRefused)
+    assert refused.by == "alice@bastion"
+    assert host.notices()[-1][1].startswith("not executed: approved by its own requester")
+
+
+def test_an_expired_approval_is_refused(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    host.advance(16 * 60)
+    confirmed_after_approval(host, controller)
+    assert "the approval by bob@laptop expired at" in only(host).detail
+
+
+def test_an_approval_longer_than_the_policy_holds_only_as_long_as_the_policy(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig, expires="5m")
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster, minutes=60)  # the approver's cockpit wrote an hour
+    host.advance(6 * 60)
+    confirmed_after_approval(host, controller)
+    assert "expired at 2026-11-21T11:05:00+00:00" in only(host).detail
+
+
+def test_a_plan_changed_since_its_approval_is_refused(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    observe(host, selector="blue-canary")  # the Service moved under the approved plan
+    confirmed_after_approval(host, controller)
+    action = only(host)
+    assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue"  # never patched
+
+
+def test_an_emergency_asks_a_reason_journals_it_and_runs_unchecked(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    controller.four_eyes.emergency()
+    ((title, subject, answered),) = host.reasons
+    assert title == "Emergency: go on without approval" and subject.startswith("Cutover")
+    answered(None)  # no reason, no emergency
+    assert host.notices()[-1] == ("warning", "not gone on: an emergency needs a reason")
+    assert host.asked == [] and host.of(ev.ApprovalEmergency) == []
+    controller.four_eyes.emergency()
+    host.reasons[-1][2]("P1: the database is filling up")
+    (emergency,) = host.of(ev.ApprovalEmergency)
+    assert (emergency.by, emergency.reason) == ("alice@bastion", "P1: the database is filling up")
+    ((plan, _, _, answered),) = host.asked
+    assert plan.preconditions[-1].status == "unknown"
+    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
+    if plan.failed:  # an override goes on only with its reason
+        host.reasons[-1][2]("green is not in the emulator's metrics")
+    host.settle()
+    steps = [(s.step, s.status) for s in only(host).steps]
+    assert ("approval", "skipped") in steps and ("execute", "done") in steps
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "emergency"
+
+
+def test_the_approver_may_not_approve_her_own_plan(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    again = four_eyes_host(kubeconfig, operator="Alice@laptop")
+    watched(again, cluster)
+    Actions(again).four_eyes.approve()
+    (refused,) = again.of(ev.ApprovalRefused)
+    assert refused.by == "Alice@laptop" and again.asked == []
+    assert again.notices()[-1][1].startswith("not approved: Alice@laptop requested this plan")
+
+
+def test_nothing_to_approve_is_said(cluster, kubeconfig):
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    Actions(bob).four_eyes.approve()
+    assert bob.notices() == [("warning", "no approval is requested in this window")]
+
+
+def test_an_approval_of_a_request_that_changed_under_the_review_is_a_conflict(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    ((plan, _, _, confirmed),) = bob.asked
+    assert plan.title.startswith("Approve: Cutover") and "+   version: green" in plan.changes
+    again = replace(alice.state.approval, requested_at=alice.now_at.isoformat() + "x")
+    client_of(alice).publish(again)  # alice asks again while bob reads: a new resourceVersion
+    confirmed(("valeo-erp", ()))
+    bob.reasons[-1][2]("looks right")
+    bob.settle()
+    assert bob.notices()[-1][0] == "error" and "409 Conflict" in bob.notices()[-1][1]
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "requested" and cm["data"]["approver"] == ""
+
+
+def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(alice, cluster)
+    controller.four_eyes.emergency()
+    alice.reasons[-1][2]("P1")
+    alice.settle()
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    assert bob.state.approval.status == "emergency"
+    Actions(bob).four_eyes.approve()
+    ((plan, _, _, confirmed),) = bob.asked
+    assert plan.title == "Approve after the fact: Cutover valeo-erp: blue → green"
+    confirmed(("valeo-erp", ()))
+    bob.reasons[-1][2](None)  # the reason is optional
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["status"], cm["data"]["approver"]) == ("granted", "bob@laptop")
+    assert bob.notices()[-1][1].startswith("approved: Cutover valeo-erp")

@@ -198,3 +198,41 @@ def test_a_trigger_whose_value_moves_is_one_alert_with_its_last_value(tmp_path):
         "| 11:43:05 | critical | ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 % "
         "(last: ROLLBACK TRIGGER Error-Rate > 5%: green at 7.82 %) | 2 | 11:44:05 | not cleared |"
     )
+
+
+def test_the_approvals_are_reported_and_an_emergency_stays_open(tmp_path):
+    w = Window(tmp_path / "window.jsonl")
+    title, digest = "Cutover valeo-erp: blue → green", "ab" * 32
+    request = dict(action="cutover", target="valeo-erp", title=title, digest=digest)
+    w.at(1, ev.ApprovalRequested(request="c1", requester="alice@bastion", **request))
+    for _ in range(2):  # the watch sees the object again on every change: reported once
+        w.at(2, ev.ApprovalGranted(request="c1", digest=digest, approver="bob@laptop", reason="ok"))
+    w.at(3, ev.ApprovalRefused(request="c1", digest=digest, by="alice@bastion", reason="expired"))
+    w.at(4, ev.ApprovalRequested(request="c2", requester="alice@bastion", **request))
+    emergency = ev.ApprovalEmergency(request="c2", by="alice@bastion", reason="P1", **request)
+    w.at(5, emergency)
+    story = w.done()
+    lines = story.split("\n## Approvals (four eyes)\n", 1)[1].split("\n## ", 1)[0].splitlines()
+    assert [line for line in lines if line] == [
+        f"- {title}: approved by bob@laptop at 11:44:05: ok (plan `{digest[:12]}`)",
+        f"- {title}: refused to alice@bastion at 11:45:05: expired",
+        f"- [ ] {title}: run without approval by alice@bastion at 11:47:05, emergency: P1 — "
+        "approval after the fact: open",
+    ]
+
+
+def test_an_emergency_approved_after_the_fact_is_closed(tmp_path):
+    w = Window(tmp_path / "window.jsonl")
+    request = dict(action="cutover", target="valeo-erp", title="Cutover", digest="cd" * 32)
+    w.at(1, ev.ApprovalRequested(request="c1", requester="alice@bastion", **request))
+    w.at(2, ev.ApprovalEmergency(request="c1", by="alice@bastion", reason="P1", **request))
+    w.at(30, ev.ApprovalGranted(request="c1", digest="cd" * 32, approver="bob@laptop"))
+    story = w.done()
+    assert (
+        "- [x] Cutover: run without approval by alice@bastion at 11:44:05, emergency: P1 — "
+        "approved after the fact by bob@laptop at 12:12:05"
+    ) in story
+
+
+def test_a_window_without_approvals_has_no_such_section(tmp_path):
+    assert "## Approvals" not in bad_green(tmp_path / "window.jsonl")

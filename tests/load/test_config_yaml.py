@@ -44,3 +44,41 @@ def test_errors_are_located_and_all_reported():
 def test_an_explicit_config_that_is_missing_is_an_error(tmp_path):
     with pytest.raises(LoadError, match="cannot read"):
         load_config(str(tmp_path / "nope.yaml"), environ={})
+
+
+def test_an_approval_policy_top_level_and_per_context():
+    text = (
+        "context: prod\n"
+        "approval: {required_for: [cutover], expires: 10m}\n"
+        "contexts:\n"
+        "  prod: {approval: {required_for: [cutover, rollback, restore]}}\n"
+    )
+    config = parse_config(text, "c.yaml")
+    prod = config.effective_approval()
+    assert prod.required_for == ["cutover", "rollback", "restore"]
+    assert prod.expires.total_seconds() == 900  # the default: the context's policy wins whole
+    assert prod.covers("rollback-helm") and prod.covers("restore") and not prod.covers("backup")
+    staging = config.effective_approval("staging")
+    assert staging.required_for == ["cutover"] and staging.expires.total_seconds() == 600
+    assert not staging.covers("rollback-selector")
+    assert parse_config("layout: go-live\n", "c.yaml").effective_approval() is None
+
+
+def test_approval_errors_are_located():
+    text = (
+        "approval:\n"
+        "  required_for: [cutover, deploy]\n"
+        "  expires: 0s\n"
+        "contexts:\n"
+        "  prod:\n"
+        "    approval: {expires: 5m}\n"
+    )
+    with pytest.raises(LoadError) as caught:
+        parse_config(text, "c.yaml")
+    got = {(p.line, p.col): p.message for p in caught.value.problems}
+    assert (
+        "approval.required_for[1]: Input should be 'cutover', 'rollback' or 'restore'"
+        in (got[(2, 27)])
+    )
+    assert "an approval must hold for some time" in got[(3, 12)]
+    assert "missing required key 'required_for'" in got[(6, 15)]

@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from cockpit.sim.kube.valeo import SimCluster
 
 NS = "production"
@@ -241,3 +243,70 @@ def test_cockpit_sim_serves_until_interrupted(kubectl_binary: Path, tmp_path: Pa
         assert sim.wait(timeout=10) == 0
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0  # nothing left listening
+
+
+# --- the four-eyes approval object: a labelled ConfigMap, as kubectl sees it ----------------
+
+
+def _approvals(kubeconfig: Path):
+    from cockpit.clients.approvals import ApprovalClient
+    from cockpit.clients.kube import KubeSettings
+
+    settings = KubeSettings(
+        namespace=NS, app="valeo-erp", service="valeo-erp", kubeconfig=str(kubeconfig)
+    )
+    return ApprovalClient(settings, "cockpit-window")
+
+
+def _request():
+    from cockpit.model.approval import Approval
+
+    return Approval(
+        request="cutover@1",
+        action="cutover",
+        target="valeo-erp",
+        title="Cutover valeo-erp: blue → green",
+        digest="ef" * 32,
+        requester="alice@bastion",
+        preview=("-   version: blue", "+   version: green"),
+    )
+
+
+def test_kubectl_sees_the_approval_object_the_cockpit_writes(kubectl, kubeconfig, cluster):
+    approvals = _approvals(kubeconfig)
+    seen = approvals.publish(_request())
+    header, row = _ok(kubectl("get", "cm", "-n", NS, "-l", "cockpit.dev/approval")).splitlines()
+    assert header.split() == ["NAME", "DATA", "AGE"]
+    name, data, _age = row.split()
+    assert name == "cockpit-window-approval" and int(data) == 16
+    assert _ok(kubectl("get", "cm", "-n", NS, "-l", "cockpit.dev/approval=other")) == ""
+    approvals.grant(seen, "bob@laptop", "bob@laptop#2-b", "ok", "t1", "t2")
+    path = "{.items[0].data.status} {.items[0].data.approver} {.items[0].data.digest}"
+    out = _ok(
+        kubectl("get", "cm", "-n", NS, "-l", "cockpit.dev/approval", "-o", f"jsonpath={path}")
+    )
+    assert out.split() == ["granted", "bob@laptop", "ef" * 32]
+
+
+def test_a_stale_resource_version_is_a_conflict_for_kubectl_and_the_cockpit(
+    kubectl, kubeconfig, cluster, tmp_path: Path
+):
+    from cockpit.clients.approvals import Conflict
+
+    approvals = _approvals(kubeconfig)
+    seen = approvals.publish(_request())
+    stale = json.loads(_ok(kubectl("get", "cm", "cockpit-window-approval", "-n", NS, "-o", "json")))
+    assert stale["metadata"]["resourceVersion"] == seen.resource_version
+    approvals.grant(seen, "bob@laptop", "bob@laptop#2-b", "ok", "t1", "t2")  # a newer version
+
+    stale["data"]["approver"] = "mallory@nowhere"
+    manifest = tmp_path / "stale.json"
+    manifest.write_text(json.dumps(stale))
+    refused = kubectl("replace", "-f", str(manifest))
+    assert refused.returncode == 1
+    assert "Conflict" in refused.stderr and "the object has been modified" in refused.stderr
+
+    with pytest.raises(Conflict, match="409 Conflict"):
+        approvals.grant(seen, "carol@desk", "carol@desk#3-c", "", "t3", "t4")
+    now = json.loads(_ok(kubectl("get", "cm", "cockpit-window-approval", "-n", NS, "-o", "json")))
+    assert now["data"]["approver"] == "bob@laptop"  # neither stale writer overwrote it

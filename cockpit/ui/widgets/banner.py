@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from cockpit.model.approval import EMERGENCY, REQUESTED
 from cockpit.model.state import State
 
 ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -20,6 +21,13 @@ class Banner(Static):
             step = action.last_step
             doing = f"{step.step} {step.status} {step.detail}".strip() if step else "confirmed"
             lines.append(f" ACTION: {action.title} — {doing}")
+        approval = state.approval
+        if approval is not None and approval.status == EMERGENCY:
+            run = f"run by {approval.requester} without approval"
+            lines.append(f" APPROVAL AFTER THE FACT open: {approval.title}, {run} — A approves")
+        elif approval is not None and approval.status == REQUESTED:
+            asks = f"requested by {approval.requester}, plan {approval.short}"
+            lines.append(f" APPROVAL {asks}: {approval.title} — A reviews it")
         self.display = bool(lines)
         self.set_class(any(a.level == "critical" for _, a in alerts), "-critical")
         self.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))

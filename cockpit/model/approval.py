@@ -1,0 +1,110 @@
+"""Four-eyes approval, the pure part: which plan an approval names, and when it holds.
+
+An approval names the plan it approves by a digest of what the plan would do (action,
+target, changes, params as canonical JSON, SHA-256): the same plan has the same digest in
+every cockpit, and a plan that changed needs a new approval. Whether an approval holds is
+decided here from its facts alone, so the approver's cockpit (refusing to approve one's
+own plan) and the executor's (refusing at execute time) judge alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+#: the object's status through its life: asked, approved, taken back, gone on without it,
+#: approved and acted on (an approval is used once)
+REQUESTED, GRANTED, WITHDRAWN, EMERGENCY = "requested", "granted", "withdrawn", "emergency"
+USED = "used"
+#: what a policy's `required_for` names → the plans' actions it covers
+COVERS = {
+    "cutover": ("cutover",),
+    "rollback": ("rollback-selector", "rollback-helm"),
+    "restore": ("restore",),
+}
+
+
+def plan_digest(action: str, target: str, changes: Iterable[str], params: Mapping) -> str:
+    """SHA-256 of the plan's canonical JSON: what it changes, not when or by whom."""
+    plan = {"action": action, "target": target, "changes": list(changes), "params": params}
+    canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def person(operator: str) -> str:
+    """The person behind an operator name: `alice@bastion-1` and `alice@bastion-2` are one
+    person on two hosts, and may not approve each other's plans."""
+    return operator.split("@", 1)[0].strip().casefold()
+
+
+@dataclass(frozen=True)
+class Approval:
+    """The window's approval object as the cockpit last saw it (or published it)."""
+
+    request: str  # the requesting cockpit's action id
+    action: str
+    target: str
+    title: str
+    digest: str
+    requester: str
+    requester_identity: str = ""  # the requesting cockpit's lock identity
+    requested_at: str = ""
+    valid_for: int = 0  # seconds an approval holds once given
+    preview: tuple[str, ...] = ()
+    status: str = REQUESTED
+    approver: str = ""
+    approver_identity: str = ""
+    reason: str = ""
+    approved_at: str = ""
+    expires_at: str = ""
+    resource_version: str = ""
+    #: why the last attempt to use or give it was refused ("" if none was)
+    refused: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.digest[:12]
+
+
+def self_approval(approval: Approval, approver: str) -> str | None:
+    """Why `approver` may not approve this request, or None."""
+    if person(approver) == person(approval.requester):
+        return f"{approver} requested this plan: the approver must be someone else"
+    return None
+
+
+def refusal(
+    approval: Approval | None,
+    *,
+    request: str,
+    digest: str,
+    now: datetime,
+    valid_for: timedelta,
+) -> str | None:
+    """Why the approval does not let the plan `request` (whose digest *now* is `digest`)
+    run at `now`, or None when it does. The first reason found, said plainly."""
+    if approval is None:
+        return "no approval object in the window's namespace"
+    if approval.request != request:
+        return f"the approval object names another request ({approval.request})"
+    if approval.status != GRANTED:
+        return f"the plan is not approved (the request is {approval.status})"
+    if why := self_approval(approval, approval.approver):
+        return f"approved by its own requester: {why}"
+    if approval.digest != digest:
+        return (
+            f"the plan changed since it was approved (digest {digest[:12]}, approved "
+            f"{approval.short}): ask for a new approval"
+        )
+    try:
+        approved = datetime.fromisoformat(approval.approved_at)
+        expires = datetime.fromisoformat(approval.expires_at)
+    except ValueError:
+        return "the approval has no readable time: treated as expired"
+    expires = min(expires, approved + valid_for)  # never longer than this cockpit's policy
+    if now > expires:
+        return f"the approval by {approval.approver} expired at {expires.isoformat()}"
+    return None

@@ -1,0 +1,92 @@
+"""Which plan an approval names, and when it holds: pure, judged alike in every cockpit."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cockpit.model import events as ev
+from cockpit.model.approval import Approval, person, plan_digest, refusal, self_approval
+from cockpit.model.reduce import reduce
+from cockpit.model.state import State
+
+T = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
+CHANGES = ("-   version: blue", "+   version: green")
+PARAMS = {"move": {"service": "valeo-erp", "to": "green"}, "expected": "blue"}
+DIGEST = plan_digest("cutover", "valeo-erp", CHANGES, PARAMS)
+GIVEN = Approval(
+    request="c1",
+    action="cutover",
+    target="valeo-erp",
+    title="Cutover",
+    digest=DIGEST,
+    requester="alice@bastion",
+    status="granted",
+    approver="bob@laptop",
+    approved_at=T.isoformat(),
+    expires_at=(T + timedelta(minutes=15)).isoformat(),
+)
+
+
+def judged(approval=GIVEN, digest=DIGEST, minutes=1, valid=15, request="c1"):
+    now = T + timedelta(minutes=minutes)
+    return refusal(
+        approval, request=request, digest=digest, now=now, valid_for=timedelta(minutes=valid)
+    )
+
+
+def test_the_digest_is_canonical_and_names_what_the_plan_changes():
+    reordered = {"expected": "blue", "move": {"to": "green", "service": "valeo-erp"}}
+    assert plan_digest("cutover", "valeo-erp", list(CHANGES), reordered) == DIGEST
+    assert len(DIGEST) == 64 and int(DIGEST, 16) >= 0
+    assert plan_digest("cutover", "valeo-erp", CHANGES, PARAMS | {"expected": "canary"}) != DIGEST
+    assert plan_digest("rollback-selector", "valeo-erp", CHANGES, PARAMS) != DIGEST
+
+
+@given(st.lists(st.text(), max_size=4), st.lists(st.text(), max_size=4))
+def test_different_changes_have_different_digests(a, b):
+    same = plan_digest("cutover", "t", a, {}) == plan_digest("cutover", "t", b, {})
+    assert same == (a == b)
+
+
+def test_a_person_on_two_hosts_is_one_person():
+    assert person("Alice@bastion-1") == person("alice@bastion-2") == "alice"
+    assert self_approval(GIVEN, "alice@laptop") is not None
+    assert self_approval(GIVEN, "bob@bastion") is None
+
+
+def test_an_approval_holds_only_for_its_request_its_plan_and_its_time():
+    assert judged() is None
+    assert judged(None) == "no approval object in the window's namespace"
+    assert "names another request (c1)" in judged(request="c2")
+    assert "not approved (the request is requested)" in judged(replace(GIVEN, status="requested"))
+    assert "approved by its own requester" in judged(replace(GIVEN, approver="alice@laptop"))
+    assert "the plan changed since it was approved" in judged(digest="00" * 32)
+    assert "expired at 2026-11-21T11:15:00+00:00" in judged(minutes=16)
+    assert "expired at 2026-11-21T11:05:00+00:00" in judged(minutes=6, valid=5)  # policy wins
+    assert "treated as expired" in judged(replace(GIVEN, approved_at="soon"))
+
+
+def test_the_reducer_keeps_the_windows_approval_object():
+    asked = ev.ApprovalRequested(
+        request="c1",
+        action="cutover",
+        target="valeo-erp",
+        title="Cutover",
+        digest=DIGEST,
+        requester="alice@bastion",
+        at=T.isoformat(),
+    )
+    state = reduce(State(), asked)
+    assert (state.approval.status, state.approval.requested_at) == ("requested", T.isoformat())
+    other = ev.ApprovalGranted(request="c0", digest=DIGEST, approver="bob@laptop")
+    assert reduce(state, other) is state  # about an older request: ignored
+    state = reduce(state, ev.ApprovalGranted(request="c1", digest=DIGEST, approver="bob@laptop"))
+    assert (state.approval.status, state.approval.approver) == ("granted", "bob@laptop")
+    refused = ev.ApprovalRefused(request="c1", digest=DIGEST, by="alice@bastion", reason="expired")
+    assert reduce(state, refused).approval.refused == "expired"
+    closed = reduce(state, ev.ApprovalClosed(request="c1", status="withdrawn"))
+    assert closed.approval.status == "withdrawn"
+    back = ev.from_record(asked.kind, asked.to_data())
+    assert back == asked  # journaled and replayed alike

@@ -1,0 +1,296 @@
+"""Four-eyes on one window: two cockpits, two operators, the emulator's cluster between them.
+
+Alice's cockpit holds the window lock and asks; Bob's observes and approves; Alice's sees
+the approval through the watch, confirms, and the cutover runs. Refused: an approval by
+the requester herself, one that expired, one for a plan that changed since.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.trail import AuditTrail
+from cockpit.clients.approvals import ApprovalClient
+from cockpit.clients.kube import kube_settings
+from cockpit.model.approval import GRANTED, REQUESTED
+from cockpit.runtime.wiring import source_factories
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.action import ActionScreen
+from cockpit.ui.screens.prompt import Prompt
+from tests.ui.apps import make_session
+
+SIZE = (160, 48)
+POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
+
+
+def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, **config) -> CockpitApp:
+    config = {"actions": {"soak": "2s", "verify_timeout": "3s"}, "approval": POLICY} | config
+    session = make_session(
+        "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim", **config
+    )
+    trail = AuditTrail(Journal(tmp_path / f"{operator}.jsonl"))
+    return CockpitApp(session, trail=trail, sources=source_factories(session), tick_seconds=0.25)
+
+
+async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def ready(app: CockpitApp) -> bool:
+    green = app.state.kube.deployments.get("valeo-erp-green")
+    kubernetes = app.state.sources.get("kubernetes")
+    approvals = app.state.sources.get("approvals")
+    return (
+        app.state.lock.state == "held"
+        and kubernetes is not None
+        and kubernetes.state == "ok"
+        and approvals is not None
+        and approvals.state == "ok"
+        and green is not None
+        and green.ready == 3
+        and len(app.state.kube.endpoints("valeo-erp")) == 3
+    )
+
+
+def watching(app: CockpitApp) -> bool:
+    approvals = app.state.sources.get("approvals")
+    return app.state.lock.state == "observer" and approvals is not None and approvals.state == "ok"
+
+
+async def type_in(pilot, selector: str, text: str) -> None:
+    await wait_for(pilot, lambda: pilot.app.screen.query(selector), f"{selector} composed")
+    pilot.app.screen.query_one(selector, Input).value = text
+    await pilot.press("enter")
+
+
+async def override(pilot, why: str = "go/no-go agreed on the bridge, not ticked") -> None:
+    """`override <target>`, then the reason an override asks for."""
+    await type_in(pilot, "#action-input", "override valeo-erp")
+    await type_in(pilot, "#prompt-input", why)
+
+
+def the_action(app: CockpitApp):
+    (action,) = app.state.actions.values()
+    return action
+
+
+def status_of(app: CockpitApp, status: str) -> bool:
+    return app.state.approval is not None and app.state.approval.status == status
+
+
+def previewing(app: CockpitApp) -> bool:
+    """The preview is in front, composed."""
+    return isinstance(app.screen, ActionScreen) and bool(app.screen.query("#action-preview"))
+
+
+def shown(app: CockpitApp) -> str:
+    return str(app.screen.query_one("#action-preview").render())
+
+
+def kinds(path: Path, prefix: str = "approval.") -> list[tuple[str, dict]]:
+    return [(r.kind, r.data) for r in read_records(path) if r.kind.startswith(prefix)]
+
+
+async def ask(alice: CockpitApp, pilot) -> None:
+    """Alice presses `c`: the plan is published and waits for a second operator."""
+    await pilot.press("c")
+    await wait_for(pilot, lambda: status_of(alice, REQUESTED), "the request through the watch")
+    assert not isinstance(alice.screen, ActionScreen)  # no preview to confirm yet
+    step = the_action(alice).last_step
+    assert (step.step, step.status) == ("approval", "running")
+
+
+async def approve(bob: CockpitApp, pilot, reason: str = "go/no-go agreed on the bridge") -> None:
+    """Bob presses `A`, reviews the plan, types its target, gives a reason."""
+    await pilot.press("A")
+    await wait_for(pilot, lambda: previewing(bob), "bob's review")
+    review = shown(bob)
+    assert "requested by alice@bastion" in review and "+   version: green" in review
+    await type_in(pilot, "#action-input", "valeo-erp")
+    await wait_for(pilot, lambda: isinstance(bob.screen, Prompt), "the reason prompt")
+    await type_in(pilot, "#prompt-input", reason)
+
+
+async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window, green Ready")
+        async with bob.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(bob), "bob observes the window")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
+            banner = str(bob.query_one("#banner").render())
+            assert "APPROVAL requested by alice@bastion" in banner and "A reviews it" in banner
+            assert bob.can_mutate() is not None  # an observer: acting is refused, approving not
+            await approve(bob, b)
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
+            assert "✔ approved by a second operator" in shown(alice)
+            assert "bob@laptop: go/no-go agreed on the bridge" in shown(alice)
+            await override(a)  # nobody ticked go/no-go
+            await wait_for(a, lambda: the_action(alice).outcome, "the outcome", seconds=25)
+            action = the_action(alice)
+            assert action.outcome == "inconclusive", action  # no Prometheus: never "healthy"
+            steps = [(s.step, s.status) for s in action.steps]
+            assert steps[:2] == [("approval", "done"), ("dry-run", "done")]
+            assert ("execute", "done") in steps and ("verify", "done") in steps
+            checked = action.steps[0].detail
+            assert checked.startswith("checked at execute, plan unchanged: approved by bob@laptop")
+            assert ": go/no-go agreed on the bridge (until " in checked
+            service = cluster.store.get("services", "production", "valeo-erp")
+            assert service["spec"]["selector"]["version"] == "green"
+            (cm,) = cluster.store.list(
+                "configmaps", "production", label_selector="cockpit.dev/approval"
+            )[0]
+            assert cm["data"]["approver"] == "bob@laptop"
+            assert cm["data"]["status"] == "used"  # an approval is used once
+            assert cm["data"]["approverIdentity"] == bob.session.holder
+            assert cm["data"]["requester"] == "alice@bastion"
+            bob.shutdown(0)
+        alice.shutdown(0)
+    alice_saw = kinds(tmp_path / "alice@bastion.jsonl")
+    assert alice_saw[0][0] == "approval.request" and alice_saw[0][1]["requester"] == "alice@bastion"
+    granted = [d for k, d in alice_saw if k == "approval.granted"]
+    assert granted and granted[-1]["approver"] == "bob@laptop"
+    assert granted[-1]["reason"] == "go/no-go agreed on the bridge"
+    bob_did = [d for k, d in kinds(tmp_path / "bob@laptop.jsonl") if k == "approval.granted"]
+    assert bob_did and bob_did[-1]["approver_identity"] == bob.session.holder
+    assert not kinds(tmp_path / "alice@bastion.jsonl", "approval.refused")
+
+
+async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    again = cockpit(kubeconfig, tmp_path, "alice@bastion-2")  # the same person, another host
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window")
+        async with again.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(again), "alice's second cockpit observes")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(again, REQUESTED), "the request seen")
+            await b.press("A")
+            await b.pause()
+            assert not isinstance(again.screen, ActionScreen)  # refused before any review
+            (refused,) = [d for k, d in kinds(again.trail.journal.path) if k == "approval.refused"]
+            assert refused["by"] == "alice@bastion-2"
+            assert "requested this plan: the approver must be someone else" in refused["reason"]
+
+            # written behind the cockpit's back (kubectl, an old cockpit): refused at execute
+            seen = alice.state.approval
+            client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
+            client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
+            await wait_for(a, lambda: previewing(alice), "the preview")
+            await override(a)
+            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+            action = the_action(alice)
+            assert action.outcome == "failed"
+            assert "approved by its own requester" in action.detail
+            again.shutdown(0)
+        alice.shutdown(0)
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue"  # nothing was executed
+    (refused,) = [d for k, d in kinds(tmp_path / "alice@bastion.jsonl") if k == "approval.refused"]
+    assert refused["by"] == "alice@bastion" and "own requester" in refused["reason"]
+
+
+async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfig, tmp_path):
+    policy = POLICY | {"expires": "1s"}
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion", approval=policy)
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop", approval=policy)
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window")
+        async with bob.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(bob), "bob observes")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
+            await approve(bob, b)
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
+            await a.pause(1.5)  # alice hesitates longer than the approval holds
+            await override(a)
+            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+            action = the_action(alice)
+            assert action.outcome == "failed"
+            assert "the approval by bob@laptop expired at" in action.detail
+            assert (action.last_step.step, action.last_step.status) == ("approval", "failed")
+            bob.shutdown(0)
+        alice.shutdown(0)
+    assert cluster.store.get("services", "production", "valeo-erp")["spec"]["selector"] == {
+        "app": "valeo-erp",
+        "version": "blue",
+    }
+
+
+async def test_a_plan_that_changed_after_the_approval_is_refused(
+    cluster, kubeconfig, tmp_path, kubectl
+):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window")
+        async with bob.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(bob), "bob observes")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
+            await approve(bob, b)
+            await wait_for(a, lambda: status_of(alice, GRANTED), "the approval seen")
+            # between approval and execution someone moves the Service: another plan now
+            patch = '{"spec":{"selector":{"version":"blue-canary"}}}'
+            done = kubectl("patch", "service", "valeo-erp", "-n", "production", "-p", patch)
+            assert done.returncode == 0, done.stderr
+            moved = lambda: alice.state.kube.services["valeo-erp"].selector.get("version")  # noqa: E731
+            await wait_for(a, lambda: moved() == "blue-canary", "the change seen")
+            await wait_for(a, lambda: previewing(alice), "alice's preview")
+            await override(a)
+            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+            action = the_action(alice)
+            assert action.outcome == "failed"
+            assert "the plan changed since it was approved" in action.detail
+            bob.shutdown(0)
+        alice.shutdown(0)
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue-canary"  # not touched by the cockpit
+    (refused,) = [d for k, d in kinds(tmp_path / "alice@bastion.jsonl") if k == "approval.refused"]
+    assert "ask for a new approval" in refused["reason"]
+
+
+async def test_an_emergency_goes_on_without_approval_with_a_reason(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window")
+        await ask(alice, a)
+        alice.go_on_without_approval()  # `:` → "Go on without approval (emergency …)"
+        await wait_for(a, lambda: isinstance(alice.screen, Prompt), "the reason prompt")
+        await type_in(a, "#prompt-input", "P1 outage, no second operator reachable")
+        await wait_for(a, lambda: previewing(alice), "the preview")
+        assert "? approved by a second operator" in shown(alice)
+        assert "emergency, without approval: P1 outage" in shown(alice)
+        await override(a)
+        await wait_for(a, lambda: the_action(alice).outcome, "the outcome", seconds=25)
+        assert the_action(alice).outcome == "inconclusive"
+        await wait_for(a, lambda: status_of(alice, "emergency"), "the object marked")
+        alice.shutdown(0)
+    (emergency,) = [
+        d for k, d in kinds(tmp_path / "alice@bastion.jsonl") if k == "approval.emergency"
+    ]
+    assert emergency["by"] == "alice@bastion"
+    assert emergency["reason"] == "P1 outage, no second operator reachable"
+    assert (
+        cluster.store.get("services", "production", "valeo-erp")["spec"]["selector"]["version"]
+        == "green"
+    )
+
+
+async def test_a_read_only_cockpit_does_not_offer_approving(tmp_path):
+    from tests.ui.apps import build_app
+
+    for read_only, offered in ((True, False), (False, True)):
+        app = build_app("go-live", read_only=read_only)
+        async with app.run_test(size=SIZE):
+            assert app.check_action("approve", ()) is offered
