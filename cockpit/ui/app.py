@@ -35,6 +35,7 @@ from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.layout import Layout
+from cockpit.model.placeholders import fill
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
@@ -355,13 +356,17 @@ class CockpitApp(App[int]):
 
     def _judge_window(self) -> None:
         """The runbook's rules once a second; what they change comes back as events."""
+        layout, actions = self.active.layout, self.session.actions
+        keys = {p.metric: p.query for p in layout.panes() if p.metric and p.query}
         verdict = judge_window(
             self.state,
-            self.active.layout.rules or "",
-            {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query},
+            layout.rules or "",
+            keys,
             self.session.values.get("service", ""),
-            self.session.actions.label,
+            actions.label,
             self.session.speed,
+            queries={k: fill(layout.queries.get(k, k), self.session.values) for k in keys.values()},
+            versions=(actions.blue, actions.green),
         )
         if verdict is None:
             return
