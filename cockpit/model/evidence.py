@@ -138,6 +138,7 @@ def compare_item(
         "series": f"{green[0]} vs {blue[0]}",
         "query": query,
         "worse": worse,
+        "condition": str(rule.condition),  # the trigger's: the unit the values are shown in
         "window": [
             (now - timedelta(seconds=cmp.WINDOW)).isoformat(),
             now.isoformat(),
