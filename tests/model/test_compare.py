@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -78,7 +79,7 @@ def test_thin_keeps_finite_spaced_recent_samples_and_caps_them():
     samples = [Sample(float(t), math.nan if t % 7 == 0 else 0.01) for t in range(0, 4000, 5)]
     kept = thin(samples, 4000.0, 1800.0, 30.0)
     assert all(math.isfinite(s.value) for s in kept)
-    assert all(b.t - a.t >= 30 for a, b in zip(kept, kept[1:], strict=False))
+    assert all(b.t - a.t >= 30 for a, b in itertools.pairwise(kept))
     assert kept[0].t > 4000 - 1800 and kept == sorted(kept, key=lambda s: s.t)
     assert len(kept) <= CAP  # half an hour at 30 s
     assert len(thin(samples, 4000.0, 1800.0, 1.0)) == CAP

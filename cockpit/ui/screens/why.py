@@ -23,7 +23,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from cockpit.model.evidence import COMPARE, decode
+from cockpit.model.evidence import COMPARE, TRIGGER, decode
 from cockpit.model.units import Compare, format_value
 from cockpit.model.untrusted import clean
 from cockpit.ui.widgets.pane import clock
@@ -103,11 +103,14 @@ def _facts(item: Mapping[str, Any], tz: tzinfo | None) -> Text:
         if not item.get("counts") and not item.get("shadow"):
             lines.append("green takes no traffic: shown, not held against the window")
     else:
-        lines.append(
-            f"{item['kind']}: {clean(str(item.get('condition', '')))} "
-            f"for {clean(str(item.get('for', '')))}; a sample older than "
-            f"{clean(str(item.get('fresh', '')))} is stale"
+        condition = clean(str(item.get("condition", "")))
+        judged = (
+            f"trigger: {condition} for {clean(str(item.get('for', '')))}"
+            if item["kind"] == TRIGGER
+            else f"success criterion: {condition} on the last sample"
         )
+        fresh = clean(str(item.get("fresh", "")))
+        lines.append(f"{judged}; a sample older than {fresh} is stale")
         if item.get("since"):
             lines.append(f"held since {clock(item['since'], tz, '%H:%M:%S')}")
     window = item.get("window") or ["", ""]

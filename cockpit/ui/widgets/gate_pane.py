@@ -22,17 +22,19 @@ COMPARE_STYLE = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}
 
 
 def evidence_lines(evidence) -> list[Text]:
-    """Each comparison of green with blue, and each shadow rule that would have acted."""
+    """Each comparison of green with blue (short, the pane is narrow: `w` tells the rest),
+    and each shadow rule that would have acted."""
     lines = []
     for item in evidence:
         if item["kind"] == COMPARE:
             style = COMPARE_STYLE.get(item["state"], "yellow")
             shadow = " (shadow)" if item.get("shadow") else ""
-            lines.append(
-                Text.assemble(
-                    ("≈ ", style), f"{item['series']} {item['metric']}{shadow}: {item['summary']}"
-                )
+            said = (
+                f"{item['state']}, p={item['p']:.2g}"
+                if item.get("p") is not None
+                else f"{item['state']} ({item['n_blue']}/{item['n_green']} samples)"
             )
+            lines.append(Text.assemble(("≈ ", style), f"{item['metric']}{shadow}: {said}"))
         elif item.get("shadow") and item["state"] != OK:
             what = f"shadow {item['rule']}: {item['series'] or 'no series'} {item['state']}"
             lines.append(Text(f"◌ {what}", style="dim"))
