@@ -131,10 +131,12 @@ def compare_item(
     assert rule.condition is not None
     worse = cmp.worse_way(rule.condition.op) or cmp.HIGHER
     result = cmp.compare([s.value for s in blue[1]], [s.value for s in green[1]], worse)
+    metric = rule.metric or metric_key
     return {
         "kind": COMPARE,
-        "rule": rule.name,
-        "metric": rule.metric or metric_key,
+        "rule": f"{green[0].capitalize()} vs {blue[0]} on {metric}",
+        "trigger": rule.name,  # whose metric, direction and shadow the comparison takes
+        "metric": metric,
         "series": f"{green[0]} vs {blue[0]}",
         "query": query,
         "worse": worse,
@@ -267,7 +269,7 @@ def deciding(evidence: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
 def brief(item: Mapping[str, Any]) -> str:
     """One line for the report and the soak: rule, threshold, for, samples, value."""
     if item["kind"] == COMPARE:
-        return f"{item['rule']}: {item['series']} {item['summary']}"
+        return f"{item['rule']}: {item['summary']}"
     shadow = " (shadow)" if item.get("shadow") else ""
     since = f", since {item['since']}" if item.get("since") else ""
     value = "no value"

@@ -195,7 +195,7 @@ def with_comparisons(verdict: Verdict, items: list[proof.Item]) -> Verdict:
     """The verdict with green's comparisons against blue: a counting Marginal or Fail
     holds an OK window, with its reason (a Marginal asks a person)."""
     reasons = [
-        f"{i['rule']}: {i['series']} {i['summary']}"
+        f"{i['rule']}: {i['summary']}"
         + (" — a person decides" if i["state"] == cmp.MARGINAL else "")
         for i in items
         if i["counts"] and i["state"] in (cmp.MARGINAL, cmp.FAIL)

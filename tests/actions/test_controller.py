@@ -371,8 +371,9 @@ def test_a_soak_fails_when_green_is_worse_than_blue_within_the_thresholds():
     later(controller, host, 1)
     action = only(host)
     assert action.outcome == "failed"
-    assert action.detail.startswith("green worse than blue during the soak: Error-Rate > 5%: ")
-    assert "green vs blue Fail: green higher" in action.detail
+    assert action.detail.startswith(
+        "green worse than blue during the soak: Green vs blue on error_rate: Fail: green higher"
+    )
     (item,) = host.of(ev.ActionStep)[-1].evidence
     assert item["kind"] == "compare" and item["n_green"] == 20 and item["p"] < 0.01
 
@@ -388,7 +389,7 @@ def test_a_marginal_comparison_leaves_the_soak_to_a_person():
     later(controller, host, 61)
     action = only(host)
     assert action.outcome == "inconclusive"
-    assert "green vs blue Marginal: green higher" in action.detail
+    assert "Green vs blue on error_rate: Marginal: green higher" in action.detail
     assert "a person decides" in action.detail
     assert [i["state"] for i in host.of(ev.ActionStep)[-1].evidence] == ["Marginal"]
 

@@ -131,6 +131,14 @@ async def test_a_green_worse_than_blue_within_the_thresholds_fails(tmp_path, exp
         assert item["effect"] == "green higher" and item["p"] < 0.01
     window = app.state.window
     assert window.state == "HOLD"  # the comparison alone holds it: no threshold is crossed
-    assert all("green vs blue Fail: green higher" in reason for reason in window.reasons)
+    assert all(
+        reason.startswith(
+            (
+                "Green vs blue on error_rate: Fail: green higher",
+                "Green vs blue on p95_latency: Fail: green higher",
+            )
+        )
+        for reason in window.reasons
+    )
     assert len(window.reasons) == 2
     assert rejudge(window.evidence) == "HOLD"

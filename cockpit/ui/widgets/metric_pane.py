@@ -15,12 +15,13 @@ from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.checklist import Rule
-from cockpit.model.compare import FAIL, MARGINAL, PASS, UNKNOWN
+from cockpit.model.compare import UNKNOWN
 from cockpit.model.evidence import COMPARE
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
+from cockpit.ui.widgets.gate_pane import COMPARE_STYLE
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
@@ -178,8 +179,8 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         )
         if item is None or item["state"] == UNKNOWN:
             return None
-        style = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}.get(item["state"], "")
-        return Text(f"≈ {item['series']}: {item['summary']}", style=style)
+        style = COMPARE_STYLE.get(item["state"], "")
+        return Text(f"≈ {item['rule']}: {item['summary']}", style=style)
 
     def _footer(self, metric: Metric, source) -> Text:
         when = clock(metric.at, self.tz, "%H:%M:%S")
