@@ -22,13 +22,13 @@ A shadow rule's item has `counts` false: it is judged and kept, and changes noth
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cockpit.model import compare as cmp
 from cockpit.model.checklist import Rule
-from cockpit.model.metrics import Sample, Series, parse_value
+from cockpit.model.metrics import Metric, Sample, Series, parse_value
 from cockpit.model.units import Compare, format_duration, parse_duration
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
@@ -163,20 +163,21 @@ def compare_item(
 
 def compare_items(
     triggers: Iterable[Rule],
-    metrics: Mapping[str, Any],
+    metrics: Mapping[str, Metric],
     sources: Mapping[str, str],
     queries: Mapping[str, str],
     now: datetime,
     versions: tuple[str, str],
-    live: Iterable[str] | None,
+    live: Collection[str] | None,
     spacing: float,
 ) -> list[Item]:
     """One comparison per metric a trigger watches with < <= > >= (the first such trigger
-    says which way is worse), when the metric has series per version."""
+    says which way is worse, one that acts before a shadow one), when the metric has
+    series per version."""
     blue, green = versions
     out: list[Item] = []
     seen: set[str] = set()
-    for rule in triggers:
+    for rule in sorted(triggers, key=lambda r: r.shadow):
         if rule.manual or rule.metric not in sources or rule.metric in seen:
             continue
         if rule.condition is None or cmp.worse_way(rule.condition.op) is None:
