@@ -20,8 +20,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from cockpit.model.evidence import COMPARE, TRIGGER, decode
 from cockpit.model.units import Compare, format_value
@@ -142,10 +143,11 @@ class WhyScreen(ModalScreen[None]):
         self.heading, self.body = title, body
 
     def compose(self) -> ComposeResult:
-        yield Label(self.heading, id="why-title", markup=False)
-        with VerticalScroll(id="why-body"):
+        body = VerticalScroll(id="why-body")
+        body.border_title = Content(self.heading)  # Content: text, never markup
+        body.border_subtitle = Content("esc: close")
+        with body:
             yield Static(self.body, id="why-text")
-        yield Label("esc: close", id="why-hint")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
