@@ -31,6 +31,8 @@ from cockpit.actions.selector import (
 )
 from cockpit.model import events as ev
 from cockpit.model.checklist import PostgresCheck
+from cockpit.model.compare import FAIL
+from cockpit.model.evidence import COMPARE, brief, deciding
 from cockpit.model.gate import decide
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
@@ -517,8 +519,14 @@ class Actions:
     def _now(self) -> str:
         return self.host.clock().isoformat()
 
-    def _step(self, key: str, step: str, status: str, detail: str = "") -> None:
-        self._emit(ev.ActionStep(id=key, step=step, status=status, detail=detail, at=self._now()))
+    def _step(
+        self, key: str, step: str, status: str, detail: str = "", evidence: tuple = ()
+    ) -> None:
+        self._emit(
+            ev.ActionStep(
+                id=key, step=step, status=status, detail=detail, at=self._now(), evidence=evidence
+            )
+        )
 
     def _finish(self, key: str, outcome: str, detail: str = "") -> None:
         self._emit(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=self._now()))
@@ -709,9 +717,13 @@ class Actions:
         return None
 
     def _soak(self, key: str, action: ActionState, waited: timedelta) -> None:
-        """Fails at once on a trigger or a selector changed behind the cockpit's back;
-        succeeds only when the window was judged OK at its end, else it is inconclusive."""
+        """Fails at once on a trigger, on green worse than blue (a comparison at Fail) or on
+        a selector changed behind the cockpit's back; succeeds only when the window was
+        judged OK at its end, else it is inconclusive (a Marginal comparison: a person
+        decides). A failed or inconclusive soak keeps the evidence that decided it."""
         state = self.host.state
+        why = tuple(deciding(state.window.evidence))
+        worse = tuple(i for i in why if i["kind"] == COMPARE and i["state"] == FAIL)
         move = SelectorMove(**action.params["move"])
         service = state.kube.services.get(move.service)
         selected = service.selector.get(move.label) if service is not None else None
@@ -723,8 +735,15 @@ class Actions:
         elif state.window.state == ROLLBACK:
             alert = state.alerts.get("rollback")
             detail = alert.message if alert else "; ".join(state.window.reasons[:1])
-            self._step(key, "soak", "failed", f"rollback trigger during the soak: {detail}")
-            self._finish(key, "failed", f"rollback trigger during the soak: {detail}")
+            detail = f"rollback trigger during the soak: {detail}"
+            self._step(
+                key, "soak", "failed", detail, tuple(i for i in why if i["state"] == ROLLBACK)
+            )
+            self._finish(key, "failed", detail)
+        elif worse:
+            detail = f"green worse than blue during the soak: {brief(worse[0])}"
+            self._step(key, "soak", "failed", detail, worse)
+            self._finish(key, "failed", detail)
         elif waited >= self.session.actions.soak:
             soak = format_duration(self.session.actions.soak)
             unjudged = self._unjudged()
@@ -733,9 +752,9 @@ class Actions:
                 self._step(key, "soak", "done", detail)
                 self._finish(key, "succeeded", detail)
                 return
-            why = unjudged or "; ".join(state.window.reasons) or "the window was not judged"
-            detail = f"{soak} without a rollback trigger, but not judged healthy: {why}"
-            self._step(key, "soak", "inconclusive", detail)
+            reason = unjudged or "; ".join(state.window.reasons) or "the window was not judged"
+            detail = f"{soak} without a rollback trigger, but not judged healthy: {reason}"
+            self._step(key, "soak", "inconclusive", detail, why)
             self._finish(key, "inconclusive", detail)
 
     # --- after a restart ---------------------------------------------------------------------

@@ -22,7 +22,9 @@ from cockpit.audit.outcome import outcome
 from cockpit.audit.replay import Replay
 from cockpit.audit.summary import action_lines
 from cockpit.audit.verify import Verdict
+from cockpit.audit.why import evidence_section
 from cockpit.model import events as ev
+from cockpit.model.evidence import deciding
 from cockpit.model.state import NOT_APPLICABLE, SKIPPED, ItemProgress, State
 from cockpit.model.units import format_value
 
@@ -113,6 +115,7 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             out.append(f"- on screen when confirmed: {shown}")
         out.append("")
     out += approval_lines(replay, when)
+    out += evidence_section(replay.steps, when)
     out += ["## Alerts", ""]
     alerts = occurrences(replay.steps)
     if alerts:
@@ -224,7 +227,12 @@ def _timeline(replay: Replay, when: ReportClock) -> list[str]:
             what, who = f"action {data.get('outcome')}: {data.get('detail')}", ""
         elif record.kind == "window" and data.get("state") != window:
             window = data.get("state", "")
-            what, who = f"window {window}", ""
+            why = [
+                f"{i['rule']} ({i['series'] or 'no series'})"
+                for i in deciding(data.get("evidence") or ())
+            ]
+            what = f"window {window}" + (f" — {', '.join(why)}" if why else "")
+            who = ""
         elif record.kind == "alert" and record.seq in raised and data.get("message"):
             what, who = f"{data.get('level')}: {data.get('message')}", ""  # once per occurrence
         elif record.kind == "alert" and record.seq in cleared:

@@ -143,12 +143,18 @@ class Section(_Frozen):
 
 
 class Rule(_Frozen):
-    """A success criterion or rollback trigger; no metric means a human decides."""
+    """A success criterion or rollback trigger; no metric means a human decides.
+
+    `shadow: true` runs a rule report-only: judged, its evidence journaled and shown as
+    "shadow", but it never holds the window, fires a rollback or fails a soak — a new
+    threshold tried out before it is trusted.
+    """
 
     name: Shown = Field(min_length=1)
     metric: str | None = None
     condition: Expectation | None = None
     for_: Duration = Field(default=timedelta(0), alias="for")
+    shadow: bool = False
 
     @model_validator(mode="after")
     def _metric_needs_condition(self) -> Rule:

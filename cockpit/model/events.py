@@ -276,6 +276,9 @@ class WindowJudged(Event):
     at: str = ""
     #: per series: {metric, series, state (OK/HOLD/PENDING/ROLLBACK), why}
     series: tuple[dict[str, str], ...] = ()
+    #: what each rule (and comparison) was judged on: query, samples, threshold, `for`,
+    #: since, state (`cockpit.model.evidence`); absent from journals before it existed
+    evidence: tuple[dict, ...] = ()
 
 
 # --- actions: cutover, rollback, backup — each step a fact in the journal -----------------
@@ -325,6 +328,8 @@ class ActionStep(Event):
     status: str  # running | done | failed
     detail: str = ""
     at: str = ""
+    #: a soak that failed on the window: the evidence items that failed it
+    evidence: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)

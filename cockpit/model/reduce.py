@@ -156,7 +156,7 @@ def reduce(state: State, event: ev.Event) -> State:
             return replace(state, lock=lock)
         case ev.WindowJudged(state=verdict, reasons=reasons, at=at, series=series):
             since = state.window.since if state.window.state == verdict else at
-            window = WindowState(verdict, tuple(reasons), since, tuple(series))
+            window = WindowState(verdict, tuple(reasons), since, tuple(series), event.evidence)
             return replace(state, window=window)
         case ev.ActionPlanned():
             planned = ActionState(

@@ -4,24 +4,29 @@ A rollback trigger fires when its condition has held, in one series (blue or gre
 over every sample of at least its `for` duration, up to a fresh sample. Between
 "success" and "trigger" lies HOLD (like Argo Rollouts' Inconclusive): a success
 criterion not met, or not judgeable because the data is missing, NaN or stale.
+Every verdict carries its evidence (`cockpit.model.evidence`): what each rule was judged
+on, so that `evidence.rejudge` gives the same verdict from the journal alone. Beside the
+fixed thresholds, green is compared with blue (`cockpit.model.compare`); a Marginal or
+Fail comparison holds the window while green takes traffic. Shadow rules are judged and
+kept as evidence, and change nothing.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from cockpit.model import compare as cmp
 from cockpit.model import events as ev
+from cockpit.model import evidence as proof
 from cockpit.model.checklist import Rule
+from cockpit.model.evidence import HOLD, OK, PENDING, ROLLBACK, SUCCESS, TRIGGER, UNKNOWN
 from cockpit.model.metrics import Metric, Series
 from cockpit.model.state import State
 from cockpit.model.units import format_duration
 
-OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
-#: a trigger's condition holds, but not yet for its `for` duration
-PENDING = "PENDING"
 FRESH = timedelta(seconds=60)
 #: per series, the worse verdict wins
 RANK = {OK: 0, HOLD: 1, PENDING: 2, ROLLBACK: 3}
@@ -61,6 +66,8 @@ class Verdict:
     reasons: tuple[str, ...]
     firing: tuple[Firing, ...]
     marks: tuple[Mark, ...] = ()
+    #: per rule and series (and comparison): what it was judged on (`evidence.rule_item`)
+    evidence: tuple[proof.Item, ...] = ()
 
 
 def _mark(marks: dict[tuple[str, str], Mark], new: Mark) -> None:
@@ -107,25 +114,43 @@ def judge(
     sources: Mapping[str, str],
     now: datetime,
     live: Collection[str] | None = None,
+    queries: Mapping[str, str] | None = None,
 ) -> Verdict:
     """`sources` maps a rule's metric (error_rate …) to the metric key that measures it;
     `live`: the versions the Service selects — a version without traffic (green before the
-    cutover, after a rollback) is not the window's health."""
+    cutover, after a rollback) is not the window's health; `queries`: metric key → the
+    PromQL as sent, for the evidence."""
     reasons: list[str] = []
     firing: list[Firing] = []
     marks: dict[tuple[str, str], Mark] = {}
+    evidence: list[proof.Item] = []
+
+    def record(kind: str, rule: Rule, label: str, samples, state: str, since: str = "") -> None:
+        query = (queries or {}).get(sources[rule.metric or ""], sources[rule.metric or ""])
+        evidence.append(
+            proof.rule_item(kind, rule, label, samples, now, FRESH, query, state, since)
+        )
+
     for rule in triggers:
         if rule.manual or rule.metric not in sources:
             continue  # a person decides, or another source judges it (pods: kube checks)
         metric = metrics.get(sources[rule.metric])
         if metric is None or metric.empty:
+            record(TRIGGER, rule, "", (), UNKNOWN)
             continue
         for key, series in _serving(metric, live).items():
             last = series.last
             if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
+                record(TRIGGER, rule, _label(series, key), series.samples[-1:], UNKNOWN)
                 continue
             held = _held_since(series, rule)
             label, metric_name = _label(series, key), rule.metric or ""
+            assert rule.condition is not None
+            kept = proof.trigger_samples(series.samples, rule.condition, rule.for_, now)
+            state = (ROLLBACK if now - held[0] >= rule.for_ else PENDING) if held else OK
+            record(TRIGGER, rule, label, kept, state, held[0].isoformat() if held else "")
+            if rule.shadow:
+                continue  # report-only: judged and kept, never fired
             if held and now - held[0] >= rule.for_:
                 firing.append(Firing(rule, label, held[1], held[0]))
                 _mark(marks, _trigger(metric_name, label, ROLLBACK, rule, held[0]))
@@ -137,7 +162,9 @@ def judge(
         metric = metrics.get(sources[rule.metric])
         serving = _serving(metric, live) if metric is not None and not metric.empty else {}
         if not serving:
-            reasons.append(f"{rule.name}: no data")
+            record(SUCCESS, rule, "", (), HOLD)
+            if not rule.shadow:
+                reasons.append(f"{rule.name}: no data")
             continue
         for key, series in serving.items():
             last = series.last
@@ -149,14 +176,37 @@ def judge(
             elif rule.condition is not None and not rule.condition.holds(last.value):
                 why = f"{rule.name}: {label} is {rule.condition.format(last.value)}"
             else:
-                _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
+                record(SUCCESS, rule, label, series.samples[-1:], OK)
+                if not rule.shadow:
+                    _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
+                continue
+            record(SUCCESS, rule, label, series.samples[-1:], HOLD)
+            if rule.shadow:
                 continue
             reasons.append(why)
             _mark(marks, Mark(rule.metric or "", label, HOLD, why))
     judged = tuple(sorted(marks.values(), key=lambda m: (m.metric, m.series)))
     if firing:
-        return Verdict(ROLLBACK, tuple(reasons), tuple(firing), judged)
-    return Verdict(HOLD if reasons else OK, tuple(reasons), (), judged)
+        return Verdict(ROLLBACK, tuple(reasons), tuple(firing), judged, tuple(evidence))
+    return Verdict(HOLD if reasons else OK, tuple(reasons), (), judged, tuple(evidence))
+
+
+def with_comparisons(verdict: Verdict, items: list[proof.Item]) -> Verdict:
+    """The verdict with green's comparisons against blue: a counting Marginal or Fail
+    holds an OK window, with its reason (a Marginal asks a person)."""
+    reasons = [
+        f"{i['rule']}: {i['summary']}"
+        + (" — a person decides" if i["state"] == cmp.MARGINAL else "")
+        for i in items
+        if i["counts"] and i["state"] in (cmp.MARGINAL, cmp.FAIL)
+    ]
+    state = HOLD if verdict.state == OK and reasons else verdict.state
+    return replace(
+        verdict,
+        state=state,
+        reasons=(*verdict.reasons, *reasons),
+        evidence=(*verdict.evidence, *items),
+    )
 
 
 def judge_window(
@@ -166,11 +216,16 @@ def judge_window(
     service: str,
     label: str,
     speed: float = 1.0,
+    queries: Mapping[str, str] | None = None,
+    versions: tuple[str, str] | None = None,
+    spacing: float = cmp.SPACING,
 ) -> Verdict | None:
     """The window's verdict from the state, by the runbook named `rules`; None when nothing
     measures the window (no Prometheus, no metrics): no verdict rather than a HOLD for
-    nothing. `speed` > 1 plays the rules' `for` durations faster (the demo). Only the
-    version the Service selects is judged."""
+    nothing. `speed` > 1 plays the rules' `for` durations (and the comparison's sample
+    spacing) faster (the demo). Only the version the Service selects is judged.
+    `queries`: metric key → PromQL as sent, for the evidence; `versions` (blue, green):
+    compare green with blue, samples `spacing` seconds apart."""
     runbook = state.runbooks.get(rules)
     if runbook is None or not state.now:
         return None
@@ -183,7 +238,20 @@ def judge_window(
     selected = state.kube.services.get(service)
     live = {selected.selector[label]} if selected and label in selected.selector else None
     now = datetime.fromisoformat(state.now)
-    return judge(runbook.success, triggers, state.metrics, metric_keys, now, live)
+    verdict = judge(runbook.success, triggers, state.metrics, metric_keys, now, live, queries)
+    if versions is None:
+        return verdict
+    compared = proof.compare_items(
+        runbook.rollback_triggers,
+        state.metrics,
+        metric_keys,
+        queries or {},
+        now,
+        versions,
+        live,
+        spacing / speed,
+    )
+    return with_comparisons(verdict, compared)
 
 
 def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.Event]:
@@ -192,9 +260,19 @@ def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.
     at = state.now or ""
     out: list[ev.Event] = []
     window, marks = state.window, tuple(m.to_data() for m in verdict.marks)
-    if (window.state, window.reasons, window.series) != (verdict.state, verdict.reasons, marks):
+    if (window.state, window.reasons, window.series) != (
+        verdict.state,
+        verdict.reasons,
+        marks,
+    ) or proof.summary(window.evidence) != proof.summary(verdict.evidence):
         out.append(
-            ev.WindowJudged(state=verdict.state, reasons=verdict.reasons, series=marks, at=at)
+            ev.WindowJudged(
+                state=verdict.state,
+                reasons=verdict.reasons,
+                series=marks,
+                at=at,
+                evidence=verdict.evidence,
+            )
         )
     message = "; ".join(
         f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} since "

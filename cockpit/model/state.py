@@ -107,6 +107,8 @@ class WindowState:
     since: str = ""
     #: each judged series' verdict, as the rules gave it: what the metric panes show
     series: tuple[Mapping[str, str], ...] = ()
+    #: what the verdict was judged on, per rule and series (`cockpit.model.evidence`)
+    evidence: tuple[Mapping, ...] = ()
 
     def mark(self, metric: str, series: str) -> Mapping[str, str] | None:
         return next(

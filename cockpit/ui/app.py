@@ -34,7 +34,9 @@ from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
+from cockpit.model.evidence import deciding
 from cockpit.model.layout import Layout
+from cockpit.model.placeholders import fill
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
@@ -50,11 +52,13 @@ from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
+from cockpit.ui.screens.why import WhyScreen
+from cockpit.ui.screens.why import describe as why_body
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.gate_pane import GatePane
 from cockpit.ui.widgets.metric_pane import MetricPane
-from cockpit.ui.widgets.pane import PaneMixin
+from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
 from cockpit.ui.widgets.source_pane import SourcePane
@@ -94,6 +98,7 @@ class CockpitApp(App[int]):
         Binding("b", "backup", "Backup", id="backup"),
         Binding("A", "approve", "Approve", show=False, id="approve"),
         Binding("X", "cancel_action", "Cancel action", show=False, id="cancel-action"),
+        Binding("w", "why", "Why: the verdict's evidence", show=False, id="why"),
         Binding("q", "quit_confirm", "Quit", id="quit"),
     ]
     #: the risky moves: not offered at all in read-only mode (as k9s --readonly)
@@ -235,7 +240,7 @@ class CockpitApp(App[int]):
     def compose(self) -> ComposeResult:
         self.active = self._layout_for(*(self.state.size or (self.size.width, self.size.height)))
         layout = self.active.layout
-        yield Banner(id="banner")
+        yield Banner(id="banner", why_key=self.session.keys.get("why", "w"))
         if layout.mode == "deck":
             yield Static(id="deck-tabs")
             with ContentSwitcher(id="panes", initial=self._focused_id()):
@@ -359,13 +364,17 @@ class CockpitApp(App[int]):
 
     def _judge_window(self) -> None:
         """The runbook's rules once a second; what they change comes back as events."""
+        layout, actions = self.active.layout, self.session.actions
+        keys = {p.metric: p.query for p in layout.panes() if p.metric and p.query}
         verdict = judge_window(
             self.state,
-            self.active.layout.rules or "",
-            {p.metric: p.query for p in self.active.layout.panes() if p.metric and p.query},
+            layout.rules or "",
+            keys,
             self.session.values.get("service", ""),
-            self.session.actions.label,
+            actions.label,
             self.session.speed,
+            queries={k: fill(layout.queries.get(k, k), self.session.values) for k in keys.values()},
+            versions=(actions.blue, actions.green),
         )
         if verdict is None:
             return
@@ -538,7 +547,7 @@ class CockpitApp(App[int]):
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""
         if action in (*self.MUTATING, *self.APPROVING) and self.session.read_only:
             return False
-        panes_only = ("cycle_pane", "filter", "help", "quit_confirm", *self.MUTATING)
+        panes_only = ("cycle_pane", "filter", "help", "quit_confirm", "why", *self.MUTATING)
         if action in (*panes_only, *self.APPROVING):
             return len(self.screen_stack) == 1 and self._filter_pane is None
         return True
@@ -560,6 +569,24 @@ class CockpitApp(App[int]):
 
     def go_on_without_approval(self) -> None:
         self.actions.four_eyes.emergency()
+
+    def action_why(self) -> None:
+        """The evidence of the verdict shown where the operator looks: a metric pane's
+        series, the gate's whole window, else the banner's (what keeps it from OK)."""
+        window, focused = self.state.window, self.focused
+        since = clock(window.since, self.session.tz, "%H:%M:%S")
+        heading = f"Why: window {window.state or 'not judged'}" + (
+            f" since {since}" if since else ""
+        )
+        if isinstance(focused, MetricPane) and focused.spec.metric:
+            items = [i for i in window.evidence if i.get("metric") == focused.spec.metric]
+            heading += f" — {focused.spec.title or focused.spec.metric}"
+        elif isinstance(focused, GatePane):
+            items = list(window.evidence)
+            heading += f" — {focused.gate.title}"
+        else:
+            items = deciding(window.evidence) or list(window.evidence)
+        self.push_screen(WhyScreen(clean(heading), why_body(items, self.session.tz)))
 
     def restore_test(self) -> None:
         self.actions.restore_test()

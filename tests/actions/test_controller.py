@@ -18,12 +18,14 @@ from cockpit.actions.controller import Actions
 from cockpit.actions.selector import SelectorMove
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
+from cockpit.model.rules import judge_window, window_events
 from cockpit.model.state import initial_state
 from tests.ui.apps import make_session
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
 MOVE = SelectorMove(service="valeo-erp", namespace="production", to="green", app="valeo-erp")
 ACTIONS = {"soak": "60s", "verify_timeout": "30s"}
+VERSIONS = ("blue", "green")
 
 
 class Host:
@@ -444,6 +446,75 @@ def test_a_soak_with_a_silent_prometheus_is_inconclusive():
     standing_at(host, "soak", 61)
     assert only(host).outcome == "inconclusive"
     assert "Prometheus slow since" in only(host).detail
+
+
+def judged(host: Host, blue: list[float], green: list[float]) -> None:
+    """Error rates per version, one every 30 s up to now, judged as the app judges them."""
+    now = host.now_at
+    samples = tuple(
+        {"labels": {"version": v}, "t": (now - timedelta(seconds=30 * (len(xs) - i))).timestamp()}
+        | {"value": str(x)}
+        for v, xs in (("blue", blue), ("green", green))
+        for i, x in enumerate(xs)
+    )
+    host.dispatch(ev.MetricObserved(metric="error_rate", samples=samples, instant=False))
+    keys = {"error_rate": "error_rate"}
+    verdict = judge_window(host.state, "plan", keys, "valeo-erp", "version", versions=VERSIONS)
+    assert verdict is not None
+    for event in window_events(host.state, verdict, UTC):
+        host.dispatch(event)
+
+
+BLUE = [0.002 + i * 0.0001 for i in range(20)]  # 0.2 % … 0.39 %: all within the runbook
+
+
+def test_a_soak_fails_when_green_is_worse_than_blue_within_the_thresholds():
+    host = Host(prometheus={"url": "http://127.0.0.1:9"})
+    observe(host, selector="green")
+    host.dispatch(ev.SourceStatus(source="prometheus", state="ok", at=host.now()))
+    controller = Actions(host)
+    at_step(host, "soak")
+    judged(host, BLUE, [v + 0.004 for v in BLUE])  # 0.6 % … 0.79 %: below 1 %, above blue
+    later(controller, host, 1)
+    action = only(host)
+    assert action.outcome == "failed"
+    assert action.detail.startswith(
+        "green worse than blue during the soak: Green vs blue on error_rate: Fail: green higher"
+    )
+    (item,) = host.of(ev.ActionStep)[-1].evidence
+    assert item["kind"] == "compare" and item["n_green"] == 20 and item["p"] < 0.01
+
+
+def test_a_marginal_comparison_leaves_the_soak_to_a_person():
+    host = Host(prometheus={"url": "http://127.0.0.1:9"})
+    observe(host, selector="green")
+    host.dispatch(ev.SourceStatus(source="prometheus", state="ok", at=host.now()))
+    controller = Actions(host)
+    at_step(host, "soak")
+    judged(host, BLUE, [v + 0.0004 for v in BLUE])  # a fifth of the spread higher
+    assert host.state.window.state == "HOLD"
+    later(controller, host, 61)
+    action = only(host)
+    assert action.outcome == "inconclusive"
+    assert "Green vs blue on error_rate: Marginal: green higher" in action.detail
+    assert "a person decides" in action.detail
+    assert [i["state"] for i in host.of(ev.ActionStep)[-1].evidence] == ["Marginal"]
+
+
+def test_a_like_green_passes_the_comparison_and_the_soak():
+    host = Host(prometheus={"url": "http://127.0.0.1:9"})
+    observe(host, selector="green")
+    host.dispatch(ev.SourceStatus(source="prometheus", state="ok", at=host.now()))
+    controller = Actions(host)
+    at_step(host, "soak")
+    judged(host, BLUE, list(reversed(BLUE)))
+    later(controller, host, 61)
+    compared = [i for i in host.state.window.evidence if i["kind"] == "compare"]
+    assert [i["state"] for i in compared] == ["Pass"]
+    assert (only(host).outcome, only(host).detail) == (
+        "succeeded",
+        "1m without a rollback trigger; window OK",
+    )
 
 
 # --- hang-up and restart ------------------------------------------------------------------

@@ -236,3 +236,52 @@ def test_an_emergency_approved_after_the_fact_is_closed(tmp_path):
 
 def test_a_window_without_approvals_has_no_such_section(tmp_path):
     assert "## Approvals" not in bad_green(tmp_path / "window.jsonl")
+
+
+def test_each_verdict_change_and_failed_soak_with_its_evidence(tmp_path):
+    from cockpit.model.checklist import Rule
+    from cockpit.model.metrics import Metric, with_samples
+    from cockpit.model.rules import judge
+
+    window = Window(tmp_path / "w.jsonl")
+    rules = [
+        Rule.model_validate(
+            {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
+        ),
+        Rule.model_validate(
+            {"name": "Error-Rate > 1%", "metric": "error_rate", "condition": "> 1%"}
+            | {"shadow": True}
+        ),
+    ]
+    keys = {"error_rate": "error_rate"}
+    for minutes in (1, 3.25):  # 7 % every 5 s since NOW
+        samples = [
+            {"labels": {"version": "green"}, "t": NOW.timestamp() + 5 * i, "value": "0.07"}
+            for i in range(int(minutes * 12) + 1)
+        ]
+        metrics = {"error_rate": with_samples(Metric(), samples, "", instant=False)}
+        verdict = judge([], rules, metrics, keys, NOW + timedelta(minutes=minutes))
+        window.at(
+            minutes,
+            ev.WindowJudged(state=verdict.state, at=window.iso(), evidence=verdict.evidence),
+        )
+    fired = [i for i in verdict.evidence if i["state"] == "ROLLBACK" and i["counts"]]
+    window.action(4, "c@1", "cutover", "Cutover", [], "failed", "rollback trigger")
+    window.at(4, ev.ActionStep(id="c@1", step="soak", status="failed", evidence=tuple(fired)))
+    text = window.done()
+    section = text.split("## Evidence")[1].split("## Alerts")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| 11:")]
+    assert rows == [
+        "| 11:43:05 | Error-Rate > 5% | green | PENDING | > 5% | 2m | 13 | 7.00 % |",
+        "| 11:43:05 | Error-Rate > 1% (shadow) | green | ROLLBACK | > 1% | 0s | 1 | 7.00 % |",
+        "| 11:45:20 | Error-Rate > 5% | green | ROLLBACK | > 5% | 2m | 25 | 7.00 % |",
+        "| 11:46:05 | soak failed on: Error-Rate > 5% | green | ROLLBACK | > 5% | 2m | 25 "
+        "| 7.00 % |",
+    ]
+    assert "| window ROLLBACK — Error-Rate > 5% (green) |" in text
+
+
+def test_a_journal_from_before_evidence_says_it_has_none(tmp_path):
+    window = Window(tmp_path / "w.jsonl")
+    window.at(1, ev.WindowJudged(state="OK", at=window.iso()))
+    assert "No verdict in this journal carries evidence." in window.done()

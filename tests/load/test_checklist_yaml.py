@@ -255,3 +255,23 @@ def test_escape_sequences_in_a_yaml_checklist_are_shown_not_obeyed(tmp_path):
     assert runbook.title == "Go-live ␛]0;owned␇" and runbook.meta == {"owner": "ops <U+202E>"}
     assert section.title == "Phase <U+009B>2J" and section.notes == ["␛[2J wiped"]
     assert (item.text, item.details, item.role) == ("Deploy ␛]0;pwned␇ green", ["␡"], "Lead ␛[5m")
+
+
+def test_a_rule_in_shadow_mode_and_a_wrong_shadow_located():
+    text = (
+        "title: t\nrollback_triggers:\n"
+        "- {name: P95 > 1s, metric: p95_latency, condition: '> 1s', for: 1m, shadow: true}\n"
+        "- {name: Errors > 5%, metric: error_rate, condition: '> 5%'}\n"
+        "sections: []\n"
+    )
+    shadow, live = parse_checklist(text, "t.yaml").rollback_triggers
+    assert (shadow.shadow, live.shadow) == (True, False)
+    assert (
+        parse_checklist(dump_checklist(parse_checklist(text, "t.yaml")), "t.yaml")
+        .rollback_triggers[0]
+        .shadow
+    )
+    with pytest.raises(LoadError) as info:
+        parse_checklist(text.replace("shadow: true", "shadow: maybe"), "t.yaml")
+    (problem,) = info.value.problems
+    assert (problem.line, "shadow" in problem.message) == (3, True)

@@ -178,6 +178,9 @@ async def test_bad_green_fires_the_trigger_and_rollback_restores_health(demo):
     assert "### Rollback valeo-erp: selector back to blue: succeeded" in story
     assert "window ROLLBACK" in story and "critical: ROLLBACK TRIGGER" in story
     assert "on screen when confirmed: window OK; error_rate blue" in story
+    # the evidence of the trigger and of the soak it failed, with the demo's `for` (2m / 60)
+    assert re.search(r"\| Error-Rate > 5% \| green \| ROLLBACK \| > 5% \| 2s \| \d+ \| ", story)
+    assert "| soak failed on: Error-Rate > 5% | green | ROLLBACK | > 5% | 2s |" in story
 
 
 async def test_crashloop_preconditions_refuse_the_cutover(demo):

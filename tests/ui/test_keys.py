@@ -30,6 +30,7 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.item import ItemScreen
 from cockpit.ui.screens.prompt import Prompt
+from cockpit.ui.screens.why import WhyScreen
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
@@ -183,6 +184,7 @@ REACH: dict[type, Callable[..., Awaitable[DOMNode]]] = {
     HelpScreen: _screen(lambda: HelpScreen([])),
     ItemScreen: _screen(lambda: ItemScreen("an item")),
     Prompt: _screen(lambda: Prompt("Note", "an item")),
+    WhyScreen: _screen(lambda: WhyScreen("Why", "no evidence")),
 }
 
 

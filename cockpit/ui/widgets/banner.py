@@ -1,4 +1,7 @@
-"""Full-width alerts (rollback triggers, an unwritable journal) and the action under way."""
+"""Full-width alerts (rollback triggers, an unwritable journal) and the action under way.
+
+A rollback trigger's line names the key that shows its evidence; a click shows it too.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +15,17 @@ ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
 class Banner(Static):
+    def __init__(self, *, why_key: str = "w", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.why_key = why_key
+
     def show(self, state: State) -> None:
         alerts = sorted(state.alerts.items(), key=lambda kv: (ORDER.get(kv[1].level, 3), kv[0]))
-        lines = [f" {alert.level.upper()}: {alert.message}" for _, alert in alerts]
+        lines = [
+            f" {alert.level.upper()}: {alert.message}"
+            + (f" · {self.why_key}: why" if key == "rollback" else "")
+            for key, alert in alerts
+        ]
         running = state.running_action()
         if running is not None:
             action = running[1]
@@ -31,3 +42,6 @@ class Banner(Static):
         self.display = bool(lines)
         self.set_class(any(a.level == "critical" for _, a in alerts), "-critical")
         self.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
+
+    async def on_click(self) -> None:
+        await self.app.run_action("why")

@@ -1,4 +1,5 @@
-"""The go/no-go gate: GO or NO-GO in large, then each decision criterion with its reasons."""
+"""The go/no-go gate: GO or NO-GO in large, then each decision criterion with its reasons,
+then green against blue (the comparison beside the thresholds) and the shadow rules."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
+from cockpit.model.compare import FAIL, MARGINAL, PASS
+from cockpit.model.evidence import COMPARE, OK
 from cockpit.model.gate import GO, decide
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
@@ -15,6 +18,27 @@ from cockpit.ui.widgets.pane import PaneMixin
 
 DECISION_STYLE = {GO: "bold black on green"}
 NO_GO_STYLE = "bold white on red"
+COMPARE_STYLE = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}
+
+
+def evidence_lines(evidence) -> list[Text]:
+    """Each comparison of green with blue (short, the pane is narrow: `w` tells the rest),
+    and each shadow rule that would have acted."""
+    lines = []
+    for item in evidence:
+        if item["kind"] == COMPARE:
+            style = COMPARE_STYLE.get(item["state"], "yellow")
+            shadow = " (shadow)" if item.get("shadow") else ""
+            said = (
+                f"{item['state']}, p={item['p']:.2g}"
+                if item.get("p") is not None
+                else f"{item['state']} ({item['n_blue']}/{item['n_green']} samples)"
+            )
+            lines.append(Text.assemble(("≈ ", style), f"{item['metric']}{shadow}: {said}"))
+        elif item.get("shadow") and item["state"] != OK:
+            what = f"shadow {item['rule']}: {item['series'] or 'no series'} {item['state']}"
+            lines.append(Text(f"◌ {what}", style="dim"))
+    return lines
 
 
 class GatePane(PaneMixin, Widget, can_focus=True):
@@ -49,6 +73,7 @@ class GatePane(PaneMixin, Widget, can_focus=True):
             for reason in said[: max(room, 0)]:
                 lines.append(Text(f"  {reason}", style="dim"))
             room -= len(said)
+        lines += evidence_lines(self.state.window.evidence)
         for line in lines:
             line.truncate(width, overflow="ellipsis")
         return Text("\n").join(lines)

@@ -15,10 +15,13 @@ from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.checklist import Rule
+from cockpit.model.compare import UNKNOWN
+from cockpit.model.evidence import COMPARE
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
+from cockpit.ui.widgets.gate_pane import COMPARE_STYLE
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
@@ -116,6 +119,9 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         lines = [self._line(metric, key, labels[key], width) for key in sorted(metric.series)]
         if metric.empty:
             lines = [Text("no series: Prometheus answered with an empty vector", style="yellow")]
+        compared = self._compared() if self.spec.metric else None
+        if compared is not None:
+            lines.append(compared)
         lines.append(self._footer(metric, source))
         return Text("\n").join(lines)
 
@@ -144,7 +150,37 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         room = width - head.cell_len - 1
         spark = sparkline([s.value for s in series.samples], room) if room > 4 else ""
         head.append(spark, style="dim")
-        return head.append(f"\n  ↳ {why}", style=style) if why else head
+        if why:
+            head.append(f"\n  ↳ {why}", style=style)
+        for shadow in self._shadows(series.labels.get("version") or label.strip()):
+            head.append(f"\n  ◌ {shadow}", style="dim")
+        return head
+
+    def _shadows(self, version: str) -> list[str]:
+        """The shadow rules' verdicts on this series: shown, never acted on."""
+        return [
+            f"shadow {item['rule']}: {item['state']}"
+            for item in self.state.window.evidence
+            if item.get("shadow")
+            and item["kind"] != COMPARE
+            and item.get("metric") == self.spec.metric
+            and item.get("series") == version
+        ]
+
+    def _compared(self) -> Text | None:
+        """Green against blue on this metric, once the comparison can say something."""
+        item = next(
+            (
+                i
+                for i in self.state.window.evidence
+                if i["kind"] == COMPARE and i.get("metric") == self.spec.metric
+            ),
+            None,
+        )
+        if item is None or item["state"] == UNKNOWN:
+            return None
+        style = COMPARE_STYLE.get(item["state"], "")
+        return Text(f"≈ {item['rule']}: {item['summary']}", style=style)
 
     def _footer(self, metric: Metric, source) -> Text:
         when = clock(metric.at, self.tz, "%H:%M:%S")

@@ -1,0 +1,75 @@
+"""The report's evidence: for each verdict change and trigger, what it was judged on.
+
+One row each time a rule's verdict on a series changed (and each soak that failed or
+ended inconclusive on the window), with the rule, its threshold and `for`, how many
+samples and the last value: enough to see why, brief enough to read. The samples
+themselves stay in the journal. Shadow rules are marked as such: they decided nothing.
+Journals from before evidence was kept have none, and the section says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from cockpit.audit.replay import Step
+from cockpit.model.evidence import COMPARE
+from cockpit.model.metrics import parse_value
+from cockpit.model.units import Compare
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _value(item: Mapping[str, Any]) -> str:
+    if item["kind"] == COMPARE:
+        return str(item.get("summary", ""))
+    if not item.get("value"):
+        return "no value"
+    try:
+        return Compare.model_validate(item["condition"]).format(parse_value(item["value"]))
+    except ValueError:
+        return str(item["value"])
+
+
+def _row(at: str, item: Mapping[str, Any], where: str = "") -> str:
+    rule = item["rule"] + (" (shadow)" if item.get("shadow") else "")
+    if item["kind"] == COMPARE:
+        threshold, for_ = "green vs blue: Fail p<0.01, Marginal p<0.05", "—"
+        count = f"{item.get('n_blue', 0)}/{item.get('n_green', 0)}"
+    else:
+        threshold, for_ = item.get("condition", ""), item.get("for", "")
+        count = str(len(item.get("samples") or ()))
+    cells = [at, where + rule, item.get("series") or "no series", item["state"]]
+    cells += [threshold, for_, count, _value(item)]
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def evidence_section(steps: Iterable[Step], when: Callable[[Any], str]) -> list[str]:
+    rows: list[str] = []
+    last: dict[tuple[str, str, str], str] = {}
+    for step in steps:
+        record = step.record
+        items = record.data.get("evidence") or ()
+        if record.kind == "window":
+            for item in items:
+                key = (item["kind"], item["rule"], item["series"])
+                if last.get(key) != item["state"]:
+                    last[key] = item["state"]
+                    rows.append(_row(when(record.time), item))
+        elif record.kind == "action.step" and items:
+            where = f"soak {record.data.get('status')} on: "
+            rows += [_row(when(record.time), item, where) for item in items]
+    out = ["## Evidence", ""]
+    if not rows:
+        return [*out, "No verdict in this journal carries evidence.", ""]
+    out += [
+        "Each change of a rule's verdict on a series, and each soak the window decided.",
+        "",
+        "| time | rule | series | verdict | threshold | for | samples | value |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+    ]
+    return out
