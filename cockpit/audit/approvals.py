@@ -1,4 +1,4 @@
-"""The report's four-eyes section: who approved which plan, what was refused, and every
+"""The report opening's four-eyes part: who approved which plan, what was refused, and every
 move made without its approval, left open until someone approves it after the fact."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def approval_lines(replay: Replay, when: Callable[[datetime], str]) -> list[str]
             emergencies.append((record.time, data))
     if not (granted or refused or emergencies):
         return []
-    out = ["## Approvals (four eyes)", ""]
+    out = ["### Approvals (four eyes)", ""]
     for request, (time, data) in granted.items():
         title = titles.get(request) or request
         said = f": {data.get('reason')}" if data.get("reason") else ""

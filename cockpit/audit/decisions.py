@@ -1,6 +1,7 @@
 """The report's opening: who approved what and why, before the detail that proves it.
 
-From the replayed journal alone, three tables (and the approvals, when there are any):
+From the replayed journal alone, three tables and the four-eyes approvals, when there are
+any (`audit/approvals.py`):
 - sign-off: every item a runbook gives a role ("Technical Lead: ____"), with the person who
   signed it (the name typed), the operator who recorded it, when, and the notes on it — or
   that nobody did;
@@ -12,18 +13,16 @@ From the replayed journal alone, three tables (and the approvals, when there are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from cockpit.audit.records import Record
+from cockpit.audit.approvals import approval_lines
 from cockpit.audit.replay import Replay
 from cockpit.model import events as ev
 from cockpit.model.checklist import Item, Runbook
 from cockpit.model.state import DONE, NOT_APPLICABLE, OPEN, SKIPPED, ItemProgress, State
 
 Clock = Callable[[Any], str]
-#: four-eyes approvals (issue 14, point 1): journaled by their own events
-APPROVAL_KINDS = ("approval.granted", "approval.emergency")
 STATUS = {SKIPPED: "skipped", NOT_APPLICABLE: "not applicable"}
 OLD = "not asked (journal from before reasons were)"
 
@@ -156,35 +155,8 @@ def decisions(replay: Replay, when: Clock) -> list[str]:
     return ["| time | decision | by | reason |", "| --- | --- | --- | --- |", *rows]
 
 
-def approvals(records: Sequence[Record], when: Clock) -> list[str]:
-    """The four-eyes approvals (`approval.granted`, `approval.emergency`) as recorded, one
-    row each; nothing when the window had none. The approvals' own module may say more."""
-    rows = [
-        _row(
-            when(r.time),
-            r.kind.removeprefix("approval."),
-            r.data.get("by", "—"),
-            r.data.get("plan", "—"),
-            r.data.get("reason") or "—",
-        )
-        for r in records
-        if r.kind in APPROVAL_KINDS
-    ]
-    if not rows:
-        return []
-    return [
-        "### Approvals",
-        "",
-        "| time | approval | by | plan | reason |",
-        "| --- | --- | --- | --- | --- |",
-        *rows,
-        "",
-    ]
-
-
 def opening(replay: Replay, when: Clock) -> list[str]:
     """The section the report opens with, as Markdown lines."""
-    records = [step.record for step in replay.steps]
     return [
         "## Sign-off and decisions",
         "",
@@ -192,7 +164,7 @@ def opening(replay: Replay, when: Clock) -> list[str]:
         "",
         *signoffs(replay.final, when),
         "",
-        *approvals(records, when),
+        *approval_lines(replay, when),
         "### Skipped and not applicable",
         "",
         *closed_items(replay.final, when),

@@ -15,7 +15,6 @@ from collections import Counter
 from typing import Any
 
 from cockpit.audit.alerts import occurrences
-from cockpit.audit.approvals import approval_lines
 from cockpit.audit.clock import ReportClock
 from cockpit.audit.decisions import opening
 from cockpit.audit.outcome import outcome
@@ -114,7 +113,6 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             shown = _screen(replay, replay.state_after(confirmed))
             out.append(f"- on screen when confirmed: {shown}")
         out.append("")
-    out += approval_lines(replay, when)
     out += evidence_section(replay.steps, when)
     out += ["## Alerts", ""]
     alerts = occurrences(replay.steps)

@@ -3,9 +3,6 @@ or marked not applicable, and every override, cancel and take-over with its reas
 
 import pytest
 
-from cockpit.audit.decisions import approvals
-from cockpit.audit.journal import Journal
-from cockpit.audit.read import read_records
 from cockpit.model import events as ev
 from tests.audit.test_report import Window, section
 
@@ -206,18 +203,3 @@ def test_a_window_without_decisions_says_so(tmp_path):
     assert "No item was skipped or marked not applicable." in story
     assert "No override, cancel or take-over." in story
     assert "### Approvals" not in story  # no four-eyes approval in this window
-
-
-def test_approvals_are_listed_in_the_opening_when_the_journal_has_them(tmp_path):
-    journal = Journal(tmp_path / "j.jsonl")
-    journal.append("session.start", {})
-    journal.append("approval.granted", {"by": "bob@laptop", "plan": "c1", "reason": "reviewed"})
-    journal.append("approval.emergency", {"by": ALICE, "reason": "outage"})
-    journal.close()
-    records = read_records(tmp_path / "j.jsonl")
-    lines = approvals(records, lambda moment: "12:00:00")
-    assert lines[:3] == ["### Approvals", "", "| time | approval | by | plan | reason |"]
-    assert lines[4:6] == [
-        "| 12:00:00 | granted | bob@laptop | c1 | reviewed |",
-        "| 12:00:00 | emergency | alice@bastion | — | outage |",
-    ]

@@ -212,7 +212,8 @@ def test_the_approvals_are_reported_and_an_emergency_stays_open(tmp_path):
     emergency = ev.ApprovalEmergency(request="c2", by="alice@bastion", reason="P1", **request)
     w.at(5, emergency)
     story = w.done()
-    lines = story.split("\n## Approvals (four eyes)\n", 1)[1].split("\n## ", 1)[0].splitlines()
+    opening = story.split("\n## Sign-off and decisions\n", 1)[1].split("\n## ", 1)[0]
+    lines = opening.split("\n### Approvals (four eyes)\n", 1)[1].split("\n### ", 1)[0].splitlines()
     assert [line for line in lines if line] == [
         f"- {title}: approved by bob@laptop at 11:44:05: ok (plan `{digest[:12]}`)",
         f"- {title}: refused to alice@bastion at 11:45:05: expired",
@@ -235,7 +236,7 @@ def test_an_emergency_approved_after_the_fact_is_closed(tmp_path):
 
 
 def test_a_window_without_approvals_has_no_such_section(tmp_path):
-    assert "## Approvals" not in bad_green(tmp_path / "window.jsonl")
+    assert "### Approvals" not in bad_green(tmp_path / "window.jsonl")
 
 
 def test_each_verdict_change_and_failed_soak_with_its_evidence(tmp_path):
