@@ -165,3 +165,21 @@ async def test_the_gate_and_the_metric_pane_show_green_against_blue(make_app):
         assert any(line.startswith("≈ error_rate: Fail, p=") for line in lines)
         metric = str(app.query_one("#errors", MetricPane).render())
         assert "≈ Green vs blue on error_rate: Fail: green higher" in metric
+
+
+async def test_a_soak_under_way_shows_green_against_blue_in_the_banner(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        errors(app, green=0.004, every=30, count=20)
+        at = app.now()
+        app.dispatch(ev.ActionPlanned(id="c@1", action="cutover", target="valeo-erp", title="Cut"))
+        app.dispatch(ev.ActionConfirmed(id="c@1", by="alice@bastion", at=at))
+        app.dispatch(ev.ActionStep(id="c@1", step="verify", status="done", at=at))
+        await pilot.pause()
+        assert "green vs blue" not in str(app.query_one(Banner).render())  # not soaking yet
+        app.dispatch(ev.ActionStep(id="c@1", step="soak", status="running", at=at))
+        await pilot.pause()
+        action = next(
+            line for line in str(app.query_one(Banner).render()).splitlines() if "ACTION" in line
+        )
+        assert action.endswith("soak running · green vs blue: error_rate Fail")
