@@ -168,18 +168,31 @@ async def test_the_gate_and_the_metric_pane_show_green_against_blue(make_app):
 
 
 async def test_a_soak_under_way_shows_green_against_blue_in_the_banner(make_app):
+    from dataclasses import asdict
+
+    from cockpit.actions.selector import SelectorMove
+    from tests.ui.test_pods_pane import cluster, pods
+
     app = make_app()
     async with app.run_test(size=BIG) as pilot:
-        errors(app, green=0.004, every=30, count=20)
-        at = app.now()
-        app.dispatch(ev.ActionPlanned(id="c@1", action="cutover", target="valeo-erp", title="Cut"))
+        cluster(app, pods(3, "blue"), pods(3, "green"), selected="green")  # cut over
+        errors(app, green=0.002, every=30, count=20)  # green like blue: Pass
+        move = SelectorMove(
+            service="valeo-erp",
+            namespace="production",
+            to="green",
+            label="version",
+            app="valeo-erp",
+        )
+        at, params = app.now(), {"move": asdict(move)}
+        planned = dict(id="c@1", action="cutover", target="valeo-erp", title="Cut", params=params)
+        app.dispatch(ev.ActionPlanned(**planned))
         app.dispatch(ev.ActionConfirmed(id="c@1", by="alice@bastion", at=at))
         app.dispatch(ev.ActionStep(id="c@1", step="verify", status="done", at=at))
         await pilot.pause()
         assert "green vs blue" not in str(app.query_one(Banner).render())  # not soaking yet
         app.dispatch(ev.ActionStep(id="c@1", step="soak", status="running", at=at))
         await pilot.pause()
-        action = next(
-            line for line in str(app.query_one(Banner).render()).splitlines() if "ACTION" in line
-        )
-        assert action.endswith("soak running · green vs blue: error_rate Fail")
+        lines = str(app.query_one(Banner).render()).splitlines()
+        action = next(line for line in lines if "ACTION" in line)
+        assert action.endswith("soak running · green vs blue: error_rate Pass")
