@@ -29,6 +29,7 @@ from cockpit.model.approval import (
     USED,
     WITHDRAWN,
     Approval,
+    person,
     plan_digest,
     refusal,
     self_approval,
@@ -65,6 +66,7 @@ class FourEyes:
         self.session = actions.session
         self.waiting: Waiting | None = None
         self._announced: set[str] = set()
+        self._withdrawn: set[str] = set()  # our own requests a restart left standing
 
     # --- policy ---------------------------------------------------------------------------
 
@@ -144,8 +146,8 @@ class FourEyes:
         self.actions.notice("information", f"{plan.title}: {detail}")
 
     def tick(self) -> None:
-        """Once a second: an approval that arrived opens the preview; a request someone
-        else made is announced once."""
+        """Once a second: an approval that arrived opens the preview; our own request a
+        restart left standing is withdrawn; a request someone else made is announced once."""
         approval = self.host.state.approval
         if approval is None:
             return
@@ -159,10 +161,16 @@ class FourEyes:
                 self.actions.ask(waiting.key, _with(waiting.plan, check), waiting.context)
             elif approval.status not in (REQUESTED, GRANTED, EMERGENCY):
                 self._give_up(f"the approval request was {approval.status} by someone else")
+        elif waiting is None and self._stale(approval):
+            self._withdrawn.add(approval.request)
+            action = self.host.state.actions[approval.request]
+            reason = f"its action ended {action.outcome} (the requesting cockpit restarted)"
+            self._close(approval.request, WITHDRAWN, reason)
+            self.actions.notice("information", f"approval request withdrawn: {reason}")
         elif (
             approval.status == REQUESTED
             and approval.request not in self._announced
-            and approval.requester_identity != self.session.holder
+            and person(approval.requester) != person(self.session.operator)  # may approve
         ):
             self._announced.add(approval.request)
             self.actions.say(
@@ -170,6 +178,19 @@ class FourEyes:
                 f"approval requested by {approval.requester}: {approval.title} — "
                 "A reviews and approves it",
             )
+
+    def _stale(self, approval: Approval) -> bool:
+        """Our own request, still open in the cluster, for an action this cockpit knows has
+        ended: a restart cut it off. Left standing, every observer would be asked to approve
+        a plan nobody waits for."""
+        action = self.host.state.actions.get(approval.request)
+        return (
+            approval.status in (REQUESTED, GRANTED)
+            and approval.requester == self.session.operator
+            and approval.request not in self._withdrawn
+            and action is not None
+            and not action.open
+        )
 
     def withdraw(self) -> bool:
         """The cancel key while waiting: the request is taken back. False: nothing waits."""

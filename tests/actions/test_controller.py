@@ -616,6 +616,30 @@ def test_a_required_approval_publishes_the_plan_and_waits(cluster, kubeconfig):
     assert host.notices()[-1][1].startswith("not now: Cutover valeo-erp: blue → green waits")
 
 
+def test_a_request_a_restart_cut_off_is_withdrawn_not_left_for_observers(cluster, kubeconfig):
+    before = four_eyes_host(kubeconfig)
+    asked_for_approval(before, cluster)
+    restarted = four_eyes_host(kubeconfig)  # the same operator, a new process
+    for event in before.of(ev.ActionPlanned) + before.of(ev.ActionStep):
+        restarted.dispatch(event)  # what the progress store restores
+    controller = Actions(restarted)
+    watched(restarted, cluster)
+    run_ticks(controller, restarted)  # still open: nothing is withdrawn
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "requested"
+    controller.resume()
+    run_ticks(controller, restarted)
+    restarted.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "withdrawn"
+    assert "its action ended interrupted" in cm["data"]["reason"]
+    assert (
+        "information",
+        "approval request withdrawn: its action ended interrupted "
+        "(the requesting cockpit restarted)",
+    ) in restarted.notices()
+
+
 def test_the_cancel_key_withdraws_a_waiting_request(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
