@@ -113,7 +113,7 @@ def _no_answer(state: State) -> str:
 def metrics_clear(state: State, move: SelectorMove, inputs: Inputs) -> Iterable[Precondition]:
     keys = inputs.metric_keys or {}
     for rule in inputs.triggers:
-        if rule.manual or rule.condition is None:
+        if rule.manual or rule.condition is None or rule.shadow:  # a shadow rule only reports
             continue
         name = f"{move.to} not in trigger: {rule.name}"
         if rule.metric not in keys:

@@ -15,6 +15,7 @@ from cockpit.actions.selector import (
     SelectorMove,
     apply_selector,
     endpoints_verdict,
+    metrics_clear,
     patch_selector,
     plan_cutover,
     read_selector,
@@ -148,3 +149,22 @@ def test_typed_confirmation_names_the_target_and_override_lists_what_it_overrode
     clean = Plan(action="cutover", target="valeo-erp", title="t")
     assert clean.confirmation("valeo-erp") == (True, (), "")
     assert clean.confirmation("override valeo-erp")[0] is False
+
+
+def test_a_shadow_trigger_reports_and_never_blocks_the_cutover():
+    from cockpit.model.checklist import Rule
+
+    def rule(name: str, shadow: bool) -> Rule:
+        spec = {"name": name, "metric": "error_rate", "condition": "> 0.5%", "for": "2m"}
+        return Rule.model_validate(spec | {"shadow": shadow})
+
+    green = {"labels": {"version": "green"}, "t": 1.0, "value": "0.008"}  # 0.8 %
+    state = reduce(State(), ev.MetricObserved(metric="error_rate", samples=(green,), at="t"))
+    inputs = Inputs(
+        holder="h",
+        lock_configured=False,
+        triggers=(rule("tried out", shadow=True), rule("in force", shadow=False)),
+        metric_keys={"error_rate": "error_rate"},
+    )
+    checks = list(metrics_clear(state, GREEN, inputs))
+    assert [(c.name, c.status) for c in checks] == [("green not in trigger: in force", FAILED)]
