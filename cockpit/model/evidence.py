@@ -253,11 +253,19 @@ def rejudge(evidence: Iterable[Mapping[str, Any]]) -> str:
 
 def summary(evidence: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, ...], ...]:
     """What a verdict's evidence decided, without its numbers: a change here is a new
-    verdict for the journal; a new sample saying the same is not."""
+    verdict for the journal; a new sample saying the same is not. A comparison also says
+    which way green leans and its p-value to one decimal, since the panes show both: a
+    flipped direction or a p drifting from 0.6 to 0.4 is journaled, not left on screen."""
     return tuple(
         (item["kind"], item["rule"], item["series"], item["state"], str(item.get("counts")))
+        + (_leaning(item) if item["kind"] == COMPARE else ())
         for item in evidence
     )
+
+
+def _leaning(item: Mapping[str, Any]) -> tuple[str, ...]:
+    p = item.get("p")
+    return (str(item.get("effect")), "" if p is None else f"{p:.1f}")
 
 
 def deciding(evidence: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

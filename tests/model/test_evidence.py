@@ -183,3 +183,17 @@ def test_escapes_in_a_rule_or_query_are_cleaned_in_the_event():
     item = {"rule": "bad\x1b]0;title\x07", "query": "up\x1b[2J", "samples": [[1.0, "NaN"]]}
     (cleaned,) = ev.WindowJudged(state="OK", evidence=(item,)).evidence
     assert "\x1b" not in cleaned["rule"] and "\x1b" not in cleaned["query"]
+
+
+def test_a_comparison_that_changes_its_leaning_is_a_new_verdict():
+    """The panes show a comparison's direction and p: those changing must reach the
+    journal (a new verdict), while more samples saying the same do not."""
+    from cockpit.model.evidence import COMPARE, summary
+
+    item = {"kind": COMPARE, "rule": "Green vs blue on error_rate", "series": "green vs blue"}
+    item |= {"state": "Pass", "counts": True, "effect": "green lower", "p": 0.644, "u": 762}
+    same = item | {"p": 0.61, "u": 790, "n_green": 41}
+    assert summary([same]) == summary([item])
+    assert summary([item | {"effect": "green higher", "p": 0.433}]) != summary([item])
+    assert summary([item | {"p": 0.43}]) != summary([item])
+    assert summary([item | {"p": None, "state": "unknown"}]) != summary([item])

@@ -165,6 +165,8 @@ async def test_the_gate_and_the_metric_pane_show_green_against_blue(make_app):
         assert any(line.startswith("≈ error_rate: Fail, p=") for line in lines)
         metric = str(app.query_one("#errors", MetricPane).render())
         assert "≈ Green vs blue on error_rate: Fail: green higher" in metric
+        compared = next(line for line in metric.splitlines() if line.startswith("≈"))
+        assert "(as of 11:42:05)" in compared  # its numbers are of when it was judged
 
 
 async def test_a_soak_under_way_shows_green_against_blue_in_the_banner(make_app):

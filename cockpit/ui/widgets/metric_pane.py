@@ -180,7 +180,8 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         if item is None or item["state"] == UNKNOWN:
             return None
         style = COMPARE_STYLE.get(item["state"], "")
-        return Text(f"≈ {item['rule']}: {item['summary']}", style=style)
+        judged = clock(item.get("now", ""), self.tz, "%H:%M:%S")  # its numbers are of then
+        return Text(f"≈ {item['rule']}: {item['summary']} (as of {judged})", style=style)
 
     def _footer(self, metric: Metric, source) -> Text:
         when = clock(metric.at, self.tz, "%H:%M:%S")
