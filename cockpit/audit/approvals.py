@@ -3,15 +3,46 @@ move made without its approval, left open until someone approves it after the fa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
+from cockpit.audit.markdown import cell
 from cockpit.audit.replay import Replay
+from cockpit.model.approval import person
+
+
+def _plan(digest: object) -> str:
+    """A digest as code; anything else the object said, as text (no backtick of its own)."""
+    short = str(digest or "")[:12]
+    return (
+        f"`{short}`"
+        if re.fullmatch(r"[0-9a-f]{12}", short)
+        else cell(short or "—").replace("`", "\\`")
+    )
+
+
+def _after_the_fact(
+    emergency: tuple[datetime, dict], grants: list[tuple[datetime, dict]]
+) -> tuple[datetime, dict] | None:
+    """The grant that closes an emergency: of the same plan, by someone other than who ran
+    it, given after it ran. Any other grant (another plan, the executor's own) is not one."""
+    time, data = emergency
+    for granted_at, grant in grants:
+        if (
+            grant.get("request") == data.get("request")
+            and grant.get("digest") == data.get("digest")
+            and person(str(grant.get("approver", ""))) != person(str(data.get("by", "")))
+            and granted_at >= time
+        ):
+            return granted_at, grant
+    return None
 
 
 def approval_lines(replay: Replay, when: Callable[[datetime], str]) -> list[str]:
     """Markdown lines (empty when the window saw no approval at all)."""
-    granted: dict[str, tuple[datetime, dict]] = {}
+    grants: list[tuple[datetime, dict]] = []
+    seen: set[tuple[str, str, str]] = set()
     refused: list[tuple[datetime, dict]] = []
     emergencies: list[tuple[datetime, dict]] = []
     titles: dict[str, str] = {}
@@ -20,34 +51,41 @@ def approval_lines(replay: Replay, when: Callable[[datetime], str]) -> list[str]
         if record.kind == "approval.request":
             titles.setdefault(data.get("request", ""), data.get("title", ""))
         elif record.kind == "approval.granted":  # seen again on every change: once each
-            granted.setdefault(data.get("request", ""), (record.time, data))
+            once = (data.get("request", ""), data.get("approver", ""), data.get("approved_at", ""))
+            if once not in seen:
+                seen.add(once)
+                grants.append((record.time, data))
         elif record.kind == "approval.refused":
             refused.append((record.time, data))
         elif record.kind == "approval.emergency":
             emergencies.append((record.time, data))
-    if not (granted or refused or emergencies):
+    if not (grants or refused or emergencies):
         return []
     out = ["### Approvals (four eyes)", ""]
-    for request, (time, data) in granted.items():
-        title = titles.get(request) or request
-        said = f": {data.get('reason')}" if data.get("reason") else ""
+    for time, data in grants:
+        title = titles.get(data.get("request", "")) or data.get("request", "")
+        said = f": {cell(data.get('reason'))}" if data.get("reason") else ""
         out.append(
-            f"- {title}: approved by {data.get('approver')} at {when(time)}{said} "
-            f"(plan `{str(data.get('digest', ''))[:12]}`)"
+            f"- {cell(title)}: approved by {cell(data.get('approver'))} at {when(time)}{said} "
+            f"(plan {_plan(data.get('digest'))})"
         )
     for time, data in refused:
         title = titles.get(data.get("request", "")) or data.get("request", "")
-        out.append(f"- {title}: refused to {data.get('by')} at {when(time)}: {data.get('reason')}")
+        out.append(
+            f"- {cell(title)}: refused to {cell(data.get('by'))} at {when(time)}: "
+            f"{cell(data.get('reason'))}"
+        )
     for time, data in emergencies:
-        after = granted.get(data.get("request", ""))
+        after = _after_the_fact((time, data), grants)
         mark = "x" if after else " "
         closed = (
-            f"approved after the fact by {after[1].get('approver')} at {when(after[0])}"
+            f"approved after the fact by {cell(after[1].get('approver'))} at {when(after[0])}"
             if after
             else "approval after the fact: open"
         )
         out.append(
-            f"- [{mark}] {data.get('title')}: run without approval by {data.get('by')} at "
-            f"{when(time)}, emergency: {data.get('reason')} — {closed}"
+            f"- [{mark}] {cell(data.get('title'))}: run without approval by "
+            f"{cell(data.get('by'))} at {when(time)}, emergency: {cell(data.get('reason'))} — "
+            f"{closed}"
         )
     return [*out, ""]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cockpit.audit.approvals import approval_lines
+from cockpit.audit.markdown import cell
 from cockpit.audit.replay import Replay
 from cockpit.model import events as ev
 from cockpit.model.checklist import Item, Runbook
@@ -27,12 +28,8 @@ STATUS = {SKIPPED: "skipped", NOT_APPLICABLE: "not applicable"}
 OLD = "not asked (journal from before reasons were)"
 
 
-def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _row(*cells: Any) -> str:
-    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+    return "| " + " | ".join(cell(c) for c in cells) + " |"
 
 
 def _places(runbook: Runbook) -> Iterator[tuple[Item, str]]:

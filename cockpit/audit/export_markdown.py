@@ -12,11 +12,11 @@ journal, nothing from the world.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from cockpit.audit.alerts import occurrences
 from cockpit.audit.clock import ReportClock
 from cockpit.audit.decisions import opening
+from cockpit.audit.markdown import cell
 from cockpit.audit.outcome import outcome
 from cockpit.audit.replay import Replay
 from cockpit.audit.summary import action_lines
@@ -34,10 +34,6 @@ VERBS = {
     "item.skip": "skipped",
     "item.na": "not applicable",
 }
-
-
-def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _sources(state: State) -> str:
@@ -73,8 +69,8 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             d = step.record.data
             size = "x".join(str(n) for n in d.get("size", []))
             out.append(
-                f"| {when(step.record.time)} | {_cell(d.get('operator'))} | {_cell(d.get('host'))} "
-                f"| {_cell(d.get('ssh_client') or '—')} | {_cell(d.get('term'))} {size} |"
+                f"| {when(step.record.time)} | {cell(d.get('operator'))} | {cell(d.get('host'))} "
+                f"| {cell(d.get('ssh_client') or '—')} | {cell(d.get('term'))} {size} |"
             )
     out += ["", "## Window timeline", "", "| time | what | who |", "| --- | --- | --- |"]
     out += _timeline(replay, when)
@@ -91,7 +87,7 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             c = final.counts(name, section)
             if c.total:
                 out.append(
-                    f"| {_cell(section.title)} | {c.done} | {c.skipped} | {c.not_applicable} "
+                    f"| {cell(section.title)} | {c.done} | {c.skipped} | {c.not_applicable} "
                     f"| {c.total} |"
                 )
         open_critical = [
@@ -100,14 +96,14 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
             if i.critical and not final.is_done(name, i.id)
         ]
         if open_critical:
-            out += ["", "Critical items left open:", *(f"- {_cell(t)}" for t in open_critical)]
+            out += ["", "Critical items left open:", *(f"- {cell(t)}" for t in open_critical)]
         out.append("")
     out += ["## Actions", ""]
     if not final.actions:
         out.append("No cutover, rollback or backup was planned or run in this window.")
     for key, action in final.actions.items():
         head, *rest = action_lines(action, when)
-        out += [f"### {_cell(head)}", "", *(f"- {_cell(line.strip())}" for line in rest)]
+        out += [f"### {cell(head)}", "", *(f"- {cell(line.strip())}" for line in rest)]
         confirmed = _index_of(replay, "action.confirm", key)
         if confirmed is not None:
             shown = _screen(replay, replay.state_after(confirmed))
@@ -128,7 +124,7 @@ def report(replay: Replay, verdict: Verdict, journal_name: str) -> str:
         last_raised = when(a.last) if a.last and a.times > 1 else "—"
         cleared = when(a.cleared) if a.cleared else "not cleared"
         out.append(
-            f"| {when(a.raised)} | {_cell(a.level)} | {_cell(text)} | {a.times} "
+            f"| {when(a.raised)} | {cell(a.level)} | {cell(text)} | {a.times} "
             f"| {last_raised} | {cleared} |"
         )
     if not alerts:
@@ -237,5 +233,5 @@ def _timeline(replay: Replay, when: ReportClock) -> list[str]:
             what, who = f"cleared: {cleared[record.seq].level} {data.get('key')} alert", ""
         else:
             continue
-        rows.append(f"| {when(record.time)} | {_cell(what)} | {_cell(who)} |")
+        rows.append(f"| {when(record.time)} | {cell(what)} | {cell(who)} |")
     return rows or ["| — | nothing happened | |"]

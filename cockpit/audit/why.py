@@ -12,14 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from cockpit.audit.markdown import cell
 from cockpit.audit.replay import Step
 from cockpit.model.evidence import COMPARE
 from cockpit.model.metrics import parse_value
 from cockpit.model.units import Compare
-
-
-def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _value(item: Mapping[str, Any]) -> str:
@@ -43,7 +40,7 @@ def _row(at: str, item: Mapping[str, Any], where: str = "") -> str:
         count = str(len(item.get("samples") or ()))
     cells = [at, where + rule, item.get("series") or "no series", item["state"]]
     cells += [threshold, for_, count, _value(item)]
-    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+    return "| " + " | ".join(cell(c) for c in cells) + " |"
 
 
 def evidence_section(steps: Iterable[Step], when: Callable[[Any], str]) -> list[str]:

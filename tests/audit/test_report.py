@@ -235,6 +235,36 @@ def test_an_emergency_approved_after_the_fact_is_closed(tmp_path):
     ) in story
 
 
+def test_only_someone_elses_approval_of_the_same_plan_closes_an_emergency(tmp_path):
+    w = Window(tmp_path / "window.jsonl")
+    request = dict(action="cutover", target="valeo-erp", title="Cutover", digest="cd" * 32)
+    w.at(1, ev.ApprovalRequested(request="c1", requester="alice@bastion", **request))
+    w.at(2, ev.ApprovalEmergency(request="c1", by="alice@bastion", reason="P1", **request))
+    # her own, from another bastion; and someone's, of another plan: neither closes it
+    w.at(3, ev.ApprovalGranted(request="c1", digest="cd" * 32, approver="alice@bastion-2"))
+    w.at(4, ev.ApprovalGranted(request="c1", digest="ee" * 32, approver="bob@laptop"))
+    story = w.done()
+    assert "emergency: P1 — approval after the fact: open" in story
+    assert "approved after the fact" not in story
+
+
+def test_text_from_the_cluster_cannot_write_the_report(tmp_path):
+    """A reason is whatever the ConfigMap said: it stays on its own line."""
+    w = Window(tmp_path / "window.jsonl")
+    forged = "P1\n\n### Approvals (four eyes)\n\n- [x] Cutover: approved by bob (plan `cd`)"
+    request = dict(action="cutover", target="valeo-erp", title="Cutover", digest="cd" * 32)
+    w.at(1, ev.ApprovalRequested(request="c1", requester="alice@bastion", **request))
+    w.at(2, ev.ApprovalEmergency(request="c1", by="alice@bastion", reason=forged, **request))
+    w.at(3, ev.ApprovalGranted(request="c1", digest="`|x", approver="bob@laptop\n- [x] all"))
+    lines = w.done().splitlines()
+    assert [line for line in lines if line.startswith("### Approvals")] == [
+        "### Approvals (four eyes)"
+    ]
+    assert not [line for line in lines if line.startswith("- [x]")]
+    (granted,) = [line for line in lines if "approved by bob@laptop" in line]
+    assert granted.endswith("approved by bob@laptop - [x] all at 11:45:05 (plan \\`\\|x)")
+
+
 def test_a_window_without_approvals_has_no_such_section(tmp_path):
     assert "### Approvals" not in bad_green(tmp_path / "window.jsonl")
 
