@@ -39,8 +39,29 @@ def _after_the_fact(
     return None
 
 
+def _policy(replay: Replay, when: Callable[[datetime], str]) -> list[str]:
+    """What each session's configuration required (`session.start`'s `approval`): a window
+    run without four eyes must say so, not look like one that never needed them. Journals
+    from before the field say nothing."""
+    out = []
+    for step in replay.steps:
+        record = step.record
+        if record.kind != "session.start" or "approval" not in record.data:
+            continue
+        policy, who = record.data["approval"], cell(record.data.get("operator", "?"))
+        if policy:
+            moves = ", ".join(cell(m) for m in policy.get("required_for", ())) or "nothing"
+            minutes = int(policy.get("expires", 0)) // 60
+            said = f"required for {moves}, an approval valid {minutes} min"
+        else:
+            said = "not required by this cockpit's configuration"
+        out.append(f"- session of {who} from {when(record.time)}: four eyes {said}")
+    return out
+
+
 def approval_lines(replay: Replay, when: Callable[[datetime], str]) -> list[str]:
-    """Markdown lines (empty when the window saw no approval at all)."""
+    """Markdown lines (empty when the window saw no approval and no session said its
+    policy)."""
     grants: list[tuple[datetime, dict]] = []
     seen: set[tuple[str, str, str]] = set()
     refused: list[tuple[datetime, dict]] = []
@@ -59,9 +80,10 @@ def approval_lines(replay: Replay, when: Callable[[datetime], str]) -> list[str]
             refused.append((record.time, data))
         elif record.kind == "approval.emergency":
             emergencies.append((record.time, data))
-    if not (grants or refused or emergencies):
+    policy = _policy(replay, when)
+    if not (grants or refused or emergencies or policy):
         return []
-    out = ["### Approvals (four eyes)", ""]
+    out = ["### Approvals (four eyes)", "", *policy]
     for time, data in grants:
         title = titles.get(data.get("request", "")) or data.get("request", "")
         said = f": {cell(data.get('reason'))}" if data.get("reason") else ""

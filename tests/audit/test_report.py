@@ -265,6 +265,23 @@ def test_text_from_the_cluster_cannot_write_the_report(tmp_path):
     assert granted.endswith("approved by bob@laptop - [x] all at 11:45:05 (plan \\`\\|x)")
 
 
+def test_each_session_says_whether_its_configuration_required_four_eyes(tmp_path):
+    w = Window(tmp_path / "window.jsonl")
+    start = session_start(make_session(), (160, 48), [])
+    w.at(5)
+    policy = {"required_for": ["cutover", "rollback", "restore"], "expires": 900}
+    w.trail.record("session.start", start | {"approval": policy})
+    w.at(9)
+    w.trail.record("session.start", start | {"approval": None})
+    lines = w.done().split("### Approvals (four eyes)\n", 1)[1].split("\n### ", 1)[0]
+    assert [line for line in lines.splitlines() if line] == [
+        "- session of alice@bastion from 11:47:05: four eyes required for cutover, rollback, "
+        "restore, an approval valid 15 min",
+        "- session of alice@bastion from 11:51:05: four eyes not required by this cockpit's "
+        "configuration",
+    ]  # the first session's journal, from before the field, says nothing
+
+
 def test_a_window_without_approvals_has_no_such_section(tmp_path):
     assert "### Approvals" not in bad_green(tmp_path / "window.jsonl")
 
