@@ -356,7 +356,7 @@ class ActionFinished(Event):
     at: str = ""
 
 
-#: what journals written before 2026-12-03 called `action.result`; still read
+#: journals written before 2026-12-03 called the outcome `action.end`; still read
 EVENTS["action.end"] = ActionFinished
 RESULT_KINDS = ("action.result", "action.end")
 
