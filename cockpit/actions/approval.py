@@ -349,7 +349,15 @@ class FourEyes:
             if answer is None:
                 self.actions.say("information", f"not approved: {approval.title}")
                 return
-            self.host.reason("Why approve? (optional)", approval.title, lambda r: grant(r or ""))
+            why = "Why approve? (optional)"
+            self.host.reason(why, approval.title, reasoned, optional=True)
+
+        def reasoned(reason: str | None) -> None:
+            """Escape backs out (nothing approved); an empty answer is "no reason"."""
+            if reason is None:
+                self.actions.say("information", f"not approved: {approval.title}")
+                return
+            grant(reason)
 
         def grant(reason: str) -> None:
             now = self.host.clock()

@@ -44,6 +44,7 @@ class Host:
         self.asked: list = []
         self.chosen: list = []
         self.reasons: list = []
+        self.optional: list[bool] = []  # whether each reason asked may be left empty
         self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
@@ -92,8 +93,9 @@ class Host:
     def choose(self, title, choices, answered):
         self.chosen.append((title, choices, answered))
 
-    def reason(self, title, subject, answered):
+    def reason(self, title, subject, answered, *, optional=False):
         self.reasons.append((title, subject, answered))
+        self.optional.append(optional)
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -772,6 +774,22 @@ def test_an_approval_of_a_request_that_changed_under_the_review_is_a_conflict(cl
     assert cm["data"]["status"] == "requested" and cm["data"]["approver"] == ""
 
 
+def test_backing_out_of_the_approvers_reason_approves_nothing(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    ((_, _, _, confirmed),) = bob.asked
+    confirmed(("valeo-erp", ()))
+    assert bob.reasons[-1][0] == "Why approve? (optional)" and bob.optional[-1]
+    bob.reasons[-1][2](None)  # Escape: not approved
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
+    assert bob.notices()[-1] == ("information", "not approved: Cutover valeo-erp: blue → green")
+
+
 def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
     alice = four_eyes_host(kubeconfig)
     controller = asked_for_approval(alice, cluster)
@@ -785,7 +803,8 @@ def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
     ((plan, _, _, confirmed),) = bob.asked
     assert plan.title == "Approve after the fact: Cutover valeo-erp: blue → green"
     confirmed(("valeo-erp", ()))
-    bob.reasons[-1][2](None)  # the reason is optional
+    assert bob.optional[-1]  # the reason is optional: an empty answer is ""
+    bob.reasons[-1][2]("")
     bob.settle()
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert (cm["data"]["status"], cm["data"]["approver"]) == ("granted", "bob@laptop")

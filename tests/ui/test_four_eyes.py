@@ -166,6 +166,32 @@ async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
     assert not kinds(tmp_path / "alice@bastion.jsonl", "approval.refused")
 
 
+async def test_escape_at_the_approvers_reason_approves_nothing(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window, green Ready")
+        async with bob.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(bob), "bob observes the window")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
+            await b.press("A")
+            await wait_for(b, lambda: previewing(bob), "bob's review")
+            await type_in(b, "#action-input", "valeo-erp")
+            await wait_for(b, lambda: isinstance(bob.screen, Prompt), "the reason prompt")
+            await b.press("escape")
+            await wait_for(b, lambda: not isinstance(bob.screen, Prompt), "the prompt gone")
+            await b.pause(1.0)  # a grant would have been written by now
+            cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+            assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
+            assert status_of(alice, REQUESTED)
+            bob.shutdown(0)
+        alice.shutdown(0)
+    notices = [d["message"] for k, d in kinds(tmp_path / "bob@laptop.jsonl", "") if k == "notice"]
+    assert "not approved: Cutover valeo-erp: blue → green" in notices
+    assert not kinds(tmp_path / "bob@laptop.jsonl", "approval.granted")
+
+
 async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, tmp_path):
     alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
     again = cockpit(kubeconfig, tmp_path, "alice@bastion-2")  # the same person, another host
