@@ -153,7 +153,9 @@ class FourEyes:
             return
         waiting = self.waiting
         if waiting is not None and approval.request == waiting.key and not waiting.asked:
-            if approval.status == GRANTED and approval.digest == waiting.digest:
+            if approval.status == GRANTED and (why := self._refused(approval, waiting)):
+                self._give_up(f"not approved: {why}", outcome="failed")
+            elif approval.status == GRANTED:
                 waiting.asked = True
                 detail = self._granted(approval)
                 self._step(waiting.key, "done", detail)
@@ -179,6 +181,26 @@ class FourEyes:
                 "A reviews and approves it",
             )
 
+    def _refused(self, approval: Approval, waiting: Waiting) -> str | None:
+        """The execute-time judgement, made before the preview says "approved": an
+        approval by the requester, an expired one or one for another plan opens nothing
+        (refused, journaled)."""
+        why = refusal(
+            approval,
+            request=waiting.key,
+            digest=waiting.digest,
+            now=self.host.clock(),
+            valid_for=self.valid_for,
+        )
+        if why is not None:
+            by = self.session.operator
+            at = self.host.now()
+            refused = ev.ApprovalRefused(
+                request=waiting.key, digest=approval.digest, by=by, reason=why, at=at
+            )
+            self.host.dispatch(refused)
+        return why
+
     def _stale(self, approval: Approval) -> bool:
         """Our own request, still open in the cluster, for an action this cockpit knows has
         ended: a restart cut it off. Left standing, every observer would be asked to approve
@@ -201,7 +223,7 @@ class FourEyes:
         self._close(waiting.key, WITHDRAWN, "")
         return True
 
-    def _give_up(self, detail: str) -> None:
+    def _give_up(self, detail: str, outcome: str = "cancelled") -> None:
         waiting, self.waiting = self.waiting, None
         if waiting is None:
             return
@@ -209,9 +231,9 @@ class FourEyes:
         step = ev.ActionStep(id=waiting.key, step=STEP, status="failed", detail=detail, at=now)
         self.host.dispatch(step)
         self.host.dispatch(
-            ev.ActionFinished(id=waiting.key, outcome="cancelled", detail=detail, at=now)
+            ev.ActionFinished(id=waiting.key, outcome=outcome, detail=detail, at=now)
         )
-        self.actions.say("information", detail)
+        self.actions.say("information" if outcome == "cancelled" else "error", detail)
 
     def emergency(self) -> None:
         """Go on without the approval: a reason is asked, journaled, and left open."""

@@ -674,6 +674,8 @@ def test_an_approval_opens_the_preview_and_the_checked_plan_runs(cluster, kubeco
 def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    run_ticks(controller, host)  # the preview is open
     granted(host, cluster, approver="alice@other-host")  # kubectl edit, an old cockpit …
     confirmed_after_approval(host, controller)
     action = only(host)
@@ -684,10 +686,32 @@ def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster
     assert host.notices()[-1][1].startswith("not executed: approved by its own requester")
 
 
+@pytest.mark.parametrize(
+    ("approver", "minutes", "said"),
+    [
+        ("alice@other-host", 0, "approved by its own requester"),
+        ("bob@laptop", 16, "the approval by bob@laptop expired at"),
+    ],
+)
+def test_a_refused_approval_opens_no_approved_preview(cluster, kubeconfig, approver, minutes, said):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster, approver=approver)
+    host.advance(minutes * 60)
+    run_ticks(controller, host)
+    assert host.asked == []  # no preview saying "approved by a second operator"
+    action = only(host)
+    assert action.outcome == "failed" and said in action.detail
+    (refused,) = host.of(ev.ApprovalRefused)
+    assert refused.by == "alice@bastion" and said in refused.reason
+    assert controller.four_eyes.waiting is None
+
+
 def test_an_expired_approval_is_refused(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
     granted(host, cluster)
+    run_ticks(controller, host)  # the preview is open, the operator hesitates
     host.advance(16 * 60)
     confirmed_after_approval(host, controller)
     assert "the approval by bob@laptop expired at" in only(host).detail
@@ -697,6 +721,7 @@ def test_an_approval_longer_than_the_policy_holds_only_as_long_as_the_policy(clu
     host = four_eyes_host(kubeconfig, expires="5m")
     controller = asked_for_approval(host, cluster)
     granted(host, cluster, minutes=60)  # the approver's cockpit wrote an hour
+    run_ticks(controller, host)
     host.advance(6 * 60)
     confirmed_after_approval(host, controller)
     assert "expired at 2026-11-21T11:05:00+00:00" in only(host).detail

@@ -208,13 +208,12 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
             assert refused["by"] == "alice@bastion-2"
             assert "requested this plan: the approver must be someone else" in refused["reason"]
 
-            # written behind the cockpit's back (kubectl, an old cockpit): refused at execute
+            # written behind the cockpit's back (kubectl, an old cockpit): refused, no preview
             seen = alice.state.approval
             client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
             client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
-            await wait_for(a, lambda: previewing(alice), "the preview")
-            await override(a)
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+            assert not isinstance(alice.screen, ActionScreen)
             action = the_action(alice)
             assert action.outcome == "failed"
             assert "approved by its own requester" in action.detail
