@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,10 +35,31 @@ def plan_digest(action: str, target: str, changes: Iterable[str], params: Mappin
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+#: Cyrillic and Greek letters that look like Latin ones (after casefolding), and the
+#: Latin ones they pass for: `аlice` with a Cyrillic а is alice to a reader
+LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("аеорсхуіјѕһԁԛԝкмтвн", "aeopcxyijshdqwkmtbh", strict=True)),
+        **dict(zip("αορικνυχε", "aopikvuxe", strict=True)),
+        "ı": "i",  # Latin dotless i
+    }
+)
+
+
 def person(operator: str) -> str:
     """The person behind an operator name: `alice@bastion-1` and `alice@bastion-2` are one
-    person on two hosts, and may not approve each other's plans."""
-    return operator.split("@", 1)[0].strip().casefold()
+    person on two hosts, and may not approve each other's plans.
+
+    Compared as a reader sees the name, not as its code points are: NFKC (full-width
+    `ａｌｉｃｅ` is alice), invisible format characters dropped (a zero-width space, a soft
+    hyphen), casefolded, and Cyrillic/Greek look-alikes read as the Latin letters they
+    pass for. Conservative on purpose: two people whose names differ only by such a
+    letter are taken for one, and one of them asks someone else — a refusal too many,
+    never an approval too many."""
+    name = unicodedata.normalize("NFKC", operator).split("@", 1)[0]
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    name = unicodedata.normalize("NFKC", name.casefold()).strip()
+    return name.translate(LOOKALIKES)
 
 
 @dataclass(frozen=True)

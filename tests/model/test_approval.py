@@ -56,6 +56,22 @@ def test_a_person_on_two_hosts_is_one_person():
     assert self_approval(GIVEN, "bob@bastion") is None
 
 
+def test_a_name_that_only_looks_different_is_the_same_person():
+    disguised = [
+        "ａｌｉｃｅ@bastion-2",  # full-width
+        "al\u200bice@bastion-2",  # a zero-width space
+        "alice\u00ad@bastion-2",  # a soft hyphen
+        "\u0430lice@bastion-2",  # a Cyrillic а
+        "\u0391LICE@bastion-2",  # a Greek Α
+        " ALICE @bastion-2",
+        "alice＠bastion-2",  # a full-width at sign
+    ]
+    for name in disguised:
+        assert person(name) == "alice", name
+        assert self_approval(GIVEN, name) is not None, name
+    assert self_approval(GIVEN, "bob@bastion") is None
+
+
 def test_an_approval_holds_only_for_its_request_its_plan_and_its_time():
     assert judged() is None
     assert judged(None) == "no approval object in the window's namespace"
