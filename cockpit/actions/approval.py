@@ -29,7 +29,6 @@ from cockpit.model.approval import (
     USED,
     WITHDRAWN,
     Approval,
-    person,
     plan_digest,
     refusal,
     self_approval,
@@ -127,6 +126,7 @@ class FourEyes:
             digest=waiting.digest,
             requester=self.session.operator,
             requester_identity=self.session.holder,
+            requester_login=self.session.login,
             requested_at=at.isoformat(),
             valid_for=int(self.valid_for.total_seconds()),
             preview=preview,
@@ -172,7 +172,7 @@ class FourEyes:
         elif (
             approval.status == REQUESTED
             and approval.request not in self._announced
-            and person(approval.requester) != person(self.session.operator)  # may approve
+            and self_approval(approval, self.session.operator, self.session.login) is None
         ):
             self._announced.add(approval.request)
             self.actions.say(
@@ -341,7 +341,7 @@ class FourEyes:
             self.actions.say("warning", f"no approval is requested in this window{status}")
             return
         me = self.session.operator
-        why = self_approval(approval, me)
+        why = self_approval(approval, me, self.session.login)
         if why is not None:
             event = ev.ApprovalRefused(
                 request=approval.request,
@@ -389,7 +389,13 @@ class FourEyes:
             def write() -> None:
                 try:
                     self._client().grant(
-                        approval, me, self.session.holder, reason, now.isoformat(), expires
+                        approval,
+                        me,
+                        self.session.holder,
+                        reason,
+                        now.isoformat(),
+                        expires,
+                        login=self.session.login,
                     )
                 except Exception as error:  # a 409 too: said, nothing overwritten
                     self.actions.notice("error", f"not approved: {error}")

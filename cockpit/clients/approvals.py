@@ -26,11 +26,13 @@ KEYS = {
     "digest": "digest",
     "requester": "requester",
     "requester_identity": "requesterIdentity",
+    "requester_login": "requesterLogin",  # new: older objects lack it
     "requested_at": "requestedAt",
     "valid_for": "validForSeconds",
     "status": "status",
     "approver": "approver",
     "approver_identity": "approverIdentity",
+    "approver_login": "approverLogin",  # new: older objects lack it
     "reason": "reason",
     "approved_at": "approvedAt",
     "expires_at": "expiresAt",
@@ -148,7 +150,14 @@ class ApprovalClient:
         return self._write(replace(approval, resource_version=version), create=False)
 
     def grant(
-        self, seen: Approval, approver: str, identity: str, reason: str, at: str, expires: str
+        self,
+        seen: Approval,
+        approver: str,
+        identity: str,
+        reason: str,
+        at: str,
+        expires: str,
+        login: str = "",
     ) -> Approval:
         """Approve the request as it was seen (its resourceVersion): if it changed since,
         the write is a 409 and nothing is approved."""
@@ -157,6 +166,7 @@ class ApprovalClient:
             status=GRANTED,
             approver=approver,
             approver_identity=identity,
+            approver_login=login,
             reason=reason,
             approved_at=at,
             expires_at=expires,

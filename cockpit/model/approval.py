@@ -73,12 +73,14 @@ class Approval:
     digest: str
     requester: str
     requester_identity: str = ""  # the requesting cockpit's lock identity
+    requester_login: str = ""  # the OS account the requesting cockpit runs under
     requested_at: str = ""
     valid_for: int = 0  # seconds an approval holds once given
     preview: tuple[str, ...] = ()
     status: str = REQUESTED
     approver: str = ""
     approver_identity: str = ""
+    approver_login: str = ""
     reason: str = ""
     approved_at: str = ""
     expires_at: str = ""
@@ -91,10 +93,16 @@ class Approval:
         return self.digest[:12]
 
 
-def self_approval(approval: Approval, approver: str) -> str | None:
-    """Why `approver` may not approve this request, or None."""
+def self_approval(approval: Approval, approver: str, login: str = "") -> str | None:
+    """Why `approver` (running under the OS account `login`, "" if unknown) may not
+    approve this request, or None. Two operator names in one OS account are one person."""
     if person(approver) == person(approval.requester):
         return f"{approver} requested this plan: the approver must be someone else"
+    if login and login == approval.requester_login:
+        return (
+            f"{approver} runs under {login}, the OS account that requested this plan: "
+            "the approver must be someone else"
+        )
     return None
 
 
@@ -114,7 +122,7 @@ def refusal(
         return f"the approval object names another request ({approval.request})"
     if approval.status != GRANTED:
         return f"the plan is not approved (the request is {approval.status})"
-    if why := self_approval(approval, approval.approver):
+    if why := self_approval(approval, approval.approver, approval.approver_login):
         return f"approved by its own requester: {why}"
     if approval.digest != digest:
         return (

@@ -389,6 +389,7 @@ class ApprovalRequested(Event):
     requester: str
     requester_identity: str = ""
     valid_for: int = 0  # seconds an approval holds once given
+    requester_login: str = ""  # the requester's OS account (new: older journals lack it)
     preview: tuple[str, ...] = ()
     resource_version: str = ""
     at: str = ""
@@ -403,6 +404,7 @@ class ApprovalGranted(Event):
     digest: str
     approver: str
     approver_identity: str = ""
+    approver_login: str = ""  # the approver's OS account (new: older journals lack it)
     reason: str = ""
     approved_at: str = ""
     expires_at: str = ""

@@ -544,12 +544,15 @@ def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
 POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
 
 
-def four_eyes_host(kubeconfig, operator: str = "alice@bastion", **policy) -> Host:
+def four_eyes_host(kubeconfig, operator: str = "alice@bastion", login: str = "", **policy) -> Host:
+    """A cockpit of `operator`, under the OS account `login` (by default the operator's
+    own name: every test process runs as one account)."""
     host = Host(
         kubeconfig=str(kubeconfig),
         context="valeo-sim",
         operator=operator,
         approval=POLICY | policy,
+        login=login or operator.split("@")[0],
     )
     observe(host)
     return host
@@ -773,6 +776,41 @@ def test_the_approver_may_not_approve_her_own_plan(cluster, kubeconfig):
     (refused,) = again.of(ev.ApprovalRefused)
     assert refused.by == "Alice@laptop" and again.asked == []
     assert again.notices()[-1][1].startswith("not approved: Alice@laptop requested this plan")
+
+
+def test_two_names_in_one_os_account_may_not_approve_each_other(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig, login="ops")
+    controller = asked_for_approval(alice, cluster)
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["requesterLogin"] == "ops"
+    carol = four_eyes_host(kubeconfig, operator="carol@bastion", login="ops")
+    watched(carol, cluster)
+    Actions(carol).four_eyes.approve()
+    (refused,) = carol.of(ev.ApprovalRefused)
+    assert "runs under ops, the OS account that requested this plan" in refused.reason
+    assert carol.asked == [] and carol.notices()[-1][1].startswith("not approved: carol@bastion")
+    # written anyway (an old cockpit, kubectl): refused at the requester's too
+    expires = (alice.now_at + timedelta(minutes=15)).isoformat()
+    client_of(alice).grant(
+        alice.state.approval, "carol@bastion", "c", "", alice.now(), expires, login="ops"
+    )
+    watched(alice, cluster)
+    run_ticks(controller, alice)
+    assert alice.asked == [] and "approved by its own requester" in only(alice).detail
+
+
+def test_an_approver_under_another_account_records_it(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    bob.asked[-1][3](("valeo-erp", ()))
+    bob.reasons[-1][2]("")
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["requesterLogin"], cm["data"]["approverLogin"]) == ("alice", "bob")
+    assert cm["data"]["status"] == "granted"
 
 
 def test_nothing_to_approve_is_said(cluster, kubeconfig):

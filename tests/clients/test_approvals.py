@@ -45,6 +45,22 @@ def test_the_object_round_trips_through_a_configmap():
     assert from_configmap(obj) == REQUEST
 
 
+def test_the_logins_travel_in_the_object_and_older_objects_still_read():
+    asked = Approval(**{**vars(REQUEST), "requester_login": "alice"})
+    obj = to_configmap(asked, NS, "cockpit-window")
+    assert obj["data"]["requesterLogin"] == "alice" and obj["data"]["approverLogin"] == ""
+    assert from_configmap(obj) == asked
+    del obj["data"]["requesterLogin"], obj["data"]["approverLogin"]  # an older cockpit's
+    assert from_configmap(obj) == REQUEST
+
+
+def test_a_grant_records_the_approvers_login(cluster, approvals):
+    seen = approvals.publish(Approval(**{**vars(REQUEST), "requester_login": "alice"}))
+    approvals.grant(seen, "bob@laptop", "bob@laptop#2-b", "", "t1", "t2", login="bob")
+    (cm,) = cluster.store.list("configmaps", NS, label_selector="cockpit.dev/approval")[0]
+    assert (cm["data"]["requesterLogin"], cm["data"]["approverLogin"]) == ("alice", "bob")
+
+
 def test_a_configmap_that_holds_no_approval_is_none():
     assert from_configmap({"metadata": {"name": "x"}, "data": {"status": "granted"}}) is None
     assert from_configmap({"data": {"request": "r", "digest": "d", "validForSeconds": "soon"}})

@@ -72,6 +72,16 @@ def test_a_name_that_only_looks_different_is_the_same_person():
     assert self_approval(GIVEN, "bob@bastion") is None
 
 
+def test_two_names_in_one_os_account_are_one_person():
+    asked = replace(GIVEN, requester_login="ops")
+    assert "runs under ops, the OS account that requested" in self_approval(asked, "bob@x", "ops")
+    assert self_approval(asked, "bob@x", "bob") is None
+    assert self_approval(asked, "bob@x", "") is None  # unknown: the names decide
+    assert self_approval(GIVEN, "bob@x", "ops") is None  # an older object: no login in it
+    assert "approved by its own requester" in judged(replace(asked, approver_login="ops"))
+    assert judged(replace(asked, approver_login="bob")) is None
+
+
 def test_an_approval_holds_only_for_its_request_its_plan_and_its_time():
     assert judged() is None
     assert judged(None) == "no approval object in the window's namespace"

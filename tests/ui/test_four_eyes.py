@@ -28,7 +28,10 @@ POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
 
 
 def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, **config) -> CockpitApp:
+    """`operator`'s cockpit, under an OS account of the operator's name (every test runs
+    as one account, which four-eyes would take for one person)."""
     config = {"actions": {"soak": "2s", "verify_timeout": "3s"}, "approval": POLICY} | config
+    config.setdefault("login", operator.split("@")[0])
     session = make_session(
         "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim", **config
     )
