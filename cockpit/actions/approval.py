@@ -55,7 +55,10 @@ class Waiting:
 
 
 def digest_of(plan: Plan, params: dict[str, Any]) -> str:
-    return plan_digest(plan.action, plan.target, plan.changes, params)
+    """The plan's digest, its failed preconditions too: made again at execute time, a
+    precondition that fails by then (to be overridden) is another plan than the approved."""
+    failed = (p.name for p in plan.failed)
+    return plan_digest(plan.action, plan.target, plan.changes, params, failed)
 
 
 class FourEyes:

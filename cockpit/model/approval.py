@@ -1,7 +1,8 @@
 """Four-eyes approval, the pure part: which plan an approval names, and when it holds.
 
 An approval names the plan it approves by a digest of what the plan would do (action,
-target, changes, params as canonical JSON, SHA-256): the same plan has the same digest in
+target, changes, params and the names of its failed preconditions as canonical JSON,
+SHA-256): the same plan has the same digest in
 every cockpit, and a plan that changed needs a new approval. Whether an approval holds is
 decided here from its facts alone, so the approver's cockpit (refusing to approve one's
 own plan) and the executor's (refusing at execute time) judge alike.
@@ -28,9 +29,23 @@ COVERS = {
 }
 
 
-def plan_digest(action: str, target: str, changes: Iterable[str], params: Mapping) -> str:
-    """SHA-256 of the plan's canonical JSON: what it changes, not when or by whom."""
-    plan = {"action": action, "target": target, "changes": list(changes), "params": params}
+def plan_digest(
+    action: str,
+    target: str,
+    changes: Iterable[str],
+    params: Mapping,
+    failed: Iterable[str] = (),
+) -> str:
+    """SHA-256 of the plan's canonical JSON: what it changes, not when or by whom — and
+    which of its preconditions failed, so an approval of a plan whose checks passed does
+    not cover overriding one that fails by the time it runs."""
+    plan = {
+        "action": action,
+        "target": target,
+        "changes": list(changes),
+        "params": params,
+        "failed": sorted(failed),
+    }
     canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

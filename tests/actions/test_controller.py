@@ -608,7 +608,8 @@ def test_a_required_approval_publishes_the_plan_and_waits(cluster, kubeconfig):
     assert host.asked == []  # no preview to confirm before the approval
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert cm["metadata"]["labels"] == {"cockpit.dev/approval": "cockpit-window"}
-    digest = plan_digest(planned.action, planned.target, planned.changes, planned.params)
+    failed = [p["name"] for p in planned.preconditions if p["status"] == "failed"]
+    digest = plan_digest(planned.action, planned.target, planned.changes, planned.params, failed)
     assert cm["data"]["digest"] == digest and cm["data"]["status"] == "requested"
     assert cm["data"]["requester"] == "alice@bastion"
     assert cm["data"]["requesterIdentity"] == host.session.holder
@@ -736,6 +737,26 @@ def test_a_plan_changed_since_its_approval_is_refused(cluster, kubeconfig):
     granted(host, cluster)
     observe(host, selector="blue-canary")  # the Service moved under the approved plan
     confirmed_after_approval(host, controller)
+    action = only(host)
+    assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue"  # never patched
+
+
+def test_a_precondition_failing_since_the_approval_is_another_plan(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    run_ticks(controller, host)
+    ((plan, _, _, answered),) = host.asked
+    assert "green pods ready == desired" not in [p.name for p in plan.failed]
+    green = {"name": "valeo-erp-green", "labels": {"app": "valeo-erp", "version": "green"}}
+    green |= {"replicas": 3, "ready": 1, "updated": 3, "available": 1}  # green falls over
+    host.dispatch(ev.KubeObserved(resource="deployments", change="LIST", items=(green,)))
+    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
+    if plan.failed:
+        host.reasons[-1][2]("green is not in the emulator's metrics")
+    host.settle()
     action = only(host)
     assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
     service = cluster.store.get("services", "production", "valeo-erp")

@@ -42,6 +42,9 @@ def test_the_digest_is_canonical_and_names_what_the_plan_changes():
     assert len(DIGEST) == 64 and int(DIGEST, 16) >= 0
     assert plan_digest("cutover", "valeo-erp", CHANGES, PARAMS | {"expected": "canary"}) != DIGEST
     assert plan_digest("rollback-selector", "valeo-erp", CHANGES, PARAMS) != DIGEST
+    overriding = plan_digest("cutover", "valeo-erp", CHANGES, PARAMS, ["b", "a"])
+    assert overriding != DIGEST  # a failed precondition: another plan
+    assert plan_digest("cutover", "valeo-erp", CHANGES, PARAMS, ["a", "b"]) == overriding
 
 
 @given(st.lists(st.text(), max_size=4), st.lists(st.text(), max_size=4))
