@@ -77,6 +77,19 @@ def person(operator: str) -> str:
     return name.translate(LOOKALIKES)
 
 
+#: how far ahead of the checking cockpit's clock an approver's may be
+SKEW = timedelta(minutes=2)
+
+
+def _moment(text: str) -> datetime | None:
+    """An ISO time with its zone, or None (unreadable, or no zone to compare by)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 @dataclass(frozen=True)
 class Approval:
     """The window's approval object as the cockpit last saw it (or published it)."""
@@ -144,11 +157,22 @@ def refusal(
             f"the plan changed since it was approved (digest {digest[:12]}, approved "
             f"{approval.short}): ask for a new approval"
         )
-    try:
-        approved = datetime.fromisoformat(approval.approved_at)
-        expires = datetime.fromisoformat(approval.expires_at)
-    except ValueError:
+    approved, expires = _moment(approval.approved_at), _moment(approval.expires_at)
+    requested = _moment(approval.requested_at) if approval.requested_at else approved
+    if approved is None or expires is None or requested is None:
         return "the approval has no readable time: treated as expired"
+    # the approver's clock is not trusted to stretch the approval: not ahead of ours by
+    # more than a skew, not before the request it approves
+    if approved > now + SKEW:
+        return (
+            f"the approval by {approval.approver} is dated {approved.isoformat()}, ahead of "
+            f"this cockpit's clock ({now.isoformat()}): treated as not approved"
+        )
+    if approved < requested:
+        return (
+            f"the approval by {approval.approver} is dated {approved.isoformat()}, before "
+            f"the request ({requested.isoformat()}): treated as not approved"
+        )
     expires = min(expires, approved + valid_for)  # never longer than this cockpit's policy
     if now > expires:
         return f"the approval by {approval.approver} expired at {expires.isoformat()}"

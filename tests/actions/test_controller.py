@@ -711,6 +711,17 @@ def test_a_refused_approval_opens_no_approved_preview(cluster, kubeconfig, appro
     assert controller.four_eyes.waiting is None
 
 
+def test_an_approval_dated_in_the_future_is_refused(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    ahead = host.now_at + timedelta(hours=2)  # the approver's clock, or a hand edit
+    until = (ahead + timedelta(minutes=15)).isoformat()
+    client_of(host).grant(host.state.approval, "bob@laptop", "b", "", ahead.isoformat(), until)
+    watched(host, cluster)
+    run_ticks(controller, host)
+    assert host.asked == [] and "ahead of this cockpit's clock" in only(host).detail
+
+
 def test_an_expired_approval_is_refused(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)

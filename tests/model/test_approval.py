@@ -85,6 +85,23 @@ def test_two_names_in_one_os_account_are_one_person():
     assert judged(replace(asked, approver_login="bob")) is None
 
 
+def test_the_approvers_clock_does_not_stretch_the_approval():
+    asked = replace(GIVEN, requested_at=(T - timedelta(minutes=1)).isoformat())
+    assert judged(asked) is None
+    ahead = replace(
+        asked,
+        approved_at=(T + timedelta(hours=2)).isoformat(),
+        expires_at=(T + timedelta(hours=2, minutes=15)).isoformat(),
+    )
+    assert "ahead of this cockpit's clock" in judged(ahead, minutes=1)  # as it arrives
+    skewed = replace(asked, approved_at=(T + timedelta(minutes=2)).isoformat())
+    assert judged(skewed, minutes=0) is None  # a clock two minutes fast is tolerated
+    early = replace(asked, requested_at=(T + timedelta(seconds=1)).isoformat())
+    assert "before the request" in judged(early)
+    naive = replace(asked, approved_at="2026-11-21T11:00:00")
+    assert "no readable time" in judged(naive)
+
+
 def test_an_approval_holds_only_for_its_request_its_plan_and_its_time():
     assert judged() is None
     assert judged(None) == "no approval object in the window's namespace"
