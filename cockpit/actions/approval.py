@@ -386,7 +386,9 @@ class FourEyes:
 
         def grant(reason: str) -> None:
             now = self.host.clock()
-            valid = timedelta(seconds=approval.valid_for) if approval.valid_for else self.valid_for
+            valid = self.valid_for  # the request's own, if shorter: never longer than ours
+            if 0 < approval.valid_for < valid.total_seconds():
+                valid = timedelta(seconds=approval.valid_for)
             expires = (now + valid).isoformat()
 
             def write() -> None:

@@ -17,6 +17,8 @@ from cockpit.clients.kube import KubeSettings, api_client, describe
 from cockpit.model.approval import GRANTED, Approval
 
 LABEL = "cockpit.dev/approval"
+#: the longest `validForSeconds` read from an object (a day)
+MAX_VALID = 86400
 #: Approval field → ConfigMap data key (the object's text, as kubectl shows it)
 KEYS = {
     "request": "request",
@@ -71,9 +73,11 @@ def from_configmap(obj: dict[str, Any]) -> Approval | None:
         return None
     values: dict[str, Any] = {name: str(data.get(key, "")) for name, key in KEYS.items()}
     try:
-        values["valid_for"] = int(values["valid_for"] or 0)
+        valid_for = int(values["valid_for"] or 0)
     except ValueError:
-        values["valid_for"] = 0
+        valid_for = 0
+    # outside text: a day at most, else 0 (the approving cockpit's own policy decides)
+    values["valid_for"] = valid_for if 0 < valid_for <= MAX_VALID else 0
     preview = str(data.get("preview", ""))
     values["preview"] = tuple(preview.splitlines())
     values["resource_version"] = str((obj.get("metadata") or {}).get("resourceVersion", ""))

@@ -845,6 +845,27 @@ def test_an_approver_under_another_account_records_it(cluster, kubeconfig):
     assert cm["data"]["status"] == "granted"
 
 
+@pytest.mark.parametrize(
+    ("valid_for", "until"),
+    [(10**14, 15), (-60, 15), (3600, 15), (60, 1)],
+)
+def test_the_approver_gives_the_shorter_of_the_requests_validity_and_its_own(
+    cluster, kubeconfig, valid_for, until
+):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    client_of(alice).publish(replace(alice.state.approval, valid_for=valid_for))  # hostile
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    bob.asked[-1][3](("valeo-erp", ()))
+    bob.reasons[-1][2]("")
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "granted"
+    assert cm["data"]["expiresAt"] == (bob.now_at + timedelta(minutes=until)).isoformat()
+
+
 def test_nothing_to_approve_is_said(cluster, kubeconfig):
     bob = four_eyes_host(kubeconfig, operator="bob@laptop")
     Actions(bob).four_eyes.approve()

@@ -61,6 +61,14 @@ def test_a_grant_records_the_approvers_login(cluster, approvals):
     assert (cm["data"]["requesterLogin"], cm["data"]["approverLogin"]) == ("alice", "bob")
 
 
+def test_a_hostile_validity_is_read_as_none_given():
+    for hostile in ("100000000000000", "-5", "0", "soon", "1e9", "86401"):
+        obj = {"data": {"request": "r", "digest": "d", "validForSeconds": hostile}}
+        assert from_configmap(obj).valid_for == 0, hostile
+    obj = {"data": {"request": "r", "digest": "d", "validForSeconds": "86400"}}
+    assert from_configmap(obj).valid_for == 86400
+
+
 def test_a_configmap_that_holds_no_approval_is_none():
     assert from_configmap({"metadata": {"name": "x"}, "data": {"status": "granted"}}) is None
     assert from_configmap({"data": {"request": "r", "digest": "d", "validForSeconds": "soon"}})
