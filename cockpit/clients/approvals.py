@@ -15,6 +15,7 @@ from typing import Any
 
 from cockpit.clients.kube import KubeSettings, api_client, describe
 from cockpit.model.approval import GRANTED, Approval
+from cockpit.model.untrusted import one_line
 
 LABEL = "cockpit.dev/approval"
 #: the longest `validForSeconds` read from an object (a day)
@@ -71,7 +72,8 @@ def from_configmap(obj: dict[str, Any]) -> Approval | None:
     data = obj.get("data") or {}
     if not data.get("request") or not data.get("digest"):
         return None
-    values: dict[str, Any] = {name: str(data.get(key, "")) for name, key in KEYS.items()}
+    # outside text: each field one line (a newline in a title would be a fake banner line)
+    values: dict[str, Any] = {name: one_line(str(data.get(key, ""))) for name, key in KEYS.items()}
     try:
         valid_for = int(values["valid_for"] or 0)
     except ValueError:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-from cockpit.model.untrusted import clean_fields
+from cockpit.model.untrusted import clean_fields, one_line
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -376,7 +376,21 @@ class Notice(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalRequested(Event):
+class OneLineEvent(Event):
+    """An event whose texts are one line each: a title, a name or a reason from the
+    approval object is outside text, and a newline in it would draw a fake line in the
+    banner, a toast or the report. A tuple (the preview) keeps its lines."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, str) and (flat := one_line(value)) != value:
+                object.__setattr__(self, name, flat)
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(OneLineEvent):
     """The window's approval object asks for a second operator's approval of a plan (seen
     through the watch, in every cockpit on the window, the requester's too)."""
 
@@ -396,7 +410,7 @@ class ApprovalRequested(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalGranted(Event):
+class ApprovalGranted(OneLineEvent):
     """A second operator approved the request (seen through the watch)."""
 
     kind: ClassVar[str] = "approval.granted"
@@ -413,7 +427,7 @@ class ApprovalGranted(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalClosed(Event):
+class ApprovalClosed(OneLineEvent):
     """The request was withdrawn, gone on without (emergency), used or deleted."""
 
     kind: ClassVar[str] = "approval.closed"
@@ -424,7 +438,7 @@ class ApprovalClosed(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalRefused(Event):
+class ApprovalRefused(OneLineEvent):
     """This cockpit refused an approval: to give it (one's own plan) or to act on it
     (expired, another plan, approved by its requester, not approved)."""
 
@@ -437,7 +451,7 @@ class ApprovalRefused(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalEmergency(Event):
+class ApprovalEmergency(OneLineEvent):
     """The executor went on without the required approval, with a reason: an approval
     after the fact stays open in the report."""
 

@@ -69,6 +69,14 @@ def test_a_hostile_validity_is_read_as_none_given():
     assert from_configmap(obj).valid_for == 86400
 
 
+def test_the_objects_text_is_read_one_line_a_field_but_the_preview_keeps_its_lines():
+    obj = to_configmap(REQUEST, NS, "cockpit-window")
+    obj["data"] |= {"title": "Cutover\nACTION: done", "reason": "ok\n\nFAKE", "approver": "b\nx"}
+    read = from_configmap(obj)
+    assert (read.title, read.reason, read.approver) == ("Cutover ACTION: done", "ok FAKE", "b x")
+    assert read.preview == REQUEST.preview
+
+
 def test_a_configmap_that_holds_no_approval_is_none():
     assert from_configmap({"metadata": {"name": "x"}, "data": {"status": "granted"}}) is None
     assert from_configmap({"data": {"request": "r", "digest": "d", "validForSeconds": "soon"}})

@@ -114,6 +114,23 @@ def test_an_approval_holds_only_for_its_request_its_plan_and_its_time():
     assert "treated as expired" in judged(replace(GIVEN, approved_at="soon"))
 
 
+def test_the_approval_events_hold_their_text_on_one_line():
+    asked = ev.ApprovalRequested(
+        request="r",
+        action="cutover",
+        target="svc",
+        title="Cutover svc\n ACTION: Cutover svc — soak done",
+        digest="d",
+        requester="mallory\r\nbob",
+        preview=("-   version: blue", "+   version: green"),
+    )
+    assert asked.title == "Cutover svc ACTION: Cutover svc — soak done"
+    assert asked.requester == "mallory bob" and len(asked.preview) == 2
+    granted = ev.ApprovalGranted(request="r", digest="d", approver="bob", reason="ok\n\nFAKE")
+    assert granted.reason == "ok FAKE"
+    assert ev.ApprovalEmergency("r", "a", "t", "x\ny", "d", "by", "P1\nok").reason == "P1 ok"
+
+
 def test_the_reducer_keeps_the_windows_approval_object():
     asked = ev.ApprovalRequested(
         request="c1",

@@ -322,3 +322,28 @@ async def test_a_read_only_cockpit_does_not_offer_approving(tmp_path):
         app = build_app("go-live", read_only=read_only)
         async with app.run_test(size=SIZE):
             assert app.check_action("approve", ()) is offered
+
+
+async def test_a_newline_in_the_objects_text_draws_no_fake_banner_line(tmp_path):
+    from cockpit.model import events as ev
+    from tests.ui.apps import build_app
+
+    app = build_app("go-live", operator="bob@laptop", approval=POLICY)
+    title = "Cutover valeo-erp\n ACTION: Cutover valeo-erp — soak done 10m, window OK"
+    async with app.run_test(size=SIZE) as pilot:
+        asked = ev.ApprovalRequested(
+            request="cutover@x",
+            action="cutover",
+            target="valeo-erp",
+            title=title,
+            digest="d" * 64,
+            requester="alice@bastion\nSOAK OK",
+            at=app.now(),
+        )
+        app.dispatch(asked)
+        await pilot.pause()
+        banner = str(app.query_one("#banner").render())
+        (line,) = [line for line in banner.splitlines() if "APPROVAL" in line]
+        assert "requested by alice@bastion SOAK OK" in line
+        assert "Cutover valeo-erp ACTION: Cutover valeo-erp — soak done" in line
+        assert not any(line.lstrip().startswith("ACTION:") for line in banner.splitlines())
