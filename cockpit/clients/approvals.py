@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from cockpit.clients.kube import KubeSettings, api_client, describe
-from cockpit.model.approval import GRANTED, Approval
+from cockpit.model.approval import EMERGENCY, GRANTED, Approval
 from cockpit.model.untrusted import one_line
 
 LABEL = "cockpit.dev/approval"
@@ -145,13 +145,22 @@ class ApprovalClient:
         return written
 
     def publish(self, approval: Approval) -> Approval:
-        """A new request in place of whatever the window's object said before."""
+        """A new request in place of whatever the window's object said before — except an
+        emergency still waiting for its approval after the fact: that one is refused, not
+        replaced. The window has one object, the one every cockpit watches and approves;
+        a copy under another name would be seen by nobody, and the emergency would go
+        unapproved for good."""
         current = self.read()
         if current is None:
             try:
                 return self._write(replace(approval, resource_version=""), create=True)
             except Conflict:  # someone created it in between: replace it, as read
                 current = self.read()
+        if current is not None and current.status == EMERGENCY:
+            raise ApprovalError(
+                f"an emergency awaits its approval after the fact ({current.title}, run by "
+                f"{current.requester}): approve it first (A in another operator's cockpit)"
+            )
         version = current.resource_version if current else ""
         return self._write(replace(approval, resource_version=version), create=False)
 

@@ -102,6 +102,18 @@ def test_a_grant_carries_the_version_it_saw_and_a_stale_one_is_a_conflict(cluste
     assert approvals.read().approver == "bob@laptop"  # never overwritten
 
 
+def test_an_emergency_waiting_for_its_approval_is_not_replaced(cluster, approvals):
+    approvals.publish(REQUEST)
+    approvals.close(REQUEST.request, "emergency", "P1")
+    later = Approval(**{**vars(REQUEST), "request": "cutover@later"})
+    with pytest.raises(ApprovalError, match="an emergency awaits its approval after the fact"):
+        approvals.publish(later)
+    open_ = approvals.read()
+    assert (open_.request, open_.status, open_.reason) == (REQUEST.request, "emergency", "P1")
+    approvals.grant(open_, "bob@laptop", "bob@laptop#2-b", "after the fact", "t1", "t2")
+    assert approvals.publish(later).request == "cutover@later"  # approved: replaced as usual
+
+
 def test_close_marks_only_its_own_request(cluster, approvals):
     approvals.publish(REQUEST)
     assert approvals.close("another request", "withdrawn") is None
