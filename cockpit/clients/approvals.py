@@ -127,6 +127,11 @@ class ApprovalClient:
         return from_configmap(json.loads(response.data))
 
     def _write(self, approval: Approval, create: bool) -> Approval:
+        if not create and not approval.resource_version:  # a PUT without one overwrites
+            raise ApprovalError(
+                f"not written: an update of {self.name} needs the resourceVersion it was "
+                "read at, and none is known; look again"
+            )
         body = to_configmap(approval, self.settings.namespace, self.lock)
         namespace = self.settings.namespace
         try:

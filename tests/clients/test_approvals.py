@@ -114,6 +114,14 @@ def test_an_emergency_waiting_for_its_approval_is_not_replaced(cluster, approval
     assert approvals.publish(later).request == "cutover@later"  # approved: replaced as usual
 
 
+def test_an_update_without_a_resource_version_is_not_written(cluster, approvals):
+    seen = approvals.publish(REQUEST)
+    blind = Approval(**{**vars(seen), "resource_version": ""})
+    with pytest.raises(ApprovalError, match="needs the resourceVersion it was read at"):
+        approvals.grant(blind, "bob@laptop", "bob@laptop#2-b", "", "t1", "t2")
+    assert approvals.read() == seen  # nothing written
+
+
 def test_close_marks_only_its_own_request(cluster, approvals):
     approvals.publish(REQUEST)
     assert approvals.close("another request", "withdrawn") is None
