@@ -29,7 +29,6 @@ from cockpit.model.approval import (
     USED,
     WITHDRAWN,
     Approval,
-    person,
     plan_digest,
     refusal,
     self_approval,
@@ -56,7 +55,10 @@ class Waiting:
 
 
 def digest_of(plan: Plan, params: dict[str, Any]) -> str:
-    return plan_digest(plan.action, plan.target, plan.changes, params)
+    """The plan's digest, its failed preconditions too: made again at execute time, a
+    precondition that fails by then (to be overridden) is another plan than the approved."""
+    failed = (p.name for p in plan.failed)
+    return plan_digest(plan.action, plan.target, plan.changes, params, failed)
 
 
 class FourEyes:
@@ -127,6 +129,7 @@ class FourEyes:
             digest=waiting.digest,
             requester=self.session.operator,
             requester_identity=self.session.holder,
+            requester_login=self.session.login,
             requested_at=at.isoformat(),
             valid_for=int(self.valid_for.total_seconds()),
             preview=preview,
@@ -153,7 +156,9 @@ class FourEyes:
             return
         waiting = self.waiting
         if waiting is not None and approval.request == waiting.key and not waiting.asked:
-            if approval.status == GRANTED and approval.digest == waiting.digest:
+            if approval.status == GRANTED and (why := self._refused(approval, waiting)):
+                self._give_up(f"not approved: {why}", outcome="failed")
+            elif approval.status == GRANTED:
                 waiting.asked = True
                 detail = self._granted(approval)
                 self._step(waiting.key, "done", detail)
@@ -170,7 +175,7 @@ class FourEyes:
         elif (
             approval.status == REQUESTED
             and approval.request not in self._announced
-            and person(approval.requester) != person(self.session.operator)  # may approve
+            and self_approval(approval, self.session.operator, self.session.login) is None
         ):
             self._announced.add(approval.request)
             self.actions.say(
@@ -178,6 +183,26 @@ class FourEyes:
                 f"approval requested by {approval.requester}: {approval.title} — "
                 "A reviews and approves it",
             )
+
+    def _refused(self, approval: Approval, waiting: Waiting) -> str | None:
+        """The execute-time judgement, made before the preview says "approved": an
+        approval by the requester, an expired one or one for another plan opens nothing
+        (refused, journaled)."""
+        why = refusal(
+            approval,
+            request=waiting.key,
+            digest=waiting.digest,
+            now=self.host.clock(),
+            valid_for=self.valid_for,
+        )
+        if why is not None:
+            by = self.session.operator
+            at = self.host.now()
+            refused = ev.ApprovalRefused(
+                request=waiting.key, digest=approval.digest, by=by, reason=why, at=at
+            )
+            self.host.dispatch(refused)
+        return why
 
     def _stale(self, approval: Approval) -> bool:
         """Our own request, still open in the cluster, for an action this cockpit knows has
@@ -201,7 +226,7 @@ class FourEyes:
         self._close(waiting.key, WITHDRAWN, "")
         return True
 
-    def _give_up(self, detail: str) -> None:
+    def _give_up(self, detail: str, outcome: str = "cancelled") -> None:
         waiting, self.waiting = self.waiting, None
         if waiting is None:
             return
@@ -209,9 +234,9 @@ class FourEyes:
         step = ev.ActionStep(id=waiting.key, step=STEP, status="failed", detail=detail, at=now)
         self.host.dispatch(step)
         self.host.dispatch(
-            ev.ActionFinished(id=waiting.key, outcome="cancelled", detail=detail, at=now)
+            ev.ActionFinished(id=waiting.key, outcome=outcome, detail=detail, at=now)
         )
-        self.actions.say("information", detail)
+        self.actions.say("information" if outcome == "cancelled" else "error", detail)
 
     def emergency(self) -> None:
         """Go on without the approval: a reason is asked, journaled, and left open."""
@@ -319,7 +344,7 @@ class FourEyes:
             self.actions.say("warning", f"no approval is requested in this window{status}")
             return
         me = self.session.operator
-        why = self_approval(approval, me)
+        why = self_approval(approval, me, self.session.login)
         if why is not None:
             event = ev.ApprovalRefused(
                 request=approval.request,
@@ -349,17 +374,33 @@ class FourEyes:
             if answer is None:
                 self.actions.say("information", f"not approved: {approval.title}")
                 return
-            self.host.reason("Why approve? (optional)", approval.title, lambda r: grant(r or ""))
+            why = "Why approve? (optional)"
+            self.host.reason(why, approval.title, reasoned, optional=True)
+
+        def reasoned(reason: str | None) -> None:
+            """Escape backs out (nothing approved); an empty answer is "no reason"."""
+            if reason is None:
+                self.actions.say("information", f"not approved: {approval.title}")
+                return
+            grant(reason)
 
         def grant(reason: str) -> None:
             now = self.host.clock()
-            valid = timedelta(seconds=approval.valid_for) if approval.valid_for else self.valid_for
+            valid = self.valid_for  # the request's own, if shorter: never longer than ours
+            if 0 < approval.valid_for < valid.total_seconds():
+                valid = timedelta(seconds=approval.valid_for)
             expires = (now + valid).isoformat()
 
             def write() -> None:
                 try:
                     self._client().grant(
-                        approval, me, self.session.holder, reason, now.isoformat(), expires
+                        approval,
+                        me,
+                        self.session.holder,
+                        reason,
+                        now.isoformat(),
+                        expires,
+                        login=self.session.login,
                     )
                 except Exception as error:  # a 409 too: said, nothing overwritten
                     self.actions.notice("error", f"not approved: {error}")

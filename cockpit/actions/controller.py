@@ -82,9 +82,17 @@ class Host(Protocol):
     def choose(self, title: str, choices: list[Choice], answered: Callable[[str | None], None]):
         """Ask which of `choices` (the rollback's options)."""
 
-    def reason(self, title: str, subject: str, answered: Callable[[str | None], None]) -> None:
+    def reason(
+        self,
+        title: str,
+        subject: str,
+        answered: Callable[[str | None], None],
+        *,
+        optional: bool = False,
+    ) -> None:
         """Ask why (an override, an abort …): `answered` gets the text, or None when the
-        operator gave none or backed out — and then the move does not happen."""
+        operator gave none or backed out — and then the move does not happen. `optional`:
+        an empty answer is "" (no reason given), only backing out is None."""
 
 
 class Actions:

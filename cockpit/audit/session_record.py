@@ -57,4 +57,16 @@ def session_start(
             for name, runbook in workspace.runbooks.items()
         },
         "restored": [{"kind": e.kind, "data": e.to_data()} for e in restored],
+        "approval": approval_policy(session),  # new: older journals lack it
+    }
+
+
+def approval_policy(session: Session) -> dict[str, Any] | None:
+    """The four-eyes policy in force, as the report states it (None: no approval needed)."""
+    policy = session.approval
+    if policy is None:
+        return None
+    return {
+        "required_for": list(policy.required_for),
+        "expires": int(policy.expires.total_seconds()),
     }

@@ -14,9 +14,12 @@ from dataclasses import replace
 from typing import Any
 
 from cockpit.clients.kube import KubeSettings, api_client, describe
-from cockpit.model.approval import GRANTED, Approval
+from cockpit.model.approval import EMERGENCY, GRANTED, Approval
+from cockpit.model.untrusted import one_line
 
 LABEL = "cockpit.dev/approval"
+#: the longest `validForSeconds` read from an object (a day)
+MAX_VALID = 86400
 #: Approval field → ConfigMap data key (the object's text, as kubectl shows it)
 KEYS = {
     "request": "request",
@@ -26,11 +29,13 @@ KEYS = {
     "digest": "digest",
     "requester": "requester",
     "requester_identity": "requesterIdentity",
+    "requester_login": "requesterLogin",  # new: older objects lack it
     "requested_at": "requestedAt",
     "valid_for": "validForSeconds",
     "status": "status",
     "approver": "approver",
     "approver_identity": "approverIdentity",
+    "approver_login": "approverLogin",  # new: older objects lack it
     "reason": "reason",
     "approved_at": "approvedAt",
     "expires_at": "expiresAt",
@@ -67,11 +72,14 @@ def from_configmap(obj: dict[str, Any]) -> Approval | None:
     data = obj.get("data") or {}
     if not data.get("request") or not data.get("digest"):
         return None
-    values: dict[str, Any] = {name: str(data.get(key, "")) for name, key in KEYS.items()}
+    # outside text: each field one line (a newline in a title would be a fake banner line)
+    values: dict[str, Any] = {name: one_line(str(data.get(key, ""))) for name, key in KEYS.items()}
     try:
-        values["valid_for"] = int(values["valid_for"] or 0)
+        valid_for = int(values["valid_for"] or 0)
     except ValueError:
-        values["valid_for"] = 0
+        valid_for = 0
+    # outside text: a day at most, else 0 (the approving cockpit's own policy decides)
+    values["valid_for"] = valid_for if 0 < valid_for <= MAX_VALID else 0
     preview = str(data.get("preview", ""))
     values["preview"] = tuple(preview.splitlines())
     values["resource_version"] = str((obj.get("metadata") or {}).get("resourceVersion", ""))
@@ -119,6 +127,11 @@ class ApprovalClient:
         return from_configmap(json.loads(response.data))
 
     def _write(self, approval: Approval, create: bool) -> Approval:
+        if not create and not approval.resource_version:  # a PUT without one overwrites
+            raise ApprovalError(
+                f"not written: an update of {self.name} needs the resourceVersion it was "
+                "read at, and none is known; look again"
+            )
         body = to_configmap(approval, self.settings.namespace, self.lock)
         namespace = self.settings.namespace
         try:
@@ -137,18 +150,34 @@ class ApprovalClient:
         return written
 
     def publish(self, approval: Approval) -> Approval:
-        """A new request in place of whatever the window's object said before."""
+        """A new request in place of whatever the window's object said before — except an
+        emergency still waiting for its approval after the fact: that one is refused, not
+        replaced. The window has one object, the one every cockpit watches and approves;
+        a copy under another name would be seen by nobody, and the emergency would go
+        unapproved for good."""
         current = self.read()
         if current is None:
             try:
                 return self._write(replace(approval, resource_version=""), create=True)
             except Conflict:  # someone created it in between: replace it, as read
                 current = self.read()
+        if current is not None and current.status == EMERGENCY:
+            raise ApprovalError(
+                f"an emergency awaits its approval after the fact ({current.title}, run by "
+                f"{current.requester}): approve it first (A in another operator's cockpit)"
+            )
         version = current.resource_version if current else ""
         return self._write(replace(approval, resource_version=version), create=False)
 
     def grant(
-        self, seen: Approval, approver: str, identity: str, reason: str, at: str, expires: str
+        self,
+        seen: Approval,
+        approver: str,
+        identity: str,
+        reason: str,
+        at: str,
+        expires: str,
+        login: str = "",
     ) -> Approval:
         """Approve the request as it was seen (its resourceVersion): if it changed since,
         the write is a 409 and nothing is approved."""
@@ -157,6 +186,7 @@ class ApprovalClient:
             status=GRANTED,
             approver=approver,
             approver_identity=identity,
+            approver_login=login,
             reason=reason,
             approved_at=at,
             expires_at=expires,

@@ -1,7 +1,8 @@
 """Four-eyes approval, the pure part: which plan an approval names, and when it holds.
 
 An approval names the plan it approves by a digest of what the plan would do (action,
-target, changes, params as canonical JSON, SHA-256): the same plan has the same digest in
+target, changes, params and the names of its failed preconditions as canonical JSON,
+SHA-256): the same plan has the same digest in
 every cockpit, and a plan that changed needs a new approval. Whether an approval holds is
 decided here from its facts alone, so the approver's cockpit (refusing to approve one's
 own plan) and the executor's (refusing at execute time) judge alike.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,17 +29,65 @@ COVERS = {
 }
 
 
-def plan_digest(action: str, target: str, changes: Iterable[str], params: Mapping) -> str:
-    """SHA-256 of the plan's canonical JSON: what it changes, not when or by whom."""
-    plan = {"action": action, "target": target, "changes": list(changes), "params": params}
+def plan_digest(
+    action: str,
+    target: str,
+    changes: Iterable[str],
+    params: Mapping,
+    failed: Iterable[str] = (),
+) -> str:
+    """SHA-256 of the plan's canonical JSON: what it changes, not when or by whom — and
+    which of its preconditions failed, so an approval of a plan whose checks passed does
+    not cover overriding one that fails by the time it runs."""
+    plan = {
+        "action": action,
+        "target": target,
+        "changes": list(changes),
+        "params": params,
+        "failed": sorted(failed),
+    }
     canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+#: Cyrillic and Greek letters that look like Latin ones (after casefolding), and the
+#: Latin ones they pass for: `аlice` with a Cyrillic а is alice to a reader
+LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("аеорсхуіјѕһԁԛԝкмтвн", "aeopcxyijshdqwkmtbh", strict=True)),
+        **dict(zip("αορικνυχε", "aopikvuxe", strict=True)),
+        "ı": "i",  # Latin dotless i
+    }
+)
+
+
 def person(operator: str) -> str:
     """The person behind an operator name: `alice@bastion-1` and `alice@bastion-2` are one
-    person on two hosts, and may not approve each other's plans."""
-    return operator.split("@", 1)[0].strip().casefold()
+    person on two hosts, and may not approve each other's plans.
+
+    Compared as a reader sees the name, not as its code points are: NFKC (full-width
+    `ａｌｉｃｅ` is alice), invisible format characters dropped (a zero-width space, a soft
+    hyphen), casefolded, and Cyrillic/Greek look-alikes read as the Latin letters they
+    pass for. Conservative on purpose: two people whose names differ only by such a
+    letter are taken for one, and one of them asks someone else — a refusal too many,
+    never an approval too many."""
+    name = unicodedata.normalize("NFKC", operator).split("@", 1)[0]
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
+    name = unicodedata.normalize("NFKC", name.casefold()).strip()
+    return name.translate(LOOKALIKES)
+
+
+#: how far ahead of the checking cockpit's clock an approver's may be
+SKEW = timedelta(minutes=2)
+
+
+def _moment(text: str) -> datetime | None:
+    """An ISO time with its zone, or None (unreadable, or no zone to compare by)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
@@ -51,12 +101,14 @@ class Approval:
     digest: str
     requester: str
     requester_identity: str = ""  # the requesting cockpit's lock identity
+    requester_login: str = ""  # the OS account the requesting cockpit runs under
     requested_at: str = ""
     valid_for: int = 0  # seconds an approval holds once given
     preview: tuple[str, ...] = ()
     status: str = REQUESTED
     approver: str = ""
     approver_identity: str = ""
+    approver_login: str = ""
     reason: str = ""
     approved_at: str = ""
     expires_at: str = ""
@@ -69,10 +121,16 @@ class Approval:
         return self.digest[:12]
 
 
-def self_approval(approval: Approval, approver: str) -> str | None:
-    """Why `approver` may not approve this request, or None."""
+def self_approval(approval: Approval, approver: str, login: str = "") -> str | None:
+    """Why `approver` (running under the OS account `login`, "" if unknown) may not
+    approve this request, or None. Two operator names in one OS account are one person."""
     if person(approver) == person(approval.requester):
         return f"{approver} requested this plan: the approver must be someone else"
+    if login and login == approval.requester_login:
+        return (
+            f"{approver} runs under {login}, the OS account that requested this plan: "
+            "the approver must be someone else"
+        )
     return None
 
 
@@ -92,18 +150,29 @@ def refusal(
         return f"the approval object names another request ({approval.request})"
     if approval.status != GRANTED:
         return f"the plan is not approved (the request is {approval.status})"
-    if why := self_approval(approval, approval.approver):
+    if why := self_approval(approval, approval.approver, approval.approver_login):
         return f"approved by its own requester: {why}"
     if approval.digest != digest:
         return (
             f"the plan changed since it was approved (digest {digest[:12]}, approved "
             f"{approval.short}): ask for a new approval"
         )
-    try:
-        approved = datetime.fromisoformat(approval.approved_at)
-        expires = datetime.fromisoformat(approval.expires_at)
-    except ValueError:
+    approved, expires = _moment(approval.approved_at), _moment(approval.expires_at)
+    requested = _moment(approval.requested_at) if approval.requested_at else approved
+    if approved is None or expires is None or requested is None:
         return "the approval has no readable time: treated as expired"
+    # the approver's clock is not trusted to stretch the approval: not ahead of ours by
+    # more than a skew, not before the request it approves
+    if approved > now + SKEW:
+        return (
+            f"the approval by {approval.approver} is dated {approved.isoformat()}, ahead of "
+            f"this cockpit's clock ({now.isoformat()}): treated as not approved"
+        )
+    if approved < requested:
+        return (
+            f"the approval by {approval.approver} is dated {approved.isoformat()}, before "
+            f"the request ({requested.isoformat()}): treated as not approved"
+        )
     expires = min(expires, approved + valid_for)  # never longer than this cockpit's policy
     if now > expires:
         return f"the approval by {approval.approver} expired at {expires.isoformat()}"

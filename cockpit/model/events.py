@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-from cockpit.model.untrusted import clean_fields
+from cockpit.model.untrusted import clean_fields, one_line
 
 EVENTS: dict[str, type[Event]] = {}
 
@@ -356,7 +356,7 @@ class ActionFinished(Event):
     at: str = ""
 
 
-#: what journals written before 2026-12-03 called `action.result`; still read
+#: journals written before 2026-12-03 called the outcome `action.end`; still read
 EVENTS["action.end"] = ActionFinished
 RESULT_KINDS = ("action.result", "action.end")
 
@@ -376,7 +376,21 @@ class Notice(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalRequested(Event):
+class OneLineEvent(Event):
+    """An event whose texts are one line each: a title, a name or a reason from the
+    approval object is outside text, and a newline in it would draw a fake line in the
+    banner, a toast or the report. A tuple (the preview) keeps its lines."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, str) and (flat := one_line(value)) != value:
+                object.__setattr__(self, name, flat)
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(OneLineEvent):
     """The window's approval object asks for a second operator's approval of a plan (seen
     through the watch, in every cockpit on the window, the requester's too)."""
 
@@ -389,13 +403,14 @@ class ApprovalRequested(Event):
     requester: str
     requester_identity: str = ""
     valid_for: int = 0  # seconds an approval holds once given
+    requester_login: str = ""  # the requester's OS account (new: older journals lack it)
     preview: tuple[str, ...] = ()
     resource_version: str = ""
     at: str = ""
 
 
 @dataclass(frozen=True)
-class ApprovalGranted(Event):
+class ApprovalGranted(OneLineEvent):
     """A second operator approved the request (seen through the watch)."""
 
     kind: ClassVar[str] = "approval.granted"
@@ -403,6 +418,7 @@ class ApprovalGranted(Event):
     digest: str
     approver: str
     approver_identity: str = ""
+    approver_login: str = ""  # the approver's OS account (new: older journals lack it)
     reason: str = ""
     approved_at: str = ""
     expires_at: str = ""
@@ -411,7 +427,7 @@ class ApprovalGranted(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalClosed(Event):
+class ApprovalClosed(OneLineEvent):
     """The request was withdrawn, gone on without (emergency), used or deleted."""
 
     kind: ClassVar[str] = "approval.closed"
@@ -422,7 +438,7 @@ class ApprovalClosed(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalRefused(Event):
+class ApprovalRefused(OneLineEvent):
     """This cockpit refused an approval: to give it (one's own plan) or to act on it
     (expired, another plan, approved by its requester, not approved)."""
 
@@ -435,7 +451,7 @@ class ApprovalRefused(Event):
 
 
 @dataclass(frozen=True)
-class ApprovalEmergency(Event):
+class ApprovalEmergency(OneLineEvent):
     """The executor went on without the required approval, with a reason: an approval
     after the fact stays open in the report."""
 

@@ -67,6 +67,9 @@ class Session:
     holder: str = ""
     #: four-eyes: which moves need a second operator's approval (None: none do)
     approval: ApprovalConfig | None = None
+    #: the OS account this cockpit runs under (four-eyes: two names, one account, is one
+    #: person); "" when unknown
+    login: str = ""
 
     @property
     def postgres_configured(self) -> bool:

@@ -220,6 +220,11 @@ def _clean_dict(value: dict) -> dict:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+def one_line(text: str) -> str:
+    """Outside text shown on one line: every run of whitespace (newlines too) one space."""
+    return " ".join(text.split())
+
+
 def clean_fields(obj: Any) -> None:
     """For a frozen dataclass's `__post_init__`: each field cleaned, once, at birth."""
     cls = type(obj)

@@ -104,4 +104,5 @@ def open_session(config: Config, today: date | None = None) -> Session:
         t0=config.t0 or today or date.today(),
         tz=tz,
         keys=dict(config.keys),
+        login=login_user(),
     )

@@ -413,8 +413,15 @@ class CockpitApp(App[int]):
     ) -> None:
         self.push_screen(ChooseScreen(title, choices), answered)
 
-    def reason(self, title: str, subject: str, answered: Callable[[str | None], None]) -> None:
-        self.push_screen(Prompt(title, subject), answered)
+    def reason(
+        self,
+        title: str,
+        subject: str,
+        answered: Callable[[str | None], None],
+        *,
+        optional: bool = False,
+    ) -> None:
+        self.push_screen(Prompt(title, subject, optional=optional), answered)
 
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a

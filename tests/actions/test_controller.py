@@ -44,6 +44,7 @@ class Host:
         self.asked: list = []
         self.chosen: list = []
         self.reasons: list = []
+        self.optional: list[bool] = []  # whether each reason asked may be left empty
         self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
@@ -92,8 +93,9 @@ class Host:
     def choose(self, title, choices, answered):
         self.chosen.append((title, choices, answered))
 
-    def reason(self, title, subject, answered):
+    def reason(self, title, subject, answered, *, optional=False):
         self.reasons.append((title, subject, answered))
+        self.optional.append(optional)
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -542,12 +544,15 @@ def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
 POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
 
 
-def four_eyes_host(kubeconfig, operator: str = "alice@bastion", **policy) -> Host:
+def four_eyes_host(kubeconfig, operator: str = "alice@bastion", login: str = "", **policy) -> Host:
+    """A cockpit of `operator`, under the OS account `login` (by default the operator's
+    own name: every test process runs as one account)."""
     host = Host(
         kubeconfig=str(kubeconfig),
         context="valeo-sim",
         operator=operator,
         approval=POLICY | policy,
+        login=login or operator.split("@")[0],
     )
     observe(host)
     return host
@@ -603,7 +608,8 @@ def test_a_required_approval_publishes_the_plan_and_waits(cluster, kubeconfig):
     assert host.asked == []  # no preview to confirm before the approval
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert cm["metadata"]["labels"] == {"cockpit.dev/approval": "cockpit-window"}
-    digest = plan_digest(planned.action, planned.target, planned.changes, planned.params)
+    failed = [p["name"] for p in planned.preconditions if p["status"] == "failed"]
+    digest = plan_digest(planned.action, planned.target, planned.changes, planned.params, failed)
     assert cm["data"]["digest"] == digest and cm["data"]["status"] == "requested"
     assert cm["data"]["requester"] == "alice@bastion"
     assert cm["data"]["requesterIdentity"] == host.session.holder
@@ -672,6 +678,8 @@ def test_an_approval_opens_the_preview_and_the_checked_plan_runs(cluster, kubeco
 def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    run_ticks(controller, host)  # the preview is open
     granted(host, cluster, approver="alice@other-host")  # kubectl edit, an old cockpit …
     confirmed_after_approval(host, controller)
     action = only(host)
@@ -682,10 +690,43 @@ def test_an_approval_by_the_requester_herself_is_refused_at_execute_time(cluster
     assert host.notices()[-1][1].startswith("not executed: approved by its own requester")
 
 
+@pytest.mark.parametrize(
+    ("approver", "minutes", "said"),
+    [
+        ("alice@other-host", 0, "approved by its own requester"),
+        ("bob@laptop", 16, "the approval by bob@laptop expired at"),
+    ],
+)
+def test_a_refused_approval_opens_no_approved_preview(cluster, kubeconfig, approver, minutes, said):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster, approver=approver)
+    host.advance(minutes * 60)
+    run_ticks(controller, host)
+    assert host.asked == []  # no preview saying "approved by a second operator"
+    action = only(host)
+    assert action.outcome == "failed" and said in action.detail
+    (refused,) = host.of(ev.ApprovalRefused)
+    assert refused.by == "alice@bastion" and said in refused.reason
+    assert controller.four_eyes.waiting is None
+
+
+def test_an_approval_dated_in_the_future_is_refused(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    ahead = host.now_at + timedelta(hours=2)  # the approver's clock, or a hand edit
+    until = (ahead + timedelta(minutes=15)).isoformat()
+    client_of(host).grant(host.state.approval, "bob@laptop", "b", "", ahead.isoformat(), until)
+    watched(host, cluster)
+    run_ticks(controller, host)
+    assert host.asked == [] and "ahead of this cockpit's clock" in only(host).detail
+
+
 def test_an_expired_approval_is_refused(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
     granted(host, cluster)
+    run_ticks(controller, host)  # the preview is open, the operator hesitates
     host.advance(16 * 60)
     confirmed_after_approval(host, controller)
     assert "the approval by bob@laptop expired at" in only(host).detail
@@ -695,6 +736,7 @@ def test_an_approval_longer_than_the_policy_holds_only_as_long_as_the_policy(clu
     host = four_eyes_host(kubeconfig, expires="5m")
     controller = asked_for_approval(host, cluster)
     granted(host, cluster, minutes=60)  # the approver's cockpit wrote an hour
+    run_ticks(controller, host)
     host.advance(6 * 60)
     confirmed_after_approval(host, controller)
     assert "expired at 2026-11-21T11:05:00+00:00" in only(host).detail
@@ -706,6 +748,26 @@ def test_a_plan_changed_since_its_approval_is_refused(cluster, kubeconfig):
     granted(host, cluster)
     observe(host, selector="blue-canary")  # the Service moved under the approved plan
     confirmed_after_approval(host, controller)
+    action = only(host)
+    assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "blue"  # never patched
+
+
+def test_a_precondition_failing_since_the_approval_is_another_plan(cluster, kubeconfig):
+    host = four_eyes_host(kubeconfig)
+    controller = asked_for_approval(host, cluster)
+    granted(host, cluster)
+    run_ticks(controller, host)
+    ((plan, _, _, answered),) = host.asked
+    assert "green pods ready == desired" not in [p.name for p in plan.failed]
+    green = {"name": "valeo-erp-green", "labels": {"app": "valeo-erp", "version": "green"}}
+    green |= {"replicas": 3, "ready": 1, "updated": 3, "available": 1}  # green falls over
+    host.dispatch(ev.KubeObserved(resource="deployments", change="LIST", items=(green,)))
+    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
+    if plan.failed:
+        host.reasons[-1][2]("green is not in the emulator's metrics")
+    host.settle()
     action = only(host)
     assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
     service = cluster.store.get("services", "production", "valeo-erp")
@@ -748,6 +810,62 @@ def test_the_approver_may_not_approve_her_own_plan(cluster, kubeconfig):
     assert again.notices()[-1][1].startswith("not approved: Alice@laptop requested this plan")
 
 
+def test_two_names_in_one_os_account_may_not_approve_each_other(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig, login="ops")
+    controller = asked_for_approval(alice, cluster)
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["requesterLogin"] == "ops"
+    carol = four_eyes_host(kubeconfig, operator="carol@bastion", login="ops")
+    watched(carol, cluster)
+    Actions(carol).four_eyes.approve()
+    (refused,) = carol.of(ev.ApprovalRefused)
+    assert "runs under ops, the OS account that requested this plan" in refused.reason
+    assert carol.asked == [] and carol.notices()[-1][1].startswith("not approved: carol@bastion")
+    # written anyway (an old cockpit, kubectl): refused at the requester's too
+    expires = (alice.now_at + timedelta(minutes=15)).isoformat()
+    client_of(alice).grant(
+        alice.state.approval, "carol@bastion", "c", "", alice.now(), expires, login="ops"
+    )
+    watched(alice, cluster)
+    run_ticks(controller, alice)
+    assert alice.asked == [] and "approved by its own requester" in only(alice).detail
+
+
+def test_an_approver_under_another_account_records_it(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    bob.asked[-1][3](("valeo-erp", ()))
+    bob.reasons[-1][2]("")
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["requesterLogin"], cm["data"]["approverLogin"]) == ("alice", "bob")
+    assert cm["data"]["status"] == "granted"
+
+
+@pytest.mark.parametrize(
+    ("valid_for", "until"),
+    [(10**14, 15), (-60, 15), (3600, 15), (60, 1)],
+)
+def test_the_approver_gives_the_shorter_of_the_requests_validity_and_its_own(
+    cluster, kubeconfig, valid_for, until
+):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    client_of(alice).publish(replace(alice.state.approval, valid_for=valid_for))  # hostile
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    bob.asked[-1][3](("valeo-erp", ()))
+    bob.reasons[-1][2]("")
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "granted"
+    assert cm["data"]["expiresAt"] == (bob.now_at + timedelta(minutes=until)).isoformat()
+
+
 def test_nothing_to_approve_is_said(cluster, kubeconfig):
     bob = four_eyes_host(kubeconfig, operator="bob@laptop")
     Actions(bob).four_eyes.approve()
@@ -772,6 +890,22 @@ def test_an_approval_of_a_request_that_changed_under_the_review_is_a_conflict(cl
     assert cm["data"]["status"] == "requested" and cm["data"]["approver"] == ""
 
 
+def test_backing_out_of_the_approvers_reason_approves_nothing(cluster, kubeconfig):
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    ((_, _, _, confirmed),) = bob.asked
+    confirmed(("valeo-erp", ()))
+    assert bob.reasons[-1][0] == "Why approve? (optional)" and bob.optional[-1]
+    bob.reasons[-1][2](None)  # Escape: not approved
+    bob.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
+    assert bob.notices()[-1] == ("information", "not approved: Cutover valeo-erp: blue → green")
+
+
 def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
     alice = four_eyes_host(kubeconfig)
     controller = asked_for_approval(alice, cluster)
@@ -785,7 +919,8 @@ def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
     ((plan, _, _, confirmed),) = bob.asked
     assert plan.title == "Approve after the fact: Cutover valeo-erp: blue → green"
     confirmed(("valeo-erp", ()))
-    bob.reasons[-1][2](None)  # the reason is optional
+    assert bob.optional[-1]  # the reason is optional: an empty answer is ""
+    bob.reasons[-1][2]("")
     bob.settle()
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert (cm["data"]["status"], cm["data"]["approver"]) == ("granted", "bob@laptop")

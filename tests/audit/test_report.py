@@ -34,13 +34,15 @@ class Window:
     """A journal written as the cockpit writes it, the clock moved by hand (minutes after NOW,
     11:42:05 in Berlin)."""
 
-    def __init__(self, path, zone: str | None = "Europe/Berlin") -> None:
+    def __init__(self, path, zone: str | None = "Europe/Berlin", policy: bool = True) -> None:
         self.path, self.now = path, NOW
         self.journal = Journal(path, clock=lambda: self.now)
         self.trail = AuditTrail(self.journal)
         start = session_start(make_session(), (160, 48), [])
         if zone is None:  # a journal from before the zone was recorded
             del start["timezone"]
+        if not policy:  # … or the approval policy
+            del start["approval"]
         self.trail.record("session.start", start)
 
     def at(self, minutes: float, *events: ev.Event) -> None:
@@ -215,6 +217,8 @@ def test_the_approvals_are_reported_and_an_emergency_stays_open(tmp_path):
     opening = story.split("\n## Sign-off and decisions\n", 1)[1].split("\n## ", 1)[0]
     lines = opening.split("\n### Approvals (four eyes)\n", 1)[1].split("\n### ", 1)[0].splitlines()
     assert [line for line in lines if line] == [
+        "- session of alice@bastion from 11:42:05: four eyes not required by this cockpit's "
+        "configuration",
         f"- {title}: approved by bob@laptop at 11:44:05: ok (plan `{digest[:12]}`)",
         f"- {title}: refused to alice@bastion at 11:45:05: expired",
         f"- [ ] {title}: run without approval by alice@bastion at 11:47:05, emergency: P1 — "
@@ -275,15 +279,25 @@ def test_each_session_says_whether_its_configuration_required_four_eyes(tmp_path
     w.trail.record("session.start", start | {"approval": None})
     lines = w.done().split("### Approvals (four eyes)\n", 1)[1].split("\n### ", 1)[0]
     assert [line for line in lines.splitlines() if line] == [
+        "- session of alice@bastion from 11:42:05: four eyes not required by this cockpit's "
+        "configuration",
         "- session of alice@bastion from 11:47:05: four eyes required for cutover, rollback, "
         "restore, an approval valid 15 min",
         "- session of alice@bastion from 11:51:05: four eyes not required by this cockpit's "
         "configuration",
-    ]  # the first session's journal, from before the field, says nothing
+    ]
 
 
-def test_a_window_without_approvals_has_no_such_section(tmp_path):
-    assert "### Approvals" not in bad_green(tmp_path / "window.jsonl")
+def test_a_journal_from_before_the_policy_was_recorded_says_nothing_of_it(tmp_path):
+    w = Window(tmp_path / "window.jsonl", policy=False)
+    assert "### Approvals" not in w.done()
+
+
+def test_a_window_without_approvals_says_none_were_required(tmp_path):
+    story = bad_green(tmp_path / "window.jsonl")
+    approvals = story.split("### Approvals (four eyes)\n", 1)[1].split("\n### ", 1)[0]
+    assert "four eyes not required by this cockpit's configuration" in approvals
+    assert "approved by" not in approvals and "without approval" not in approvals
 
 
 def test_each_verdict_change_and_failed_soak_with_its_evidence(tmp_path):

@@ -45,6 +45,38 @@ def test_the_object_round_trips_through_a_configmap():
     assert from_configmap(obj) == REQUEST
 
 
+def test_the_logins_travel_in_the_object_and_older_objects_still_read():
+    asked = Approval(**{**vars(REQUEST), "requester_login": "alice"})
+    obj = to_configmap(asked, NS, "cockpit-window")
+    assert obj["data"]["requesterLogin"] == "alice" and obj["data"]["approverLogin"] == ""
+    assert from_configmap(obj) == asked
+    del obj["data"]["requesterLogin"], obj["data"]["approverLogin"]  # an older cockpit's
+    assert from_configmap(obj) == REQUEST
+
+
+def test_a_grant_records_the_approvers_login(cluster, approvals):
+    seen = approvals.publish(Approval(**{**vars(REQUEST), "requester_login": "alice"}))
+    approvals.grant(seen, "bob@laptop", "bob@laptop#2-b", "", "t1", "t2", login="bob")
+    (cm,) = cluster.store.list("configmaps", NS, label_selector="cockpit.dev/approval")[0]
+    assert (cm["data"]["requesterLogin"], cm["data"]["approverLogin"]) == ("alice", "bob")
+
+
+def test_a_hostile_validity_is_read_as_none_given():
+    for hostile in ("100000000000000", "-5", "0", "soon", "1e9", "86401"):
+        obj = {"data": {"request": "r", "digest": "d", "validForSeconds": hostile}}
+        assert from_configmap(obj).valid_for == 0, hostile
+    obj = {"data": {"request": "r", "digest": "d", "validForSeconds": "86400"}}
+    assert from_configmap(obj).valid_for == 86400
+
+
+def test_the_objects_text_is_read_one_line_a_field_but_the_preview_keeps_its_lines():
+    obj = to_configmap(REQUEST, NS, "cockpit-window")
+    obj["data"] |= {"title": "Cutover\nACTION: done", "reason": "ok\n\nFAKE", "approver": "b\nx"}
+    read = from_configmap(obj)
+    assert (read.title, read.reason, read.approver) == ("Cutover ACTION: done", "ok FAKE", "b x")
+    assert read.preview == REQUEST.preview
+
+
 def test_a_configmap_that_holds_no_approval_is_none():
     assert from_configmap({"metadata": {"name": "x"}, "data": {"status": "granted"}}) is None
     assert from_configmap({"data": {"request": "r", "digest": "d", "validForSeconds": "soon"}})
@@ -68,6 +100,26 @@ def test_a_grant_carries_the_version_it_saw_and_a_stale_one_is_a_conflict(cluste
     with pytest.raises(Conflict, match="409 Conflict: the approval object cockpit-window-approval"):
         approvals.grant(seen, "carol@desk", "carol@desk#3-c", "", "t3", "t4")
     assert approvals.read().approver == "bob@laptop"  # never overwritten
+
+
+def test_an_emergency_waiting_for_its_approval_is_not_replaced(cluster, approvals):
+    approvals.publish(REQUEST)
+    approvals.close(REQUEST.request, "emergency", "P1")
+    later = Approval(**{**vars(REQUEST), "request": "cutover@later"})
+    with pytest.raises(ApprovalError, match="an emergency awaits its approval after the fact"):
+        approvals.publish(later)
+    open_ = approvals.read()
+    assert (open_.request, open_.status, open_.reason) == (REQUEST.request, "emergency", "P1")
+    approvals.grant(open_, "bob@laptop", "bob@laptop#2-b", "after the fact", "t1", "t2")
+    assert approvals.publish(later).request == "cutover@later"  # approved: replaced as usual
+
+
+def test_an_update_without_a_resource_version_is_not_written(cluster, approvals):
+    seen = approvals.publish(REQUEST)
+    blind = Approval(**{**vars(seen), "resource_version": ""})
+    with pytest.raises(ApprovalError, match="needs the resourceVersion it was read at"):
+        approvals.grant(blind, "bob@laptop", "bob@laptop#2-b", "", "t1", "t2")
+    assert approvals.read() == seen  # nothing written
 
 
 def test_close_marks_only_its_own_request(cluster, approvals):

@@ -278,7 +278,7 @@ def test_kubectl_sees_the_approval_object_the_cockpit_writes(kubectl, kubeconfig
     header, row = _ok(kubectl("get", "cm", "-n", NS, "-l", "cockpit.dev/approval")).splitlines()
     assert header.split() == ["NAME", "DATA", "AGE"]
     name, data, _age = row.split()
-    assert name == "cockpit-window-approval" and int(data) == 16
+    assert name == "cockpit-window-approval" and int(data) == 18  # with the two logins
     assert _ok(kubectl("get", "cm", "-n", NS, "-l", "cockpit.dev/approval=other")) == ""
     approvals.grant(seen, "bob@laptop", "bob@laptop#2-b", "ok", "t1", "t2")
     path = "{.items[0].data.status} {.items[0].data.approver} {.items[0].data.digest}"

@@ -4,6 +4,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -37,9 +38,11 @@ def make_session(layout: str = "go-live", **config) -> Session:
         "t0": date(2026, 11, 21),
         "timezone": "Europe/Berlin",
     } | config
+    login = settings.pop("login", None)  # the OS account, when a test plays another one
     if settings["context"] and not settings.get("kubeconfig"):
         settings["kubeconfig"] = kubeconfig_for(settings["context"])
-    return open_session(Config.model_validate(settings))
+    session = open_session(Config.model_validate(settings))
+    return session if login is None else replace(session, login=login)
 
 
 def build_app(layout: str = "go-live", store=None, restored=(), trail=None, **config) -> CockpitApp:

@@ -28,7 +28,10 @@ POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
 
 
 def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, **config) -> CockpitApp:
+    """`operator`'s cockpit, under an OS account of the operator's name (every test runs
+    as one account, which four-eyes would take for one person)."""
     config = {"actions": {"soak": "2s", "verify_timeout": "3s"}, "approval": POLICY} | config
+    config.setdefault("login", operator.split("@")[0])
     session = make_session(
         "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim", **config
     )
@@ -166,6 +169,32 @@ async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
     assert not kinds(tmp_path / "alice@bastion.jsonl", "approval.refused")
 
 
+async def test_escape_at_the_approvers_reason_approves_nothing(cluster, kubeconfig, tmp_path):
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
+    async with alice.run_test(size=SIZE) as a:
+        await wait_for(a, lambda: ready(alice), "alice holds the window, green Ready")
+        async with bob.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(bob), "bob observes the window")
+            await ask(alice, a)
+            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
+            await b.press("A")
+            await wait_for(b, lambda: previewing(bob), "bob's review")
+            await type_in(b, "#action-input", "valeo-erp")
+            await wait_for(b, lambda: isinstance(bob.screen, Prompt), "the reason prompt")
+            await b.press("escape")
+            await wait_for(b, lambda: not isinstance(bob.screen, Prompt), "the prompt gone")
+            await b.pause(1.0)  # a grant would have been written by now
+            cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+            assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
+            assert status_of(alice, REQUESTED)
+            bob.shutdown(0)
+        alice.shutdown(0)
+    notices = [d["message"] for k, d in kinds(tmp_path / "bob@laptop.jsonl", "") if k == "notice"]
+    assert "not approved: Cutover valeo-erp: blue → green" in notices
+    assert not kinds(tmp_path / "bob@laptop.jsonl", "approval.granted")
+
+
 async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, tmp_path):
     alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
     again = cockpit(kubeconfig, tmp_path, "alice@bastion-2")  # the same person, another host
@@ -182,13 +211,12 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
             assert refused["by"] == "alice@bastion-2"
             assert "requested this plan: the approver must be someone else" in refused["reason"]
 
-            # written behind the cockpit's back (kubectl, an old cockpit): refused at execute
+            # written behind the cockpit's back (kubectl, an old cockpit): refused, no preview
             seen = alice.state.approval
             client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
             client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
-            await wait_for(a, lambda: previewing(alice), "the preview")
-            await override(a)
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+            assert not isinstance(alice.screen, ActionScreen)
             action = the_action(alice)
             assert action.outcome == "failed"
             assert "approved by its own requester" in action.detail
@@ -294,3 +322,28 @@ async def test_a_read_only_cockpit_does_not_offer_approving(tmp_path):
         app = build_app("go-live", read_only=read_only)
         async with app.run_test(size=SIZE):
             assert app.check_action("approve", ()) is offered
+
+
+async def test_a_newline_in_the_objects_text_draws_no_fake_banner_line(tmp_path):
+    from cockpit.model import events as ev
+    from tests.ui.apps import build_app
+
+    app = build_app("go-live", operator="bob@laptop", approval=POLICY)
+    title = "Cutover valeo-erp\n ACTION: Cutover valeo-erp — soak done 10m, window OK"
+    async with app.run_test(size=SIZE) as pilot:
+        asked = ev.ApprovalRequested(
+            request="cutover@x",
+            action="cutover",
+            target="valeo-erp",
+            title=title,
+            digest="d" * 64,
+            requester="alice@bastion\nSOAK OK",
+            at=app.now(),
+        )
+        app.dispatch(asked)
+        await pilot.pause()
+        banner = str(app.query_one("#banner").render())
+        (line,) = [line for line in banner.splitlines() if "APPROVAL" in line]
+        assert "requested by alice@bastion SOAK OK" in line
+        assert "Cutover valeo-erp ACTION: Cutover valeo-erp — soak done" in line
+        assert not any(line.lstrip().startswith("ACTION:") for line in banner.splitlines())
