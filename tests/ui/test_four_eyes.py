@@ -7,6 +7,7 @@ the requester herself, one that expired, one for a plan that changed since.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from textual.widgets import Input
@@ -27,7 +28,7 @@ SIZE = (160, 48)
 POLICY = {"required_for": ["cutover", "rollback", "restore"], "expires": "15m"}
 
 
-def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, **config) -> CockpitApp:
+def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, clock=None, **config) -> CockpitApp:
     """`operator`'s cockpit, under an OS account of the operator's name (every test runs
     as one account, which four-eyes would take for one person)."""
     config = {"actions": {"soak": "2s", "verify_timeout": "3s"}, "approval": POLICY} | config
@@ -36,7 +37,9 @@ def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, **config) -> Cockpi
         "go-live", operator=operator, kubeconfig=str(kubeconfig), context="valeo-sim", **config
     )
     trail = AuditTrail(Journal(tmp_path / f"{operator}.jsonl"))
-    return CockpitApp(session, trail=trail, sources=source_factories(session), tick_seconds=0.25)
+    sources = source_factories(session)
+    extra = {"clock": clock} if clock is not None else {}
+    return CockpitApp(session, trail=trail, sources=sources, tick_seconds=0.25, **extra)
 
 
 async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
@@ -229,9 +232,9 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
 
 
 async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfig, tmp_path):
-    policy = POLICY | {"expires": "1s"}
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion", approval=policy)
-    bob = cockpit(kubeconfig, tmp_path, "bob@laptop", approval=policy)
+    later = [timedelta(0)]  # alice's clock, moved on by hand: no race with a 1 s expiry
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion", lambda: datetime.now(UTC) + later[0])
+    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
     async with alice.run_test(size=SIZE) as a:
         await wait_for(a, lambda: ready(alice), "alice holds the window")
         async with bob.run_test(size=SIZE) as b:
@@ -240,7 +243,7 @@ async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfi
             await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
             await approve(bob, b)
             await wait_for(a, lambda: previewing(alice), "alice's preview")
-            await a.pause(1.5)  # alice hesitates longer than the approval holds
+            later[0] = timedelta(minutes=16)  # alice hesitates longer than the 15 min it holds
             await override(a)
             await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
             action = the_action(alice)
