@@ -7,6 +7,7 @@ the requester herself, one that expired, one for a plan that changed since.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -125,43 +126,51 @@ async def approve(bob: CockpitApp, pilot, reason: str = "go/no-go agreed on the 
     await type_in(pilot, "#prompt-input", reason)
 
 
-async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
-    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
+@asynccontextmanager
+async def a_request(kubeconfig, tmp_path, approver: str = "bob@laptop", alice_clock=None):
+    """Alice holds the window and asks for a cutover; `approver`'s cockpit, observing the
+    same window, has seen the request. Both shut down when the test is done with them."""
+    alice = cockpit(kubeconfig, tmp_path, "alice@bastion", alice_clock)
+    other = cockpit(kubeconfig, tmp_path, approver)
     async with alice.run_test(size=SIZE) as a:
         await wait_for(a, lambda: ready(alice), "alice holds the window, green Ready")
-        async with bob.run_test(size=SIZE) as b:
-            await wait_for(b, lambda: watching(bob), "bob observes the window")
+        async with other.run_test(size=SIZE) as b:
+            await wait_for(b, lambda: watching(other), f"{approver} observes the window")
             await ask(alice, a)
-            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
-            banner = str(bob.query_one("#banner").render())
-            assert "APPROVAL requested by alice@bastion" in banner and "A reviews it" in banner
-            assert bob.can_mutate() is not None  # an observer: acting is refused, approving not
-            await approve(bob, b)
-            await wait_for(a, lambda: previewing(alice), "alice's preview")
-            assert "✔ approved by a second operator" in shown(alice)
-            assert "bob@laptop: go/no-go agreed on the bridge" in shown(alice)
-            await override(a)  # nobody ticked go/no-go
-            await wait_for(a, lambda: the_action(alice).outcome, "the outcome", seconds=25)
-            action = the_action(alice)
-            assert action.outcome == "inconclusive", action  # no Prometheus: never "healthy"
-            steps = [(s.step, s.status) for s in action.steps]
-            assert steps[:2] == [("approval", "done"), ("dry-run", "done")]
-            assert ("execute", "done") in steps and ("verify", "done") in steps
-            checked = action.steps[0].detail
-            assert checked.startswith("checked at execute, plan unchanged: approved by bob@laptop")
-            assert ": go/no-go agreed on the bridge (until " in checked
-            service = cluster.store.get("services", "production", "valeo-erp")
-            assert service["spec"]["selector"]["version"] == "green"
-            (cm,) = cluster.store.list(
-                "configmaps", "production", label_selector="cockpit.dev/approval"
-            )[0]
-            assert cm["data"]["approver"] == "bob@laptop"
-            assert cm["data"]["status"] == "used"  # an approval is used once
-            assert cm["data"]["approverIdentity"] == bob.session.holder
-            assert cm["data"]["requester"] == "alice@bastion"
-            bob.shutdown(0)
+            await wait_for(b, lambda: status_of(other, REQUESTED), f"{approver} sees it")
+            yield alice, a, other, b
+            other.shutdown(0)
         alice.shutdown(0)
+
+
+async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
+    async with a_request(kubeconfig, tmp_path) as (alice, a, bob, b):
+        banner = str(bob.query_one("#banner").render())
+        assert "APPROVAL requested by alice@bastion" in banner and "A reviews it" in banner
+        assert bob.can_mutate() is not None  # an observer: acting is refused, approving not
+        await approve(bob, b)
+        await wait_for(a, lambda: previewing(alice), "alice's preview")
+        assert "✔ approved by a second operator" in shown(alice)
+        assert "bob@laptop: go/no-go agreed on the bridge" in shown(alice)
+        await override(a)  # nobody ticked go/no-go
+        await wait_for(a, lambda: the_action(alice).outcome, "the outcome", seconds=25)
+        action = the_action(alice)
+        assert action.outcome == "inconclusive", action  # no Prometheus: never "healthy"
+        steps = [(s.step, s.status) for s in action.steps]
+        assert steps[:2] == [("approval", "done"), ("dry-run", "done")]
+        assert ("execute", "done") in steps and ("verify", "done") in steps
+        checked = action.steps[0].detail
+        assert checked.startswith("checked at execute, plan unchanged: approved by bob@laptop")
+        assert ": go/no-go agreed on the bridge (until " in checked
+        service = cluster.store.get("services", "production", "valeo-erp")
+        assert service["spec"]["selector"]["version"] == "green"
+        (cm,) = cluster.store.list(
+            "configmaps", "production", label_selector="cockpit.dev/approval"
+        )[0]
+        assert cm["data"]["approver"] == "bob@laptop"
+        assert cm["data"]["status"] == "used"  # an approval is used once
+        assert cm["data"]["approverIdentity"] == bob.session.holder
+        assert cm["data"]["requester"] == "alice@bastion"
     alice_saw = kinds(tmp_path / "alice@bastion.jsonl")
     assert alice_saw[0][0] == "approval.request" and alice_saw[0][1]["requester"] == "alice@bastion"
     granted = [d for k, d in alice_saw if k == "approval.granted"]
@@ -173,58 +182,40 @@ async def test_bob_approves_and_alice_cuts_over(cluster, kubeconfig, tmp_path):
 
 
 async def test_escape_at_the_approvers_reason_approves_nothing(cluster, kubeconfig, tmp_path):
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
-    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
-    async with alice.run_test(size=SIZE) as a:
-        await wait_for(a, lambda: ready(alice), "alice holds the window, green Ready")
-        async with bob.run_test(size=SIZE) as b:
-            await wait_for(b, lambda: watching(bob), "bob observes the window")
-            await ask(alice, a)
-            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
-            await b.press("A")
-            await wait_for(b, lambda: previewing(bob), "bob's review")
-            await type_in(b, "#action-input", "valeo-erp")
-            await wait_for(b, lambda: isinstance(bob.screen, Prompt), "the reason prompt")
-            await b.press("escape")
-            await wait_for(b, lambda: not isinstance(bob.screen, Prompt), "the prompt gone")
-            await b.pause(1.0)  # a grant would have been written by now
-            cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
-            assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
-            assert status_of(alice, REQUESTED)
-            bob.shutdown(0)
-        alice.shutdown(0)
+    async with a_request(kubeconfig, tmp_path) as (alice, _, bob, b):
+        await b.press("A")
+        await wait_for(b, lambda: previewing(bob), "bob's review")
+        await type_in(b, "#action-input", "valeo-erp")
+        await wait_for(b, lambda: isinstance(bob.screen, Prompt), "the reason prompt")
+        await b.press("escape")
+        await wait_for(b, lambda: not isinstance(bob.screen, Prompt), "the prompt gone")
+        await b.pause(1.0)  # a grant would have been written by now
+        cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+        assert (cm["data"]["status"], cm["data"]["approver"]) == ("requested", "")
+        assert status_of(alice, REQUESTED)
     notices = [d["message"] for k, d in kinds(tmp_path / "bob@laptop.jsonl", "") if k == "notice"]
     assert "not approved: Cutover valeo-erp: blue → green" in notices
     assert not kinds(tmp_path / "bob@laptop.jsonl", "approval.granted")
 
 
 async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, tmp_path):
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
-    again = cockpit(kubeconfig, tmp_path, "alice@bastion-2")  # the same person, another host
-    async with alice.run_test(size=SIZE) as a:
-        await wait_for(a, lambda: ready(alice), "alice holds the window")
-        async with again.run_test(size=SIZE) as b:
-            await wait_for(b, lambda: watching(again), "alice's second cockpit observes")
-            await ask(alice, a)
-            await wait_for(b, lambda: status_of(again, REQUESTED), "the request seen")
-            await b.press("A")
-            await b.pause()
-            assert not isinstance(again.screen, ActionScreen)  # refused before any review
-            (refused,) = [d for k, d in kinds(again.trail.journal.path) if k == "approval.refused"]
-            assert refused["by"] == "alice@bastion-2"
-            assert "requested this plan: the approver must be someone else" in refused["reason"]
+    async with a_request(kubeconfig, tmp_path, "alice@bastion-2") as (alice, a, again, b):
+        await b.press("A")
+        await b.pause()
+        assert not isinstance(again.screen, ActionScreen)  # refused before any review
+        (refused,) = [d for k, d in kinds(again.trail.journal.path) if k == "approval.refused"]
+        assert refused["by"] == "alice@bastion-2"
+        assert "requested this plan: the approver must be someone else" in refused["reason"]
 
-            # written behind the cockpit's back (kubectl, an old cockpit): refused, no preview
-            seen = alice.state.approval
-            client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
-            client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
-            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
-            assert not isinstance(alice.screen, ActionScreen)
-            action = the_action(alice)
-            assert action.outcome == "failed"
-            assert "approved by its own requester" in action.detail
-            again.shutdown(0)
-        alice.shutdown(0)
+        # written behind the cockpit's back (kubectl, an old cockpit): refused, no preview
+        seen = alice.state.approval
+        client = ApprovalClient(kube_settings(alice.session), alice.session.lock)
+        client.grant(seen, "alice@bastion-2", "x", "", alice.now(), "2099-01-01T00:00:00+00:00")
+        await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+        assert not isinstance(alice.screen, ActionScreen)
+        action = the_action(alice)
+        assert action.outcome == "failed"
+        assert "approved by its own requester" in action.detail
     service = cluster.store.get("services", "production", "valeo-erp")
     assert service["spec"]["selector"]["version"] == "blue"  # nothing was executed
     (refused,) = [d for k, d in kinds(tmp_path / "alice@bastion.jsonl") if k == "approval.refused"]
@@ -233,25 +224,18 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
 
 async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfig, tmp_path):
     later = [timedelta(0)]  # alice's clock, moved on by hand: no race with a 1 s expiry
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion", lambda: datetime.now(UTC) + later[0])
-    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
-    async with alice.run_test(size=SIZE) as a:
-        await wait_for(a, lambda: ready(alice), "alice holds the window")
-        async with bob.run_test(size=SIZE) as b:
-            await wait_for(b, lambda: watching(bob), "bob observes")
-            await ask(alice, a)
-            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
-            await approve(bob, b)
-            await wait_for(a, lambda: previewing(alice), "alice's preview")
-            later[0] = timedelta(minutes=16)  # alice hesitates longer than the 15 min it holds
-            await override(a)
-            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
-            action = the_action(alice)
-            assert action.outcome == "failed"
-            assert "the approval by bob@laptop expired at" in action.detail
-            assert (action.last_step.step, action.last_step.status) == ("approval", "failed")
-            bob.shutdown(0)
-        alice.shutdown(0)
+    async with a_request(
+        kubeconfig, tmp_path, alice_clock=lambda: datetime.now(UTC) + later[0]
+    ) as (alice, a, bob, b):
+        await approve(bob, b)
+        await wait_for(a, lambda: previewing(alice), "alice's preview")
+        later[0] = timedelta(minutes=16)  # alice hesitates longer than the 15 min it holds
+        await override(a)
+        await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+        action = the_action(alice)
+        assert action.outcome == "failed"
+        assert "the approval by bob@laptop expired at" in action.detail
+        assert (action.last_step.step, action.last_step.status) == ("approval", "failed")
     assert cluster.store.get("services", "production", "valeo-erp")["spec"]["selector"] == {
         "app": "valeo-erp",
         "version": "blue",
@@ -261,30 +245,21 @@ async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfi
 async def test_a_plan_that_changed_after_the_approval_is_refused(
     cluster, kubeconfig, tmp_path, kubectl
 ):
-    alice = cockpit(kubeconfig, tmp_path, "alice@bastion")
-    bob = cockpit(kubeconfig, tmp_path, "bob@laptop")
-    async with alice.run_test(size=SIZE) as a:
-        await wait_for(a, lambda: ready(alice), "alice holds the window")
-        async with bob.run_test(size=SIZE) as b:
-            await wait_for(b, lambda: watching(bob), "bob observes")
-            await ask(alice, a)
-            await wait_for(b, lambda: status_of(bob, REQUESTED), "bob sees the request")
-            await approve(bob, b)
-            await wait_for(a, lambda: status_of(alice, GRANTED), "the approval seen")
-            # between approval and execution someone moves the Service: another plan now
-            patch = '{"spec":{"selector":{"version":"blue-canary"}}}'
-            done = kubectl("patch", "service", "valeo-erp", "-n", "production", "-p", patch)
-            assert done.returncode == 0, done.stderr
-            moved = lambda: alice.state.kube.services["valeo-erp"].selector.get("version")  # noqa: E731
-            await wait_for(a, lambda: moved() == "blue-canary", "the change seen")
-            await wait_for(a, lambda: previewing(alice), "alice's preview")
-            await override(a)
-            await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
-            action = the_action(alice)
-            assert action.outcome == "failed"
-            assert "the plan changed since it was approved" in action.detail
-            bob.shutdown(0)
-        alice.shutdown(0)
+    async with a_request(kubeconfig, tmp_path) as (alice, a, bob, b):
+        await approve(bob, b)
+        await wait_for(a, lambda: status_of(alice, GRANTED), "the approval seen")
+        # between approval and execution someone moves the Service: another plan now
+        patch = '{"spec":{"selector":{"version":"blue-canary"}}}'
+        done = kubectl("patch", "service", "valeo-erp", "-n", "production", "-p", patch)
+        assert done.returncode == 0, done.stderr
+        moved = lambda: alice.state.kube.services["valeo-erp"].selector.get("version")  # noqa: E731
+        await wait_for(a, lambda: moved() == "blue-canary", "the change seen")
+        await wait_for(a, lambda: previewing(alice), "alice's preview")
+        await override(a)
+        await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
+        action = the_action(alice)
+        assert action.outcome == "failed"
+        assert "the plan changed since it was approved" in action.detail
     service = cluster.store.get("services", "production", "valeo-erp")
     assert service["spec"]["selector"]["version"] == "blue-canary"  # not touched by the cockpit
     (refused,) = [d for k, d in kinds(tmp_path / "alice@bastion.jsonl") if k == "approval.refused"]
