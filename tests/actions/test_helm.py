@@ -66,7 +66,7 @@ def release_record(name: str, revision: int, status: str, deployed: str, version
 def helm_encoded(record: dict, gzipped: bool = True) -> bytes:
     """Helm's encodeRelease (older Helm stored the JSON uncompressed)."""
     raw = json.dumps(record, separators=(",", ":")).encode()
-    return base64.b64encode(gzip.compress(raw, compresslevel=9) if gzipped else raw)
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0) if gzipped else raw)
 
 
 def release_secret(name: str, revision: int, status: str, encoded: bytes) -> dict:
@@ -199,7 +199,7 @@ def twice(payload: bytes) -> str:
         ("%%%not-base64%%%", "data.release is not base64"),
         (base64.b64encode(b"plain text, no base64").decode(), "not Helm's base64"),
         (twice(b"\x1f\x8b\x08\x00garbage"), "gzip is corrupt"),
-        (twice(gzip.compress(b'{"name": "bad"')), "not JSON"),
+        (twice(gzip.compress(b'{"name": "bad"', mtime=0)), "not JSON"),
         (twice(b"{not json"), "not JSON"),
         (twice(b'["a list"]'), "not a JSON object"),
         (twice(b'{"name": "bad", "info": {}}'), "no revision number"),

@@ -112,8 +112,9 @@ def helm_release(revision: int, version: str, status: str, deployed: str, descri
 
 
 def encode_release(release: dict) -> str:
-    """Helm's encodeRelease: JSON, gzip, then base64 (the Secret's data adds a second one)."""
-    return base64.b64encode(gzip.compress(json.dumps(release).encode())).decode()
+    """Helm's encodeRelease: JSON, gzip (no mtime, as Go's writer leaves it), then base64
+    (the Secret's data adds a second one)."""
+    return base64.b64encode(gzip.compress(json.dumps(release).encode(), mtime=0)).decode()
 
 
 def decode_release(secret: Obj) -> dict:
