@@ -9,7 +9,6 @@ sample spacing from 30 s down to 1 s, so eight samples a side take seconds, not 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import replace
@@ -20,20 +19,8 @@ from cockpit.model.evidence import rejudge
 from cockpit.runtime.session import open_session
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.ui.app import CockpitApp
-from tests.sources.test_prometheus import QUERIES
-from tests.ui.test_window_rules import wait_for
+from tests.ui.test_window_rules import LAYOUT, wait_for  # the same two panes
 
-LAYOUT = f"""\
-title: Green against blue
-vars: {{service: valeo-erp}}
-checklists: {{plan: plan.yaml}}
-rules: plan
-queries: {json.dumps({k: QUERIES[k] for k in ("errors", "p95")})}
-rows:
-  - panes:
-      - {{id: errors, kind: metric, query: errors, metric: error_rate, unit: ratio}}
-      - {{id: p95, kind: metric, query: p95, metric: p95_latency, unit: seconds}}
-"""
 PLAN = """\
 title: Plan
 success:
