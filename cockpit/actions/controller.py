@@ -145,7 +145,7 @@ class Actions:
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
             missing = "PostgreSQL" if not self.session.postgres_configured else "a backup_dir"
-            self._say(
+            self.say(
                 "error", f"backup needs {missing} in the config (postgres: {{dsn, backup_dir}})"
             )
             return
@@ -159,7 +159,7 @@ class Actions:
         if running is None and self.four_eyes.withdraw():
             return
         if running is None:
-            self._say("warning", "no action is running")
+            self.say("warning", "no action is running")
         elif running[1].action in ("backup", "restore", "restore-test", "rollback-helm"):
             key, title = running[0], running[1].title
             self.host.reason(
@@ -167,19 +167,19 @@ class Actions:
             )
         else:
             why = "it is verified or fails"
-            self._say("warning", f"{running[1].title} cannot be cancelled safely: {why}")
+            self.say("warning", f"{running[1].title} cannot be cancelled safely: {why}")
 
     def _abort(self, key: str, title: str, reason: str | None) -> None:
         running = self.host.state.running_action()
         if not reason:
-            self._say("warning", f"not cancelled: {title} runs on (a cancel needs a reason)")
+            self.say("warning", f"not cancelled: {title} runs on (a cancel needs a reason)")
         elif running is None or running[0] != key:
-            self._say("warning", f"not cancelled: {title} is no longer running")
+            self.say("warning", f"not cancelled: {title} is no longer running")
         else:
             by, at = self.session.operator, self.host.now()
             self.host.dispatch(ev.ActionAbort(id=key, by=by, reason=reason, at=at))
             self.cancel.set()
-            self._say("information", f"cancelling {title} at its next safe point")
+            self.say("information", f"cancelling {title} at its next safe point")
 
     # --- guards ------------------------------------------------------------------------------
 
@@ -190,18 +190,16 @@ class Actions:
             why = f"{running[1].title} is still running"
         why = why or self.four_eyes.busy()
         if why is not None:
-            self._say("error", f"not now: {why}")
+            self.say("error", f"not now: {why}")
         return why is not None
 
-    def _say(self, level: str, message: str) -> None:
+    def say(self, level: str, message: str) -> None:
         """On the host's loop: a notice is an event, journaled (a refused key is evidence)."""
         self.host.dispatch(ev.Notice(level=level, message=message, at=self.host.now()))
 
-    def _notice(self, level: str, message: str) -> None:
+    def notice(self, level: str, message: str) -> None:
         """From a worker thread."""
-        self.host.call_soon(self._say, level, message)
-
-    say, notice = _say, _notice  # for the four-eyes gate (cockpit.actions.approval)
+        self.host.call_soon(self.say, level, message)
 
     def replan_digest(self, action: str, context: dict[str, Any]) -> str | None:
         """The digest of the plan made again from what the cockpit sees now (in a worker:
@@ -256,7 +254,7 @@ class Actions:
             try:
                 made = plan()
             except Exception as error:  # the plan could not even be made: say why
-                self._notice("error", f"cannot plan: {error}")
+                self.notice("error", f"cannot plan: {error}")
                 return
             if made is not None:
                 self.host.call_soon(self._show, *made)
@@ -329,7 +327,7 @@ class Actions:
         pg = self.session.postgres
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
         if not backups:
-            self._notice("error", f"no verified backup in {pg.backup_dir}")
+            self.notice("error", f"no verified backup in {pg.backup_dir}")
             return None
         newest = backups[0]
         settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
@@ -363,7 +361,7 @@ class Actions:
         if self._refused():
             return
         if not self.session.postgres_configured or not self.session.postgres.backup_dir:
-            self._say("error", "a restore test needs postgres: {dsn, backup_dir}")
+            self.say("error", "a restore test needs postgres: {dsn, backup_dir}")
             return
         self._in_worker(lambda: self._plan_restore(scratch=True))
 
@@ -450,7 +448,7 @@ class Actions:
             app.dispatch(
                 ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=app.now())
             )
-            self._say("warning", f"not executed: {plan.title} (an override needs a reason)")
+            self.say("warning", f"not executed: {plan.title} (an override needs a reason)")
 
         app.reason(f"Why override: {', '.join(overridden)}?", plan.title, because)
 
@@ -467,7 +465,7 @@ class Actions:
         why = app.can_mutate()  # the lock may have gone while the preview was open
         if why is not None:
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=why, at=app.now()))
-            self._say("error", f"not executed: {why}")
+            self.say("error", f"not executed: {why}")
             return
         confirmed = ev.ActionConfirmed(
             id=key, by=self.session.operator, overridden=overridden, at=app.now(), reason=reason
@@ -476,7 +474,7 @@ class Actions:
         if refused is not None:
             detail = f"nothing was executed: {refused}"
             app.dispatch(ev.ActionFinished(id=key, outcome="failed", detail=detail, at=app.now()))
-            self._say("error", detail)
+            self.say("error", detail)
             return
         self.cancel = threading.Event()
         run = {
@@ -492,7 +490,7 @@ class Actions:
 
     # --- execution (in a worker thread; steps and outcomes from anywhere) ------------------
 
-    def _emit(self, event: ev.Event) -> None:
+    def emit(self, event: ev.Event) -> None:
         """Into the event loop without waiting for it; straight to the journal once detached.
 
         Never blocking here matters at a hang-up: the loop then waits for this thread.
@@ -527,19 +525,17 @@ class Actions:
     def _now(self) -> str:
         return self.host.clock().isoformat()
 
-    def _step(
+    def step(
         self, key: str, step: str, status: str, detail: str = "", evidence: tuple = ()
     ) -> None:
-        self._emit(
+        self.emit(
             ev.ActionStep(
                 id=key, step=step, status=status, detail=detail, at=self._now(), evidence=evidence
             )
         )
 
     def _finish(self, key: str, outcome: str, detail: str = "") -> None:
-        self._emit(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=self._now()))
-
-    step, emit = _step, _emit  # from any thread, for the four-eyes gate
+        self.emit(ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=self._now()))
 
     def _guarded(
         self,
@@ -551,16 +547,16 @@ class Actions:
         try:
             why = check() if check is not None else None  # four-eyes: read again, at once
             if why is not None:
-                self._step(key, "approval", "failed", why)
+                self.step(key, "approval", "failed", why)
                 self._finish(key, "failed", f"not executed: {why}")
-                self._notice("error", f"not executed: {why}")
+                self.notice("error", f"not executed: {why}")
                 return
             run(key, context)
         except ActionError as error:
-            self._step(key, "execute", "failed", str(error))
+            self.step(key, "execute", "failed", str(error))
             self._finish(key, "failed", str(error))
         except Exception as error:  # never leave an action open without saying why
-            self._step(key, "execute", "failed", f"{type(error).__name__}: {error}")
+            self.step(key, "execute", "failed", f"{type(error).__name__}: {error}")
             self._finish(key, "failed", f"{type(error).__name__}: {error}")
 
     def _run_selector(self, key: str, context: dict[str, Any]) -> None:
@@ -577,21 +573,21 @@ class Actions:
                 if self.detached and not dry:  # a safe point: nothing has changed yet
                     self._finish(key, "cancelled", "terminal gone before execution: no change")
                     return
-                self._step(key, step, "running")
+                self.step(key, step, "running")
                 try:
                     detail = patch_selector(client, move, context["expected"], dry_run=dry)
                 except ActionError as error:
-                    self._step(key, step, "failed", str(error))
+                    self.step(key, step, "failed", str(error))
                     self._finish(key, "failed", str(error))
                     return
-                self._step(key, step, "done", detail)
+                self.step(key, step, "done", detail)
         finally:
             client.close()
         if self.detached:  # verifying needs the watch, which went with the terminal
             detail = f"terminal gone after the patch: selects {move.to}, endpoints not verified"
             self._finish(key, "interrupted", detail)
             return
-        self._step(key, "verify", "running", f"waiting for only {move.to} endpoints, all ready")
+        self.step(key, "verify", "running", f"waiting for only {move.to} endpoints, all ready")
 
     def _run_helm(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.helm import helm_binary, rollback_argv, run_rollback
@@ -608,37 +604,37 @@ class Actions:
             kubeconfig=settings.kubeconfig,
             helm=binary,
         )
-        self._step(key, "execute", "running", " ".join(argv))
+        self.step(key, "execute", "running", " ".join(argv))
         lines: list[str] = []
         result = run_rollback(argv, self.cancel, lines.append)
         if result.exit_code == 0:
-            self._step(key, "execute", "done", (lines or ["helm: done"])[-1])
+            self.step(key, "execute", "done", (lines or ["helm: done"])[-1])
             self._finish(key, "succeeded", f"rolled back to v{context['revision']}")
         else:
             detail = result.stderr_tail or f"helm exited {result.exit_code}"
-            self._step(key, "execute", "failed", detail)
+            self.step(key, "execute", "failed", detail)
             self._finish(key, "cancelled" if result.cancelled else "failed", detail)
 
     def _run_backup(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.backup import run_backup
 
-        self._step(key, "dump", "running")
+        self.step(key, "dump", "running")
         result = run_backup(context["plan"], self._progress(key, "dump"), self.cancel)
         if result.ok:
-            self._step(key, "dump", "done", f"{result.size_bytes} bytes, {result.toc_entries} TOC")
-            self._step(key, "checksum", "done", f"sha256 {result.sha256}")
+            self.step(key, "dump", "done", f"{result.size_bytes} bytes, {result.toc_entries} TOC")
+            self.step(key, "checksum", "done", f"sha256 {result.sha256}")
             if result.deleted:
-                self._step(key, "retention", "done", f"deleted {len(result.deleted)}")
+                self.step(key, "retention", "done", f"deleted {len(result.deleted)}")
             self._finish(key, "succeeded", f"{result.path} sha256 {result.sha256}")
         else:
-            self._step(key, result.step, "failed", result.error)
+            self.step(key, result.step, "failed", result.error)
             outcome = "cancelled" if result.step == "cancelled" else "failed"
             self._finish(key, outcome, result.error)
 
     def _run_restore(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.backup import restore
 
-        self._step(key, "restore", "running")
+        self.step(key, "restore", "running")
         result = restore(
             context["backup"],
             context["settings"],
@@ -648,10 +644,10 @@ class Actions:
         )
         if result.ok:
             detail = f"{result.tables}/{result.expected_tables} tables in {result.database}"
-            self._step(key, "restore", "done", detail)
+            self.step(key, "restore", "done", detail)
             self._finish(key, "succeeded", detail)
         else:
-            self._step(key, result.step, "failed", result.error)
+            self.step(key, result.step, "failed", result.error)
             self._finish(key, "cancelled" if result.step == "cancelled" else "failed", result.error)
 
     def _progress(self, key: str, step: str) -> Callable[[int, float], None]:
@@ -660,7 +656,7 @@ class Actions:
         def progress(count: int, elapsed: float) -> None:
             if elapsed - last[0] >= PROGRESS_EVERY:
                 last[0] = elapsed
-                self._step(key, step, "running", f"{count} bytes in {elapsed:.0f} s")
+                self.step(key, step, "running", f"{count} bytes in {elapsed:.0f} s")
 
         return progress
 
@@ -689,17 +685,17 @@ class Actions:
         ok, detail = endpoints_verdict(self.host.state, move, desired)
         timeout = self.session.actions.verify_timeout
         if ok:
-            self._step(key, "verify", "done", detail)
+            self.step(key, "verify", "done", detail)
             if action.action == "cutover":
-                self._step(key, "soak", "running", self._soak_watch())
+                self.step(key, "soak", "running", self._soak_watch())
             else:
                 self._finish(key, "succeeded", detail)
         elif waited > timeout:
             detail = f"not verified after {format_duration(timeout)}: {detail}"
-            self._step(key, "verify", "failed", detail)
+            self.step(key, "verify", "failed", detail)
             self._finish(key, "failed", detail)
         elif action.last_step is not None and detail != action.last_step.detail:
-            self._step(key, "verify", "running", detail)
+            self.step(key, "verify", "running", detail)
 
     def _soak_watch(self) -> str:
         """What the soak can watch, said as it is: without metrics it cannot judge them."""
@@ -738,31 +734,31 @@ class Actions:
         if selected != move.to:
             now = f"{move.label}={selected}" if selected is not None else "the Service is gone"
             detail = f"the Service no longer selects {move.to} ({now}): changed out of band"
-            self._step(key, "soak", "failed", detail)
+            self.step(key, "soak", "failed", detail)
             self._finish(key, "failed", detail)
         elif state.window.state == ROLLBACK:
             alert = state.alerts.get("rollback")
             detail = alert.message if alert else "; ".join(state.window.reasons[:1])
             detail = f"rollback trigger during the soak: {detail}"
-            self._step(
+            self.step(
                 key, "soak", "failed", detail, tuple(i for i in why if i["state"] == ROLLBACK)
             )
             self._finish(key, "failed", detail)
         elif worse:
             detail = f"green worse than blue during the soak: {brief(worse[0])}"
-            self._step(key, "soak", "failed", detail, worse)
+            self.step(key, "soak", "failed", detail, worse)
             self._finish(key, "failed", detail)
         elif waited >= self.session.actions.soak:
             soak = format_duration(self.session.actions.soak)
             unjudged = self._unjudged()
             if unjudged is None and state.window.state == OK:
                 detail = f"{soak} without a rollback trigger; window OK"
-                self._step(key, "soak", "done", detail)
+                self.step(key, "soak", "done", detail)
                 self._finish(key, "succeeded", detail)
                 return
             reason = unjudged or "; ".join(state.window.reasons) or "the window was not judged"
             detail = f"{soak} without a rollback trigger, but not judged healthy: {reason}"
-            self._step(key, "soak", "inconclusive", detail, why)
+            self.step(key, "soak", "inconclusive", detail, why)
             self._finish(key, "inconclusive", detail)
 
     # --- after a restart ---------------------------------------------------------------------

@@ -526,7 +526,7 @@ def test_once_detached_the_steps_go_straight_to_the_journal():
     host = Host()
     controller = Actions(host)
     controller.detach()
-    controller._step("k", "dump", "running")
+    controller.step("k", "dump", "running")
     assert [type(e) for e in host.recorded] == [ev.ActionStep] and host.queued == []
 
 
