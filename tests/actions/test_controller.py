@@ -590,13 +590,18 @@ def granted(host: Host, cluster, approver: str = "bob@laptop", minutes: float = 
     watched(host, cluster)
 
 
+def overridden(host: Host, plan, answered) -> None:
+    """The preview answered `override <target>`, with the reason an override asks for."""
+    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
+    if plan.failed:
+        host.reasons[-1][2]("green is not in the emulator's metrics")
+    host.settle()
+
+
 def confirmed_after_approval(host: Host, controller: Actions) -> None:
     run_ticks(controller, host)
     ((plan, _, _, answered),) = host.asked
-    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
-    if plan.failed:  # an override goes on only with its reason
-        host.reasons[-1][2]("green is not in the emulator's metrics")
-    host.settle()
+    overridden(host, plan, answered)
 
 
 def test_a_required_approval_publishes_the_plan_and_waits(cluster, kubeconfig):
@@ -764,10 +769,7 @@ def test_a_precondition_failing_since_the_approval_is_another_plan(cluster, kube
     green = {"name": "valeo-erp-green", "labels": {"app": "valeo-erp", "version": "green"}}
     green |= {"replicas": 3, "ready": 1, "updated": 3, "available": 1}  # green falls over
     host.dispatch(ev.KubeObserved(resource="deployments", change="LIST", items=(green,)))
-    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
-    if plan.failed:
-        host.reasons[-1][2]("green is not in the emulator's metrics")
-    host.settle()
+    overridden(host, plan, answered)
     action = only(host)
     assert action.outcome == "failed" and "the plan changed since it was approved" in action.detail
     service = cluster.store.get("services", "production", "valeo-erp")
@@ -789,10 +791,7 @@ def test_an_emergency_asks_a_reason_journals_it_and_runs_unchecked(cluster, kube
     assert (emergency.by, emergency.reason) == ("alice@bastion", "P1: the database is filling up")
     ((plan, _, _, answered),) = host.asked
     assert plan.preconditions[-1].status == "unknown"
-    answered(("override valeo-erp", tuple(p.name for p in plan.failed)))
-    if plan.failed:  # an override goes on only with its reason
-        host.reasons[-1][2]("green is not in the emulator's metrics")
-    host.settle()
+    overridden(host, plan, answered)
     steps = [(s.step, s.status) for s in only(host).steps]
     assert ("approval", "skipped") in steps and ("execute", "done") in steps
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
