@@ -240,7 +240,10 @@ class CockpitApp(App[int]):
     def compose(self) -> ComposeResult:
         self.active = self._layout_for(*(self.state.size or (self.size.width, self.size.height)))
         layout = self.active.layout
-        yield Banner(id="banner", why_key=self.session.keys.get("why", "w"))
+        keys = self.session.keys
+        yield Banner(
+            id="banner", why_key=keys.get("why", "w"), approve_key=keys.get("approve", "A")
+        )
         if layout.mode == "deck":
             yield Static(id="deck-tabs")
             with ContentSwitcher(id="panes", initial=self._focused_id()):

@@ -325,3 +325,25 @@ async def test_a_newline_in_the_objects_text_draws_no_fake_banner_line(tmp_path)
         assert "requested by alice@bastion SOAK OK" in line
         assert "Cutover valeo-erp ACTION: Cutover valeo-erp — soak done" in line
         assert not any(line.lstrip().startswith("ACTION:") for line in banner.splitlines())
+
+
+async def test_the_banner_names_the_approve_key_as_remapped(tmp_path):
+    from cockpit.model import events as ev
+    from tests.ui.apps import build_app
+
+    app = build_app("go-live", operator="bob@laptop", approval=POLICY, keys={"approve": "P"})
+    async with app.run_test(size=SIZE) as pilot:
+        app.dispatch(
+            ev.ApprovalRequested(
+                request="cutover@x",
+                action="cutover",
+                target="valeo-erp",
+                title="Cutover valeo-erp: blue → green",
+                digest="d" * 64,
+                requester="alice@bastion",
+                at=app.now(),
+            )
+        )
+        await pilot.pause()
+        banner = str(app.query_one("#banner").render())
+        assert "— P reviews it" in banner and "— A reviews it" not in banner

@@ -27,9 +27,9 @@ def _against_blue(state: State) -> str:
 
 
 class Banner(Static):
-    def __init__(self, *, why_key: str = "w", **kwargs) -> None:
+    def __init__(self, *, why_key: str = "w", approve_key: str = "A", **kwargs) -> None:
         super().__init__(**kwargs)
-        self.why_key = why_key
+        self.why_key, self.approve_key = why_key, approve_key  # as remapped in the config
 
     def show(self, state: State) -> None:
         alerts = sorted(state.alerts.items(), key=lambda kv: (ORDER.get(kv[1].level, 3), kv[0]))
@@ -48,11 +48,11 @@ class Banner(Static):
             lines.append(f" ACTION: {action.title} — {doing}")
         approval = state.approval
         if approval is not None and approval.status == EMERGENCY:
-            run = f"run by {approval.requester} without approval"
-            lines.append(f" APPROVAL AFTER THE FACT open: {approval.title}, {run} — A approves")
+            run = f"run by {approval.requester} without approval — {self.approve_key} approves"
+            lines.append(f" APPROVAL AFTER THE FACT open: {approval.title}, {run}")
         elif approval is not None and approval.status == REQUESTED:
             asks = f"requested by {approval.requester}, plan {approval.short}"
-            lines.append(f" APPROVAL {asks}: {approval.title} — A reviews it")
+            lines.append(f" APPROVAL {asks}: {approval.title} — {self.approve_key} reviews it")
         self.display = bool(lines)
         self.set_class(any(a.level == "critical" for _, a in alerts), "-critical")
         self.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
