@@ -186,10 +186,12 @@ class Journal:
             return seq
 
     def commit(self, kind: str, data: dict[str, Any]) -> int:
-        """Record and make durable before returning; raises if that is not possible."""
+        """Record and make durable before returning; raises if that is not possible (and
+        then the record is not written later either: the caller went without it)."""
         with self._lock:
             seq, written = self._enqueue(kind, data)
-            if not written:
+            if not written:  # withdrawn: what was refused must not be recorded later
+                self._pending.pop()
                 raise JournalUnavailable(f"audit journal not writable: {self.failure}")
             try:
                 os.fdatasync(self._fd)

@@ -40,6 +40,9 @@ PERSISTED = (
     ev.ActionStep,
     ev.ActionFinished,
 )
+#: what a pane shows as done, skipped, n/a, signed, noted or assigned: shown only once its
+#: journal record is on disk (fdatasync), so the screen never claims what a restart loses
+CLAIMS = (ev.Tick, ev.Untick, ev.AddNote, ev.Assign, ev.SignOff, ev.Skip, ev.NotApplicable)
 FORMAT = 1
 
 

@@ -42,7 +42,7 @@ from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State, initial_state
 from cockpit.model.untrusted import clean
-from cockpit.runtime.progress import ProgressStore
+from cockpit.runtime.progress import CLAIMS, ProgressStore
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
@@ -151,17 +151,21 @@ class CockpitApp(App[int]):
 
         `durable`: the record must be on disk first (fdatasync), or the event is refused
         and the reason returned: nothing may act on a confirmation the journal could lose.
+        Checklist claims (ticks, skips, notes, …) are always durable before they are shown.
         """
         seq = None
         if self.trail is not None:
             self._start_session()
-            if durable:
+            if durable or isinstance(event, CLAIMS):
                 from cockpit.audit.journal import JournalUnavailable
 
                 try:
                     seq = self.trail.commit(event)
                 except JournalUnavailable as error:
                     self._audit_health()
+                    if isinstance(event, CLAIMS):
+                        message = f"not done: the {error}; nothing changed"
+                        self.dispatch(ev.Notice(level="error", message=message, at=self.now()))
                     return str(error)
             else:
                 seq = self.trail.event(event)

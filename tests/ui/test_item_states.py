@@ -9,6 +9,7 @@ from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.screens.item import ItemScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from tests.disk import file_size_limit
 from tests.ui.apps import build_app
 from tests.ui.test_app import BIG, FIRST_ITEM, to_first_item
 
@@ -153,3 +154,26 @@ async def test_skips_and_not_applicables_survive_a_restart(tmp_path, make_app):
         assert second.reason == "managed"
         assert "[s]" in line_of(again, FIRST_ITEM)
     again_store.close()
+
+
+async def test_a_tick_the_journal_cannot_make_durable_is_not_shown_done(tmp_path):
+    """The disk is full: `space` must not show `[x]` for a tick a restart would lose."""
+    path = tmp_path / "j.jsonl"
+    store = ProgressStore(tmp_path / "w.json", "w")
+    app = build_app(trail=AuditTrail(Journal(path)), store=store)
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)
+        app.trail.journal.sync()
+        with file_size_limit(path.stat().st_size):  # nothing more fits
+            await pilot.press("space")
+            assert app.state.item_progress("go-live", FIRST_ITEM).status == OPEN
+            assert "[ ]" in line_of(app, FIRST_ITEM)
+        assert app.trail.journal.retry()  # space again
+        await pilot.press("space")
+        assert app.state.item_progress("go-live", FIRST_ITEM).status == DONE
+        app.shutdown(0)
+    store.close()
+    records = journaled(app, path)
+    assert [d["item"] for k, d in records if k == "item.tick"] == [FIRST_ITEM]
+    notices = [d["message"] for k, d in records if k == "notice"]
+    assert any(n.startswith("not done: the audit journal") for n in notices)
