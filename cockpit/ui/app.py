@@ -30,19 +30,18 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 from cockpit.actions.controller import Actions, Answer
 from cockpit.actions.plan import Choice, Plan
 from cockpit.audit.inputs import input_record
-from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.evidence import deciding
 from cockpit.model.layout import Layout
 from cockpit.model.placeholders import fill
-from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
-from cockpit.model.state import State, initial_state
+from cockpit.model.state import State
 from cockpit.model.untrusted import clean
-from cockpit.runtime.progress import CLAIMS, ProgressStore
+from cockpit.runtime.engine import Engine
+from cockpit.runtime.progress import ProgressStore
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
@@ -123,63 +122,56 @@ class CockpitApp(App[int]):
         self.source_factories = list(sources)
         self.sources: list[Source] = []
         self._checks = Checker(session)
-        self.session = session
-        self.actions = Actions(self)
         self.operator = session.operator
         self.store = store
         self.trail = trail
-        if store is not None and trail is not None:
-            store.follow(trail.journal)  # no progress without its record on disk
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.active: Workspace = session.workspace
         self.restored = list(restored)
-        state = initial_state(session.workspace.runbooks)
-        for event in self.restored:
-            state = reduce(state, event)
-        self.state: State = reduce(state, ev.ClockTick(now=clock().isoformat()))
+        self.engine = Engine(
+            session,
+            trail=trail,
+            store=store,
+            restored=self.restored,
+            now=clock().isoformat(),
+            size=lambda: (self.size.width, self.size.height),
+        )
+        self.engine.listeners.append(self._shown)
+        self.actions = Actions(self)
         self._filter_pane: str | None = None
-        self._session_started = False
         self._leaving = False  # sources' late events are dropped, not scheduled
         self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
 
     # --- the one way in --------------------------------------------------------------------
 
+    @property
+    def session(self) -> Session:
+        return self.engine.session
+
+    @session.setter
+    def session(self, session: Session) -> None:
+        self.engine.session = session
+
+    @property
+    def state(self) -> State:
+        return self.engine.state
+
+    @state.setter
+    def state(self, state: State) -> None:
+        self.engine.state = state
+
     def dispatch(self, event: ev.Event, *, durable: bool = False) -> str | None:
-        """Journal the event, reduce it into the state, keep what must survive, repaint.
+        """The engine journals, reduces and keeps it (or says why not); the app shows it."""
+        return self.engine.dispatch(event, durable=durable)
 
-        `durable`: the record must be on disk first (fdatasync), or the event is refused
-        and the reason returned: nothing may act on a confirmation the journal could lose.
-        Checklist claims (ticks, skips, notes, …) are always durable before they are shown.
-        """
-        seq = None
-        if self.trail is not None:
-            self._start_session()
-            if durable or isinstance(event, CLAIMS):
-                from cockpit.audit.journal import JournalUnavailable
-
-                try:
-                    seq = self.trail.commit(event)
-                except JournalUnavailable as error:
-                    self._audit_health()
-                    if isinstance(event, CLAIMS):
-                        message = f"not done: the {error}; nothing changed"
-                        self.dispatch(ev.Notice(level="error", message=message, at=self.now()))
-                    return str(error)
-            else:
-                seq = self.trail.event(event)
-        self.state = reduce(self.state, event)
-        if self.store is not None:
-            self.store.record(event, seq)
-        if self.trail is not None and not isinstance(event, ev.Alert):
-            self._audit_health()
+    def _shown(self, event: ev.Event) -> None:
         if isinstance(event, ev.Focus):
             self._apply_focus()
         elif isinstance(event, ev.Notice):
             self.say(event.message, severity=event.level)  # type: ignore[arg-type]
         self._render_state()
-        return None
 
     def _render_state(self) -> None:
         """Every event: panes first (each repaints only if it must), then the bars."""
@@ -439,12 +431,7 @@ class CockpitApp(App[int]):
     # --- audit: every input recorded before Textual dispatches it, fail closed ------------
 
     def _start_session(self, size: tuple[int, int] | None = None) -> None:
-        """`session.start` is the first record of a session, whatever arrives first."""
-        assert self.trail is not None
-        if not self._session_started:
-            self._session_started = True
-            size = size or self.state.size or (self.size.width, self.size.height)
-            self.trail.record("session.start", session_start(self.session, size, self.restored))
+        self.engine.start_session(size)
 
     async def on_event(self, event: events.Event) -> None:
         if self.trail is not None and not event.is_forwarded:
@@ -459,15 +446,7 @@ class CockpitApp(App[int]):
         await super().on_event(event)
 
     def _audit_health(self) -> None:
-        """A journal that cannot write raises a red banner; one that recovers lowers it."""
-        assert self.trail is not None
-        failure = self.trail.journal.failure
-        raised = "audit" in self.state.alerts
-        if failure is not None and not raised:
-            message = f"AUDIT JOURNAL NOT WRITABLE ({failure.strerror or failure}): actions refused"
-            self.dispatch(ev.Alert(key="audit", level="critical", message=message, at=self.now()))
-        elif failure is None and raised:
-            self.dispatch(ev.Alert(key="audit", level="critical", message="", at=self.now()))
+        self.engine.audit_health()
 
     def _retry_journal(self) -> None:
         if self.trail is not None and self.trail.journal.failure is not None:

@@ -1,0 +1,96 @@
+"""The cockpit's one way in, without Textual: journal the event, reduce it, keep it.
+
+The app renders what this decides; the stateful test of the invariants drives it directly.
+A checklist claim (a tick, a skip, a note …) is made durable in the journal before the
+state shows it, and an event the journal refused never reaches the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from cockpit.audit.journal import JournalUnavailable
+from cockpit.audit.session_record import session_start
+from cockpit.audit.trail import AuditTrail
+from cockpit.model import events as ev
+from cockpit.model.reduce import reduce
+from cockpit.model.session import Session
+from cockpit.model.state import State, initial_state
+from cockpit.runtime.progress import CLAIMS, ProgressStore
+
+Listener = Callable[[ev.Event], None]
+
+
+class Engine:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        trail: AuditTrail | None = None,
+        store: ProgressStore | None = None,
+        restored: Iterable[ev.Event] = (),
+        now: str = "",
+        size: Callable[[], tuple[int, int]] = lambda: (80, 24),
+    ) -> None:
+        self.session, self.trail, self.store = session, trail, store
+        self.restored = list(restored)
+        self.size = size
+        if store is not None and trail is not None:
+            store.follow(trail.journal)  # no progress without its record on disk
+        state = initial_state(session.workspace.runbooks)
+        for event in self.restored:
+            state = reduce(state, event)
+        self.state: State = reduce(state, ev.ClockTick(now=now))
+        self.listeners: list[Listener] = []
+        self._session_started = False
+
+    def dispatch(self, event: ev.Event, *, durable: bool = False) -> str | None:
+        """Journal, reduce, keep; then tell the listeners. Returns why it was refused.
+
+        `durable`: the record must be on disk first (fdatasync), or the event is refused:
+        nothing may act on a confirmation the journal could lose. Checklist claims are
+        always durable before they are shown.
+        """
+        seq = None
+        if self.trail is not None:
+            self.start_session()
+            if durable or isinstance(event, CLAIMS):
+                try:
+                    seq = self.trail.commit(event)
+                except JournalUnavailable as error:
+                    self.audit_health()
+                    if isinstance(event, CLAIMS):
+                        message = f"not done: the {error}; nothing changed"
+                        self.dispatch(ev.Notice(level="error", message=message, at=self.now()))
+                    return str(error)
+            else:
+                seq = self.trail.event(event)
+        self.state = reduce(self.state, event)
+        if self.store is not None:
+            self.store.record(event, seq)
+        if self.trail is not None and not isinstance(event, ev.Alert):
+            self.audit_health()
+        for listener in self.listeners:
+            listener(event)
+        return None
+
+    def now(self) -> str:
+        return self.state.now or ""
+
+    def start_session(self, size: tuple[int, int] | None = None) -> None:
+        """`session.start` is the first record of a session, whatever arrives first."""
+        if self.trail is not None and not self._session_started:
+            self._session_started = True
+            size = size or self.state.size or self.size()
+            self.trail.record("session.start", session_start(self.session, size, self.restored))
+
+    def audit_health(self) -> None:
+        """A journal that cannot write raises a red banner; one that recovers lowers it."""
+        assert self.trail is not None
+        failure = self.trail.journal.failure
+        raised = "audit" in self.state.alerts
+        if failure is not None and not raised:
+            message = f"AUDIT JOURNAL NOT WRITABLE ({failure.strerror or failure}): actions refused"
+            self.dispatch(ev.Alert(key="audit", level="critical", message=message, at=self.now()))
+        elif failure is None and raised:
+            self.dispatch(ev.Alert(key="audit", level="critical", message="", at=self.now()))

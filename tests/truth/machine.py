@@ -1,0 +1,282 @@
+"""The cockpit driven by hypothesis: random input, faults and restarts, invariants after each.
+
+The real `CockpitApp` runs headless on an event loop the machine steps by hand, so a
+sequence is deterministic and cheap (no pty, no sleeps): the clock is injected, the
+journal and the progress file are real files, and the invariants read them back from
+disk as an auditor would. What only a terminal shows (bursts in one write, bracketed
+pastes through the parser, hang-ups) is `test_pty.py`'s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import resource
+import signal
+import tempfile
+import unicodedata
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from textual import events
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+from cockpit.audit.journal import Journal
+from cockpit.audit.read import read_records
+from cockpit.audit.replay import Replay
+from cockpit.audit.trail import AuditTrail
+from cockpit.audit.verify import INTACT, TORN, verify
+from cockpit.model import events as ev
+from cockpit.runtime.progress import ProgressStore
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.screens.confirm import Confirm
+from tests.ui.apps import NOW, make_session
+
+#: the operator's keys; `q` is left out (its `y` ends the sequence), restarts are rules
+KEYS = [
+    "space",
+    "j",
+    "k",
+    "J",
+    "K",
+    "g",
+    "G",
+    "tab",
+    "shift+tab",
+    "enter",
+    "escape",
+    "S",
+    "s",
+    "minus",
+    "n",
+    "a",
+    "slash",
+    "colon",
+    "question_mark",
+    "w",
+    "c",
+    "r",
+    "b",
+    "A",
+    "X",
+    "y",
+    "x",
+    "h",
+    "l",
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "backspace",
+]
+PRINTABLE = st.text(alphabet=st.characters(codec="utf-8", min_codepoint=32), max_size=6)
+#: what a paste may hold: text, ESC and the rest of C0, newlines, DEL and C1
+PASTE = st.lists(
+    st.one_of(
+        st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")),
+        st.sampled_from(["\x1b", "\n", "\r", "\t", "\x03", "\x07", "\x7f", "\x9b", " b", "cS"]),
+    ),
+    max_size=40,
+).map("".join)
+SIZES = st.sampled_from([(80, 24), (160, 48), (100, 30), (120, 32), (60, 20)])
+
+
+def key_event(key: str) -> events.Key:
+    """A key as Textual's driver makes it (the pilot's own translation, without its waits)."""
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    return events.Key(key, char)
+
+
+def claims(state) -> dict:
+    """What the panes show of each item: done, skipped, n/a, signed, noted, assigned."""
+    return {
+        key: progress for key, progress in state.progress.items() if progress != type(progress)()
+    }
+
+
+class CockpitMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.home = Path(tempfile.mkdtemp(prefix="cockpit-truth-"))
+        os.environ["XDG_STATE_HOME"] = str(self.home / "state")
+        os.environ["XDG_CONFIG_HOME"] = str(self.home / "config")
+        self.journal_path = self.home / "journal.jsonl"
+        self.now = NOW
+        self.loop = asyncio.new_event_loop()
+        self.vars = contextvars.copy_context()
+        self.keys_sent: list[str] = []
+        self.pastes_sent: list[str] = []
+        self.disk_full = False
+        self.sessions = 0
+        self._start()
+
+    # --- the process -----------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self.session = make_session("pre-deployment")
+        from cockpit.runtime.progress import window_path
+
+        self.store = ProgressStore(window_path(self.session.window), self.session.window)
+        self.journal = Journal(self.journal_path, sync_interval=0.05)
+        self.app = CockpitApp(
+            self.session,
+            store=self.store,
+            restored=self.store.load(),
+            trail=AuditTrail(self.journal),
+            clock=lambda: self.now,
+            tick_seconds=None,
+        )
+        self.app.hangup_watchdog = None
+        self.context = self.app.run_test(size=(80, 24))
+        self.pilot = self._await(self.context.__aenter__())
+        self.sessions += 1
+
+    def _stop(self) -> None:
+        if self.app.is_running and not self.app._leaving:
+            self._in_app(self.app.shutdown, 0)
+        with contextlib.suppress(Exception):
+            self._await(self.context.__aexit__(None, None, None))
+        self.app.close_stores()
+
+    def _in_app(self, call, *args) -> None:
+        """A direct call into the app, in the app's own context (its widgets need it)."""
+        self.vars.run(call, *args)
+
+    def _await(self, coroutine):
+        """Every step in one context, as one test's task would be: the app's context
+        variables (`active_app`) set when it started are still set in the next step."""
+        return self.loop.run_until_complete(self.loop.create_task(coroutine, context=self.vars))
+
+    def _run(self, coroutine) -> None:
+        self._await(coroutine)
+        if not self.app.is_running:  # it quit (a `y` on the quit dialog): start again
+            self._stop()
+            self._start()
+
+    def teardown(self) -> None:
+        self._free_disk()
+        self._stop()
+        self.loop.close()
+
+    # --- operator input --------------------------------------------------------------------
+
+    @rule(key=st.sampled_from(KEYS))
+    def press(self, key: str) -> None:
+        if key == "y" and isinstance(self.app.screen, Confirm):
+            return  # quitting is `restart`'s business
+        self.keys_sent.append(key)
+        self._run(self.pilot.press(key))
+
+    @rule(keys=st.lists(st.sampled_from(KEYS), min_size=2, max_size=12))
+    def burst(self, keys: list[str]) -> None:
+        """Keys delivered with no pause between them, as the driver posts one read's worth:
+        each must act on the state the one before it left."""
+        self._send([k for k in keys if k != "y"])
+
+    @rule(text=PRINTABLE)
+    def type_text(self, text: str) -> None:
+        self._send([c for c in text if c not in "yY"])
+
+    def _send(self, keys: list[str]) -> None:
+        driver = self.app._driver
+        for key in keys:
+            event = key_event(key)
+            event.set_sender(self.app)
+            driver.send_message(event)
+            self.keys_sent.append(event.key)
+        self._run(self.pilot.pause())
+
+    @rule(text=PASTE)
+    def paste(self, text: str) -> None:
+        self.pastes_sent.append(text)
+        self.app.post_message(events.Paste(text))
+        self._run(self.pilot.pause())
+
+    @rule(size=SIZES)
+    def resize(self, size: tuple[int, int]) -> None:
+        self._run(self.pilot.resize_terminal(*size))
+
+    @rule(seconds=st.integers(min_value=1, max_value=3600))
+    def time_passes(self, seconds: int) -> None:
+        self.now += timedelta(seconds=seconds)
+        self._in_app(self.app.dispatch, ev.ClockTick(now=self.now.isoformat()))
+        self._run(self.pilot.pause())
+
+    # --- faults ----------------------------------------------------------------------------
+
+    @precondition(lambda self: not self.disk_full)
+    @rule()
+    def fill_disk(self) -> None:
+        """Nothing more fits: this process's writes past the journal's size fail (EFBIG)."""
+        self.journal.sync()
+        self._limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        self._xfsz = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        size = max(self.journal_path.stat().st_size, 1)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, self._limits[1]))
+        self.disk_full = True
+
+    @precondition(lambda self: self.disk_full)
+    @rule()
+    def free_disk(self) -> None:
+        self._free_disk()
+        self.journal.retry()
+        self._run(self.pilot.pause())
+
+    def _free_disk(self) -> None:
+        if self.disk_full:
+            resource.setrlimit(resource.RLIMIT_FSIZE, self._limits)
+            signal.signal(signal.SIGXFSZ, self._xfsz)
+            self.disk_full = False
+
+    @rule()
+    def restart(self) -> None:
+        """Quit (or lose the terminal) and start again on the same window and journal."""
+        self._free_disk()
+        self._stop()
+        self._start()
+
+    # --- invariants ------------------------------------------------------------------------
+
+    def _durable_records(self):
+        self.journal.sync()
+        durable = self.journal.durable_seq
+        return [r for r in read_records(self.journal_path) if r.seq <= durable]
+
+    @invariant()
+    def i2_the_screen_is_the_journal(self) -> None:
+        """Every claim on screen is in the durable journal, and the journal claims nothing
+        the screen does not show."""
+        records = self._durable_records()
+        if not any(r.kind == "session.start" for r in records):
+            assert claims(self.app.state) == {}
+            return
+        rebuilt = Replay(records).final
+        assert claims(self.app.state) == claims(rebuilt)
+
+    @invariant()
+    def i3_the_journal_verifies(self) -> None:
+        self.journal.sync()
+        result = verify(self.journal_path)
+        assert result.code in (INTACT, TORN), result
+
+    @invariant()
+    def i4_keys_and_pastes_are_what_was_typed(self) -> None:
+        records = list(read_records(self.journal_path))
+        keys = [r.data["key"] for r in records if r.kind == "key"]
+        pastes = [r.data["text"] for r in records if r.kind == "paste"]
+        if not self.disk_full:  # records wait in memory while the disk is full
+            assert keys == self.keys_sent[: len(keys)] and len(keys) == len(self.keys_sent)
+            assert pastes == self.pastes_sent
