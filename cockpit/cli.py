@@ -105,6 +105,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SetupError as exc:
         print(exc, file=sys.stderr)
         return 1
+    if parts.journal_note:  # before the screen is taken, and again once it is given back
+        print(parts.journal_note, file=sys.stderr)
 
     from cockpit.ui.app import CockpitApp
 
@@ -117,6 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     code = app.run()
     app.close_stores()
+    if parts.journal_note:
+        print(parts.journal_note, file=sys.stderr)
     return code or 0
 
 
