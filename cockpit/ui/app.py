@@ -154,6 +154,8 @@ class CockpitApp(App[int]):
         """
         seq = None
         if self.trail is not None:
+            if self.trail.journal.closed:  # quitting: no evidence, no change
+                return "the journal is closed: the cockpit is quitting" if durable else None
             self._start_session()
             if durable:
                 from cockpit.audit.journal import JournalUnavailable
@@ -450,6 +452,8 @@ class CockpitApp(App[int]):
             screen = type(self.screen).__name__ if self.screen_stack else ""
             captured = input_record(event, focused, screen)
             if captured is not None:
+                if self.trail.journal.closed:
+                    return  # quitting: a key after the last record does nothing, unrecorded
                 self._start_session()
                 self.trail.record(*captured)
         await super().on_event(event)
