@@ -105,6 +105,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SetupError as exc:
         print(exc, file=sys.stderr)
         return 1
+    if parts.journal_note:  # before the screen is taken, and again once it is given back
+        print(parts.journal_note, file=sys.stderr)
 
     from cockpit.ui.app import CockpitApp
 
@@ -117,6 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     code = app.run()
     app.close_stores()
+    if parts.journal_note:
+        print(parts.journal_note, file=sys.stderr)
     return code or 0
 
 
@@ -235,6 +239,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
     import asyncio
+    import io
     from pathlib import Path
 
     from cockpit.audit.verify import verify
@@ -247,24 +252,29 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     replay = _load_replay(args.path)
     if replay is None:
         return 2
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
-    try:
-        if args.format == "markdown":
-            from cockpit.audit.export_markdown import report
+    buffer = io.StringIO()
+    out = buffer if args.output else sys.stdout
+    if args.format == "markdown":
+        from cockpit.audit.export_markdown import report
 
-            out.write(report(replay, verdict, Path(args.path).name))
-        else:
-            from functools import partial
+        out.write(report(replay, verdict, Path(args.path).name))
+    else:
+        from functools import partial
 
-            from cockpit.audit.export_asciicast import export_asciicast, write_asciicast
-            from cockpit.ui.cast import screen_frames
+        from cockpit.audit.export_asciicast import export_asciicast, write_asciicast
+        from cockpit.ui.cast import screen_frames
 
-            render = partial(screen_frames, path=Path(args.path))
-            events = asyncio.run(export_asciicast(replay, render))
-            write_asciicast(replay, events, out)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        render = partial(screen_frames, path=Path(args.path))
+        events = asyncio.run(export_asciicast(replay, render))
+        write_asciicast(replay, events, out)
+    if args.output:  # what was on screen: 0600, whole, and never through a symlink
+        from cockpit.fsutil import write_atomic
+
+        try:
+            write_atomic(args.output, buffer.getvalue().encode())
+        except OSError as exc:
+            print(f"{args.output}:1:1: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     if verdict.code != 0:
         print(f"{args.path}: warning: {verdict.message}", file=sys.stderr)
     return 0

@@ -146,3 +146,27 @@ def test_a_layout_name_leading_out_of_layouts_is_refused(tmp_path):
         f"go-live:1:1: layout: {tmp_path / 'layouts' / 'go-live.yaml'} leads outside"
     )
     assert "root:" not in result.stderr
+
+
+def test_an_audit_path_another_cockpit_writes_is_refused_and_located(tmp_path):
+    from cockpit.audit.journal import Journal
+
+    path = tmp_path / "window.jsonl"
+    other = Journal(path)  # the other cockpit, still running
+    other.append("session.start", {})
+    try:
+        result = run(tmp_path, "--layout", "go-live", "--audit", str(path))
+    finally:
+        other.close()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{path}:1:1: " in result.stderr and "another cockpit" in result.stderr
+    assert len(path.read_bytes().splitlines()) == 1  # nothing of the refused one in it
+
+
+def test_an_audit_path_that_is_a_symlink_is_refused_and_located(tmp_path):
+    path = tmp_path / "window.jsonl"
+    path.symlink_to(tmp_path / "elsewhere.jsonl")
+    result = run(tmp_path, "--layout", "go-live", "--audit", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{path}:1:1: " in result.stderr and "symbolic link" in result.stderr
+    assert not (tmp_path / "elsewhere.jsonl").exists()

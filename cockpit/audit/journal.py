@@ -14,21 +14,31 @@
 - A torn last line (crash mid-write) is kept, terminated, and followed by a
   `journal.resume` record that names it, so the chain goes on and verify can tell a
   crash from tampering.
+- One writer per path: an exclusive `flock` on the file, held for the Journal's life (a
+  second cockpit, or a restart while the old one still writes `session.end`, would
+  interleave two chains). The file is opened with O_NOFOLLOW, ours, 0600.
+- `close` anchors the last record (seq and digest) in a sibling `PATH.anchor`, atomically:
+  a hash chain cannot see records cut from its end, the anchor can (verify checks it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cockpit.audit.records import GENESIS, BadRecord, decode, digest, encode, timestamp
+from cockpit.fsutil import open_private, write_atomic
 
 TAIL_CHUNK = 1 << 16
+LOCK_POLL = 0.05
 
 
 class JournalUnavailable(RuntimeError):
@@ -37,6 +47,66 @@ class JournalUnavailable(RuntimeError):
 
 class JournalDamaged(RuntimeError):
     """The journal's last complete line is not a record: appending would hide that."""
+
+
+class JournalBusy(RuntimeError):
+    """Another cockpit writes this journal: two writers would break its chain."""
+
+
+def anchor_path(path: str | Path) -> Path:
+    """Where `close` says how far the journal went: seq and digest of its last record."""
+    path = Path(path)
+    return path.with_name(path.name + ".anchor")
+
+
+def read_anchor(path: str | Path) -> tuple[int, str] | None:
+    """(seq, sha256) of the last record when the journal was last closed; None if never.
+    Raises `ValueError` for an anchor that is not one (it is written atomically)."""
+    try:
+        raw = anchor_path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        anchor = json.loads(raw)
+        seq, sha = anchor["seq"], anchor["sha256"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{anchor_path(path).name} is not an anchor ({exc})") from None
+    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(sha, str):
+        raise ValueError(f"{anchor_path(path).name} is not an anchor")
+    return seq, sha
+
+
+def _holder_pid(fd: int) -> int | None:
+    """Who holds the flock on `fd`'s file, from /proc/locks (Linux); None if unknown."""
+    info = os.fstat(fd)
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/locks").read_text().splitlines():
+            fields = line.split()
+            if "->" not in fields and fields[1] == "FLOCK" and device in fields:
+                return int(fields[4])
+    return None
+
+
+def _hold(path: Path, wait: float) -> int:
+    """An fd on the journal holding its exclusive flock, waiting up to `wait` seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = open_private(path, os.O_RDONLY | os.O_CREAT | os.O_NONBLOCK)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                pid = _holder_pid(fd)
+                os.close(fd)
+                who = f" (pid {pid})" if pid is not None else ""
+                raise JournalBusy(f"{path}: another cockpit{who} is writing this journal") from None
+            time.sleep(LOCK_POLL)
+        except BaseException:
+            os.close(fd)
+            raise
 
 
 def _utc_now() -> datetime:
@@ -69,7 +139,10 @@ class Journal:
         key: bytes | None = None,
         clock: Callable[[], datetime] = _utc_now,
         sync_interval: float = 0.2,
+        wait: float = 0.0,
     ) -> None:
+        """`wait`: how long to wait for another writer of `path` to close it
+        (`JournalBusy` after that)."""
         self.path = Path(path)
         self.key = key
         self.clock = clock
@@ -83,7 +156,12 @@ class Journal:
         self._seq, self._prev = 0, GENESIS
         self._listeners: list[Callable[[int], None]] = []
         self._durable_lock = threading.Lock()  # the syncer and `commit` both report
-        self._open()
+        self._holder = _hold(self.path, wait)
+        try:
+            self._open(first=True)
+        except BaseException:
+            os.close(self._holder)
+            raise
         self._durable = self._seq - 1  # what the file held when opened counts as on disk
         self._syncer = threading.Thread(
             target=self._sync_loop, args=(sync_interval,), name="journal-sync", daemon=True
@@ -92,21 +170,21 @@ class Journal:
 
     # --- opening and recovering ----------------------------------------------------------
 
-    def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    def _open(self, *, first: bool = False) -> None:
+        fd = open_private(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
-            reader = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-            try:
-                last, torn = _tail(reader)
-            finally:
-                os.close(reader)
+            opened, held = os.fstat(fd), os.fstat(self._holder)
+            if (opened.st_dev, opened.st_ino) != (held.st_dev, held.st_ino):
+                raise OSError(f"{self.path}: replaced since it was opened (not the locked file)")
+            last, torn = _tail(self._holder)  # the locked file itself, not the path again
             if last is not None:
                 try:
                     record = decode(last)
                 except BadRecord as exc:
                     raise JournalDamaged(f"{self.path}: last record is damaged ({exc})") from None
                 self._seq, self._prev = record.seq + 1, digest(last)
+            if first:
+                self._check_anchor()
             self._fd = fd
             if torn:
                 self._resume_after(torn)
@@ -114,6 +192,22 @@ class Journal:
             os.close(fd)
             self._fd = -1
             raise
+
+    def _check_anchor(self) -> None:
+        """Records cut from the end after the last close: chaining on would hide the cut."""
+        try:
+            anchor = read_anchor(self.path)
+        except ValueError as exc:
+            raise JournalDamaged(f"{self.path}: {exc}") from None
+        if anchor is None:
+            return
+        seq, sha = anchor
+        last = self._seq - 1
+        if seq > last or (seq == last and sha != self._prev):
+            raise JournalDamaged(
+                f"{self.path}: closed at seq {seq}, but its last record is seq {last}: "
+                "records were cut or changed since (cockpit audit verify tells)"
+            )
 
     def _resume_after(self, torn: bytes) -> None:
         """Terminate the torn line and chain on from it, saying what happened."""
@@ -236,7 +330,13 @@ class Journal:
             return
         self._synced(upto)
 
+    @property
+    def closed(self) -> bool:
+        """Nothing more can be recorded (the cockpit is quitting)."""
+        return self._closed.is_set()
+
     def close(self) -> None:
+        """Write what waits, sync, anchor the last record, then let the next writer in."""
         if self._closed.is_set():
             return
         self._closed.set()
@@ -245,5 +345,10 @@ class Journal:
         self.sync()
         with self._lock:
             if self._fd >= 0:
+                if self._seq > 0 and not self._dirty:
+                    anchor = {"seq": self._seq - 1, "sha256": self._prev}
+                    with contextlib.suppress(OSError):  # the journal itself is whole
+                        write_atomic(anchor_path(self.path), json.dumps(anchor).encode())
                 os.close(self._fd)
                 self._fd = -1
+            os.close(self._holder)  # releases the flock: after the anchor, never before

@@ -4,13 +4,20 @@ Exit codes (DESIGN.md): 0 intact, 1 tampered (names the first bad record), 2 unr
 3 torn tail (a crash mid-write: intact up to the last complete record). A torn line in
 the middle that the cockpit itself recovered from (a `journal.resume` record naming its
 hash) is a crash, not tampering: reported, not failed.
+
+A chain cannot see records cut from its end; the anchor a closing journal leaves beside
+it (`PATH.anchor`: seq and digest of its last record) can. A journal shorter than its
+anchor, or whose anchored record differs, is tampered with; one that goes on past it
+(a later session, perhaps crashed) is not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from cockpit.audit.journal import read_anchor
 from cockpit.audit.records import GENESIS, BadRecord, Record, decode, digest, mac_ok
 
 INTACT, TAMPERED, UNREADABLE, TORN = 0, 1, 2, 3
@@ -37,18 +44,33 @@ def _resumes(record: Record, torn: bytes) -> bool:
 
 
 def verify(path: str | Path, key: bytes | None = None) -> Verdict:
+    """The verdict `cockpit audit verify` prints; its `code` is the command's exit code."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, streamed line by line
     except OSError as exc:
         return Verdict(UNREADABLE, f"cannot read: {exc.strerror or exc}")
+    with handle:
+        try:
+            anchor = read_anchor(path)
+        except ValueError as exc:
+            return Verdict(TAMPERED, f"TAMPERED: {exc}")
+        except OSError as exc:
+            return Verdict(UNREADABLE, f"cannot read its anchor: {exc.strerror or exc}")
+        return _chain(handle, key, anchor)
+
+
+def _chain(handle: BinaryIO, key: bytes | None, anchor: tuple[int, str] | None) -> Verdict:
     expected, prev, count, sealed_unchecked = 0, GENESIS, 0, False
     torn_line: tuple[int, bytes] | None = None
     notes: list[str] = []
+    number = 0
     with handle:
         for number, raw in enumerate(handle, 1):
             if not raw.endswith(b"\n"):
                 if count == 0 and torn_line is None:
                     return Verdict(UNREADABLE, "not a journal: no complete record")
+                if anchor is not None and anchor[0] >= expected:
+                    return _cut(anchor[0], expected, number, count)
                 return Verdict(
                     TORN,
                     f"torn tail: {len(raw)} bytes after seq {expected - 1} (line {number}), "
@@ -95,16 +117,26 @@ def verify(path: str | Path, key: bytes | None = None) -> Verdict:
             elif record.mac is not None:
                 sealed_unchecked = True
             prev, expected, count = digest(line), expected + 1, count + 1
+            if anchor is not None and record.seq == anchor[0] and prev != anchor[1]:
+                why = "not the record the journal was closed with (its anchor)"
+                return _tampered(record.seq, number, why, count)
     if torn_line is not None:
         return _tampered(expected, torn_line[0], "not a record", count)
     if count == 0:
         return Verdict(UNREADABLE, "empty: no records")
+    if anchor is not None and anchor[0] >= expected:
+        return _cut(anchor[0], expected, number + 1, count)
     if sealed_unchecked:
         notes.append("records are sealed with an HMAC; set COCKPIT_AUDIT_KEY to check it")
     seal = ", HMAC verified" if key is not None else ""
     return Verdict(
         INTACT, f"intact: {count} records, seq 0..{expected - 1}{seal}", count, notes=notes
     )
+
+
+def _cut(closed_at: int, expected: int, line: int, count: int) -> Verdict:
+    why = f"records cut from the end: closed at seq {closed_at}, it ends at seq {expected - 1}"
+    return _tampered(expected, line, why, count)
 
 
 def _tampered(seq: int, line: int, why: str, count: int) -> Verdict:

@@ -53,6 +53,8 @@ class Engine:
         """
         seq = None
         if self.trail is not None:
+            if self.trail.journal.closed:  # quitting: no evidence, no change
+                return "the journal is closed: the cockpit is quitting" if durable else None
             self.start_session()
             if durable or isinstance(event, CLAIMS):
                 try:

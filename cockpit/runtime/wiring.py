@@ -11,11 +11,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cockpit.audit.trail import AuditTrail
+from cockpit.audit.journal import Journal, JournalBusy
+from cockpit.audit.trail import AuditTrail, default_journal_path
 from cockpit.model import events as ev
 from cockpit.model.session import Session
 from cockpit.runtime.progress import ProgressStore, window_path
 from cockpit.sources.base import SourceFactory
+
+#: how long a restart waits for the cockpit it replaces (an SSH drop: the old process is
+#: still writing its `session.end`) before journaling beside it
+RESTART_WAIT = 3.0
 
 
 class SetupError(Exception):
@@ -30,6 +35,8 @@ class Parts:
     restored: list[ev.Event]
     trail: AuditTrail
     sources: list[SourceFactory]
+    #: said on start and at the end: the window's journal was busy, this one is elsewhere
+    journal_note: str | None = None
 
 
 def assemble(
@@ -49,11 +56,11 @@ def assemble(
             store.close()
             raise SetupError(f"{store.path}:1:1: cannot restore progress: {exc}") from None
     try:
-        trail = open_trail(journal, session.window)
-    except (OSError, RuntimeError) as exc:
+        opened, note = open_journal(journal, session.window)
+    except SetupError:
         store.close()
-        raise SetupError(f"audit journal: {exc}") from None
-    return Parts(store, list(restored), trail, source_factories(session))
+        raise
+    return Parts(store, list(restored), AuditTrail(opened), source_factories(session), note)
 
 
 def audit_key() -> bytes | None:
@@ -62,12 +69,36 @@ def audit_key() -> bytes | None:
     return key.encode() if key else None
 
 
-def open_trail(path: str | Path | None, window: str) -> AuditTrail:
-    """The journal at `path`, or the window's own under $XDG_STATE_HOME/cockpit/audit/."""
-    from cockpit.audit.journal import Journal
-    from cockpit.audit.trail import default_journal_path
+def open_journal(path: str | Path | None, window: str) -> tuple[Journal, str | None]:
+    """The journal at `path`, or the window's own under $XDG_STATE_HOME/cockpit/audit/, and
+    what to tell the operator about it. A journal has one writer: a `path` another cockpit
+    writes is refused (it was asked for by name); the window's own is waited for a moment
+    (a restart after an SSH drop), then a second cockpit journals beside it."""
+    key = audit_key()
+    own = Path(path) if path else default_journal_path(window)
+    try:
+        return Journal(own, key=key, wait=0.0 if path else RESTART_WAIT), None
+    except JournalBusy as exc:
+        if path:
+            raise _located(own, exc) from None
+    except (OSError, RuntimeError) as exc:
+        raise _located(own, exc) from None
+    n = 2
+    while True:
+        beside = own.with_name(f"{own.stem}.{n}{own.suffix}")
+        try:
+            journal = Journal(beside, key=key)
+        except JournalBusy:
+            n += 1
+            continue
+        except (OSError, RuntimeError) as exc:
+            raise _located(beside, exc) from None
+        return journal, f"audit: another cockpit writes {own}; this one journals to {beside}"
 
-    return AuditTrail(Journal(path or default_journal_path(window), key=audit_key()))
+
+def _located(path: Path, exc: Exception) -> SetupError:
+    reason = str(exc).removeprefix(f"{path}: ")
+    return SetupError(f"{path}:1:1: audit journal: {reason}")
 
 
 def _basic_auth(environ: Mapping[str, str]) -> tuple[str, str] | None:

@@ -441,6 +441,8 @@ class CockpitApp(App[int]):
             screen = type(self.screen).__name__ if self.screen_stack else ""
             captured = input_record(event, focused, screen)
             if captured is not None:
+                if self.trail.journal.closed:
+                    return  # quitting: a key after the last record does nothing, unrecorded
                 self._start_session()
                 self.trail.record(*captured)
         await super().on_event(event)

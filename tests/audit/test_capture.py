@@ -150,3 +150,18 @@ async def test_session_start_and_status_bar_name_the_kubeconfigs_context(tmp_pat
     assert (start.data["kube_context"], start.data["kube_server"]) == ("valeo-sim", server)
     assert start.data["window"] == "valeo-sim@production"
     assert "s3cret-token" not in path.read_text()
+
+
+async def test_a_key_pressed_while_the_cockpit_quits_is_dropped_quietly(tmp_path):
+    """`q`, `y`, then Enter at once: the Enter reaches an app whose journal is closed."""
+    path = tmp_path / "j.jsonl"
+    app, _ = app_with_journal(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        app.post_message(events.Key("y", "y"))
+        app.post_message(events.Key("enter", None))
+        await pilot.pause()
+    assert app.return_code == 0 and app._exception is None
+    records = list(read_records(path))
+    assert records[-1].kind == "session.end"

@@ -238,3 +238,45 @@ async def test_an_asciicast_of_a_hostile_journal_sends_no_escape_of_its_own(host
     for raw in NEVER:
         assert raw not in sent
     assert "alert: ␛]0;owned␇" in sent and "Bearer ***" in sent
+
+
+def export_to(path, fmt, output):
+    argv = ["audit", "export", str(path), "--format", fmt, "-o", str(output)]
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "asciicast"])
+async def test_an_export_file_is_private_and_written_whole(journal_path, tmp_path, fmt):
+    out = tmp_path / "report.out"
+    out.write_text("an older export\n")
+    out.chmod(0o644)
+    result = export_to(journal_path, fmt, out)
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert "an older export" not in out.read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+async def test_an_export_never_writes_through_a_symlink(journal_path, tmp_path):
+    target = tmp_path / "elsewhere.md"
+    target.write_text("")
+    link = tmp_path / "report.md"
+    link.symlink_to(target)
+    result = export_to(journal_path, "markdown", link)
+    assert result.returncode == 0, result.stderr
+    assert target.read_text() == ""
+    assert not link.is_symlink() and "# Deployment report" in link.read_text()
+
+
+async def test_a_report_of_a_journal_cut_after_its_close_says_tampered(journal_path):
+    kept = journal_path.read_bytes().split(b"\n")[:-4]  # head -n -3
+    journal_path.write_bytes(b"\n".join(kept) + b"\n")
+    result = export(journal_path, "markdown")
+    assert result.returncode == 0, result.stderr
+    assert "Journal: intact" not in result.stdout and "TAMPERED" in result.stdout
+    assert "TAMPERED" in result.stderr

@@ -1,15 +1,23 @@
 import json
+import os
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import UTC, datetime
 
 import pytest
 
-from cockpit.audit.journal import Journal, JournalDamaged
+from cockpit.audit.journal import (
+    Journal,
+    JournalBusy,
+    JournalDamaged,
+    anchor_path,
+)
 from cockpit.audit.records import GENESIS, decode, digest
 from cockpit.audit.verify import INTACT, TORN, verify
+from cockpit.fsutil import UnsafeFile
 
 NOW = datetime(2026, 11, 21, 10, 42, 5, 123456, tzinfo=UTC)
 
@@ -145,3 +153,118 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_record(tmp_path):
     verdict = verify(path)
     assert verdict.code in (INTACT, TORN)  # a torn last line at most, never a broken chain
     assert verdict.records >= acknowledged + 1
+
+
+# --- one writer per path (issue 18) --------------------------------------------------------
+
+
+def test_a_second_writer_on_one_path_is_refused_while_the_first_lives(tmp_path):
+    path = tmp_path / "j.jsonl"
+    first = Journal(path)
+    first.append("a", {})
+    with pytest.raises(JournalBusy, match="another cockpit"):
+        Journal(path)
+    first.append("b", {})
+    first.close()
+    second = Journal(path)  # the lock went with the first writer
+    assert second.append("c", {}) == 2
+    second.close()
+    assert verify(path).code == INTACT
+
+
+def test_a_restart_waits_for_the_old_writer_to_finish(tmp_path):
+    """An SSH drop: the old process is still writing `session.end` when the new one starts."""
+    path = tmp_path / "j.jsonl"
+    old = Journal(path)
+    old.append("session.start", {})
+    closing = threading.Timer(0.3, lambda: (old.append("session.end", {}), old.close()))
+    closing.start()
+    new = Journal(path, wait=10.0)
+    closing.join()
+    assert new.append("session.start", {}) == 2  # after the old session's end, not beside it
+    new.close()
+    assert [decode(line).kind for line in lines(path)][-2:] == ["session.end", "session.start"]
+    assert verify(path).code == INTACT
+
+
+def test_two_processes_on_one_path_never_break_the_chain(tmp_path):
+    path = tmp_path / "j.jsonl"
+    writer = textwrap.dedent(
+        f"""
+        import sys
+        from cockpit.audit.journal import Journal, JournalBusy
+        try:
+            journal = Journal({str(path)!r})
+        except JournalBusy:
+            print("busy", flush=True)
+            sys.exit(0)
+        print("writing", flush=True)
+        for n in range(2000):
+            journal.append("key", {{"n": n, "pad": "x" * 200}})
+        sys.stdin.readline()
+        journal.close()
+        """
+    )
+    spawn = [sys.executable, "-c", writer]
+    first = subprocess.Popen(spawn, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert first.stdout.readline().strip() == "writing"
+    second = subprocess.run(spawn, input="\n", capture_output=True, text=True, timeout=60)
+    first.communicate("\n", timeout=60)
+    assert second.stdout.strip() == "busy", second.stderr
+    assert verify(path).code == INTACT
+
+
+# --- the file itself: ours, 0600, never through a symlink ----------------------------------
+
+
+def test_a_dangling_symlink_at_the_path_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere" / "j.jsonl"
+    outside.parent.mkdir()
+    path = tmp_path / "state" / "j.jsonl"
+    path.parent.mkdir()
+    path.symlink_to(outside)
+    with pytest.raises(UnsafeFile, match="symbolic link"):
+        Journal(path)
+    assert not outside.exists()
+
+
+def test_a_symlink_to_a_file_is_refused_and_the_file_untouched(tmp_path):
+    target = tmp_path / "target"
+    target.write_bytes(b"")
+    target.chmod(0o644)
+    path = tmp_path / "j.jsonl"
+    path.symlink_to(target)
+    with pytest.raises(UnsafeFile, match="symbolic link"):
+        Journal(path)
+    assert target.read_bytes() == b""
+
+
+def test_an_existing_journal_readable_by_others_is_made_private(tmp_path):
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(b"")
+    path.chmod(0o644)
+    journal = Journal(path)
+    journal.append("a", {})
+    journal.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_journal_that_is_not_a_regular_file_is_refused(tmp_path):
+    path = tmp_path / "j.jsonl"
+    os.mkfifo(path)
+    with pytest.raises(UnsafeFile, match="not a regular file"):
+        Journal(path)
+
+
+# --- the anchor: what a closed journal held ------------------------------------------------
+
+
+def test_closing_anchors_the_last_record_beside_the_journal(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    for n in range(3):
+        journal.append("key", {"n": n})
+    journal.close()
+    anchor = anchor_path(path)
+    assert json.loads(anchor.read_bytes()) == {"seq": 2, "sha256": digest(lines(path)[-1])}
+    assert stat.S_IMODE(anchor.stat().st_mode) == 0o600

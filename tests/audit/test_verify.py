@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from cockpit.audit.journal import Journal
+from cockpit.audit.journal import Journal, anchor_path
 from cockpit.audit.verify import INTACT, TAMPERED, TORN, UNREADABLE, verify
 
 
@@ -10,6 +10,20 @@ def journal_of(path, n=10, key=None):
     for i in range(n):
         journal.append("key", {"key": "j", "n": i})
     journal.close()
+    return path
+
+
+def crashed_journal_of(path, n=10):
+    """Records written by a cockpit killed with SIGKILL: never closed, so never anchored."""
+    child = (
+        "import os, signal, sys\n"
+        "from cockpit.audit.journal import Journal\n"
+        "journal = Journal(sys.argv[1])\n"
+        f"for i in range({n}):\n"
+        "    journal.append('key', {'key': 'j', 'n': i})\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", child, str(path)], check=False, timeout=60)
     return path
 
 
@@ -47,7 +61,7 @@ def test_garbage_in_the_middle_is_tampering_not_a_crash(tmp_path):
 
 
 def test_truncated_mid_line_is_a_torn_tail(tmp_path):
-    path = journal_of(tmp_path / "j.jsonl")
+    path = crashed_journal_of(tmp_path / "j.jsonl")
     raw = path.read_bytes()
     path.write_bytes(raw[: len(raw) - 25])
     verdict = verify(path)
@@ -89,10 +103,53 @@ def test_command_line_exit_codes(tmp_path):
     ok = run(path)
     assert ok.returncode == 0 and "intact: 10 records" in ok.stdout
     raw = path.read_bytes()
-    path.write_bytes(raw[:-10])
-    torn = run(path)
+    crashed = crashed_journal_of(tmp_path / "crashed.jsonl")
+    crashed.write_bytes(crashed.read_bytes()[:-10])
+    torn = run(crashed)
     assert torn.returncode == 3 and "torn tail" in torn.stderr
     path.write_bytes(raw.replace(b'"n":2', b'"n":3', 1))
     tampered = run(path)
     assert tampered.returncode == 1 and "TAMPERED at seq 3" in tampered.stderr
     assert run(tmp_path / "nope").returncode == 2
+
+
+def test_records_cut_from_the_end_of_a_closed_journal_are_tampering(tmp_path):
+    """`head -n -3`: what is left chains perfectly; the anchor says it went on."""
+    path = journal_of(tmp_path / "j.jsonl")
+    kept = path.read_bytes().split(b"\n")[:-4]
+    path.write_bytes(b"\n".join(kept) + b"\n")
+    verdict = verify(path)
+    assert verdict.code == TAMPERED and verdict.bad_seq == 7
+    assert "closed at seq 9" in verdict.message and "ends at seq 6" in verdict.message
+
+
+def test_a_closed_journal_cut_mid_line_is_tampering_not_a_crash(tmp_path):
+    path = journal_of(tmp_path / "j.jsonl")
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) - 25])
+    verdict = verify(path)
+    assert verdict.code == TAMPERED and "closed at seq 9" in verdict.message
+
+
+def test_a_last_record_replaced_after_close_is_tampering(tmp_path):
+    path = journal_of(tmp_path / "j.jsonl")
+    raw = path.read_bytes()
+    path.write_bytes(raw.replace(b'"n":9', b'"n":8'))
+    verdict = verify(path)
+    assert verdict.code == TAMPERED and verdict.bad_seq == 9
+
+
+def test_a_session_after_the_anchor_that_crashed_is_a_torn_tail(tmp_path):
+    path = crashed_journal_of(journal_of(tmp_path / "j.jsonl"), n=1)
+    with open(path, "ab") as handle:  # the crash hit mid-write
+        handle.write(b'{"seq":11,"ts":"2026-')
+    assert verify(path).code == TORN
+    again = Journal(path)  # the next start chains past it and anchors again
+    again.close()
+    assert verify(path).code == INTACT
+
+
+def test_an_unreadable_anchor_is_not_ignored(tmp_path):
+    path = journal_of(tmp_path / "j.jsonl")
+    anchor_path(path).write_bytes(b"garbage")
+    assert verify(path).code == TAMPERED

@@ -1,0 +1,62 @@
+"""The window's journal: its own path, or beside it while another cockpit still writes it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from cockpit.audit.journal import Journal
+from cockpit.audit.trail import default_journal_path
+from cockpit.audit.verify import INTACT, verify
+from cockpit.runtime import wiring
+from cockpit.runtime.wiring import SetupError, open_journal
+
+WINDOW = "prod-cluster@production"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def test_the_window_journal_when_nobody_else_writes_it():
+    journal, note = open_journal(None, WINDOW)
+    assert journal.path == default_journal_path(WINDOW) and note is None
+    journal.close()
+
+
+def test_a_restart_right_after_an_ssh_drop_waits_for_the_old_cockpit():
+    old = Journal(default_journal_path(WINDOW))
+    old.append("session.start", {})
+    ending = threading.Timer(0.2, lambda: (old.append("session.end", {}), old.close()))
+    ending.start()
+    journal, note = open_journal(None, WINDOW)
+    ending.join()
+    assert journal.path == default_journal_path(WINDOW) and note is None
+    journal.append("session.start", {})
+    journal.close()
+    assert verify(journal.path).code == INTACT
+
+
+def test_a_second_cockpit_of_the_window_journals_beside_the_first(monkeypatch):
+    monkeypatch.setattr(wiring, "RESTART_WAIT", 0.0)
+    first = Journal(default_journal_path(WINDOW))
+    first.append("session.start", {})
+    second, note = open_journal(None, WINDOW)
+    third, _ = open_journal(None, WINDOW)
+    paths = {first.path, second.path, third.path}
+    assert len(paths) == 3 and all(p.parent == first.path.parent for p in paths)
+    assert note is not None and str(first.path) in note and str(second.path) in note
+    for journal in (second, third, first):
+        journal.append("key", {"key": "j"})
+        journal.close()
+    assert all(verify(p).code == INTACT for p in paths)
+
+
+def test_a_journal_named_on_the_command_line_is_never_swapped(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    first = Journal(path)
+    with pytest.raises(SetupError, match=rf"^{path}:1:1: .*another cockpit"):
+        open_journal(path, WINDOW)
+    first.close()
