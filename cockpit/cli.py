@@ -106,6 +106,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
 
+    for notice in parts.notices:  # in the terminal's scrollback once the cockpit has gone
+        print(notice, file=sys.stderr)
+
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(
@@ -114,6 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         restored=parts.restored,
         trail=parts.trail,
         sources=parts.sources,
+        notices=parts.notices,
     )
     code = app.run()
     app.close_stores()

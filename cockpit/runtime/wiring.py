@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from cockpit.audit.trail import AuditTrail
+from cockpit.audit.trail import AuditTrail, default_journal_path
 from cockpit.model import events as ev
 from cockpit.model.session import Session
 from cockpit.runtime.progress import ProgressStore, window_path
+from cockpit.runtime.restore import restore_window
 from cockpit.sources.base import SourceFactory
 
 
@@ -30,6 +31,7 @@ class Parts:
     restored: list[ev.Event]
     trail: AuditTrail
     sources: list[SourceFactory]
+    notices: list[str] = field(default_factory=list)  # about the progress file, located
 
 
 def assemble(
@@ -39,21 +41,26 @@ def assemble(
     progress: Path | None = None,
     restored: Iterable[ev.Event] | None = None,
 ) -> Parts:
-    """The window's progress (restored from its file unless `restored` is given), its
-    journal (at `journal`, else the window's own) and a factory per configured source."""
+    """The window's progress (unless `restored` is given: as far as its journal proves it,
+    see `cockpit.runtime.restore`), its journal (at `journal`, else the window's own) and a
+    factory per configured source."""
     store = ProgressStore(progress or window_path(session.window), session.window)
+    notices: list[str] = []
     if restored is None:
+        journal_path = Path(journal) if journal else default_journal_path(session.window)
         try:
-            restored = store.load()
-        except (ValueError, KeyError, TypeError) as exc:
+            found = restore_window(store.path, journal_path, session.window)
+        except OSError as exc:
             store.close()
-            raise SetupError(f"{store.path}:1:1: cannot restore progress: {exc}") from None
+            raise SetupError(f"{journal_path}:1:1: cannot read the journal: {exc}") from None
+        store.start_from(found.events, on_disk=found.on_disk)
+        restored, notices = found.events, found.notices
     try:
         trail = open_trail(journal, session.window)
     except (OSError, RuntimeError) as exc:
         store.close()
         raise SetupError(f"audit journal: {exc}") from None
-    return Parts(store, list(restored), trail, source_factories(session))
+    return Parts(store, list(restored), trail, source_factories(session), notices)
 
 
 def audit_key() -> bytes | None:
@@ -65,7 +72,6 @@ def audit_key() -> bytes | None:
 def open_trail(path: str | Path | None, window: str) -> AuditTrail:
     """The journal at `path`, or the window's own under $XDG_STATE_HOME/cockpit/audit/."""
     from cockpit.audit.journal import Journal
-    from cockpit.audit.trail import default_journal_path
 
     return AuditTrail(Journal(path or default_journal_path(window), key=audit_key()))
 
