@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cockpit.audit.read import read_records
+from cockpit.audit.records import BadRecord, Record, decode
 from cockpit.model import events as ev
 from cockpit.runtime.progress import KINDS, DamagedProgress, saved_records
+
+#: how the journal writes a record's start (`records.encode`): its kind, without decoding
+_HEAD = re.compile(rb'\{"seq":\d+,"ts":"[^"\\]*","kind":"([a-z.]*)"')
 
 
 @dataclass(frozen=True)
@@ -45,21 +50,38 @@ def journal_events(journal: Path, window: str) -> list[ev.Event]:
 
 def _proven(journal: Path, window: str) -> list[tuple[ev.Event, str]]:
     """Each event with the key of its record as written (`_key`)."""
-    if not journal.exists():
-        return []
     found: list[tuple[ev.Event, str]] = []
     mine = False
-    for record in read_records(journal):
+    for record in _records(journal, KINDS | {"session.start"}):
         if record.kind == "session.start":
             mine = record.data.get("window") == window
-        elif mine and record.kind in KINDS:
+        elif mine:
             try:
-                found.append(
-                    (ev.from_record(record.kind, record.data), _key(record.kind, record.data))
-                )
+                event = ev.from_record(record.kind, record.data)
             except (TypeError, ValueError):
                 continue
+            found.append((event, _key(record.kind, record.data)))
     return found
+
+
+def _records(journal: Path, kinds: frozenset[str]) -> Iterator[Record]:
+    """`read_records`, decoding only the records of `kinds`: a window's journal holds hours
+    of inputs and observations (200,000 records: 7 s to decode, 1 s to pass over)."""
+    if not journal.exists():
+        return
+    with open(journal, "rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                return  # a torn tail
+            head = _HEAD.match(raw)
+            if head is not None and head.group(1).decode() not in kinds:
+                continue
+            try:
+                record = decode(raw[:-1])
+            except BadRecord:
+                continue
+            if record.kind in kinds:
+                yield record
 
 
 def _key(kind: str, data: dict[str, Any]) -> str:
@@ -104,7 +126,10 @@ def restore_window(
     on_disk = keys == [key for _, key in found]
     if not unproven:
         return Restored(events, on_disk=on_disk)
-    why = f"{unproven} of its {len(saved)} events have no record in the journal: dropped; {proven}"
+    have = "has" if unproven == 1 else "have"
+    why = (
+        f"{unproven} of its {len(saved)} events {have} no record in the journal: dropped; {proven}"
+    )
     return Restored(events, [_aside(progress, "unproven", now, why)])
 
 

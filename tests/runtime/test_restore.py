@@ -106,7 +106,7 @@ def test_a_hand_written_tick_is_dropped_with_a_notice(state):
     parts = opened()
     assert parts.restored == [TICK]
     [notice] = parts.notices
-    assert notice.startswith(f"{path}:1:1: progress 1 of its 2 events have no record")
+    assert notice.startswith(f"{path}:1:1: progress 1 of its 2 events has no record")
     [kept] = aside(path, "unproven")
     assert "mallory" in kept.read_text()
     close(parts)
@@ -181,3 +181,17 @@ async def test_the_cockpit_shows_and_journals_what_was_dropped(state):
     for event in journal_events(journal, WINDOW):
         rebuilt = reduce(rebuilt, event)
     assert (rebuilt.progress, rebuilt.collapsed) == (app.state.progress, app.state.collapsed)
+
+
+def test_records_written_by_another_tool_are_read_too(tmp_path):
+    """Records are passed over by their kind without decoding only when written as the
+    cockpit writes them; any other spelling is decoded."""
+    journal = tmp_path / "j.jsonl"
+    lines = [
+        {"seq": 0, "ts": "t", "kind": "session.start", "data": {"window": WINDOW}, "prev": ""},
+        {"seq": 1, "ts": "t", "kind": TICK.kind, "data": TICK.to_data(), "prev": ""},
+    ]
+    journal.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert journal_events(journal, WINDOW) == [TICK]
+    journal.write_text(journal.read_text() + '{"seq": 2, "kind": "item.tick"')  # torn
+    assert journal_events(journal, WINDOW) == [TICK]
