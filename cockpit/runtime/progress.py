@@ -7,7 +7,9 @@ Writes happen on a background thread, each one atomic, so the UI never waits on 
 
 With a journal, an event is written here only once its journal record is durable: a
 tick that the journal lost (disk full, then `kill -9`) must not come back as progress
-without the evidence of who ticked it.
+without the evidence of who ticked it. A restart takes the events from the journal
+itself and checks this file against them (`cockpit.runtime.restore`): a file can be
+edited by hand, the journal's records are the evidence.
 """
 
 from __future__ import annotations
