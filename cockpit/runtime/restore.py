@@ -137,5 +137,5 @@ def _aside(progress: Path, why: str, now: datetime, message: str) -> str:
     try:
         kept = f"kept as {keep_aside(progress, why, now).name}"
     except OSError as exc:
-        kept = f"could not be kept aside ({exc.strerror or exc}): it will be overwritten"
+        kept = f"could not be renamed aside ({exc.strerror or exc})"
     return f"{progress}:1:1: progress {message}; the file {kept}"

@@ -195,3 +195,16 @@ def test_records_written_by_another_tool_are_read_too(tmp_path):
     assert journal_events(journal, WINDOW) == [TICK]
     journal.write_text(journal.read_text() + '{"seq": 2, "kind": "item.tick"')  # torn
     assert journal_events(journal, WINDOW) == [TICK]
+
+
+def test_a_file_that_cannot_be_kept_aside_is_said_so(tmp_path, monkeypatch):
+    progress = tmp_path / "w.json"
+    progress.write_bytes(b"[1]")
+
+    def refuse(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("cockpit.runtime.restore.os.rename", refuse)
+    [notice] = restore_window(progress, tmp_path / "j.jsonl", WINDOW, now=NOW).notices
+    assert notice.endswith("the file could not be renamed aside (Permission denied)")
+    assert progress.read_bytes() == b"[1]"
