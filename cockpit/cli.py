@@ -108,6 +108,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if parts.journal_note:  # before the screen is taken, and again once it is given back
         print(parts.journal_note, file=sys.stderr)
 
+    for notice in parts.notices:  # in the terminal's scrollback once the cockpit has gone
+        print(notice, file=sys.stderr)
+
     from cockpit.ui.app import CockpitApp
 
     app = CockpitApp(
@@ -116,6 +119,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         restored=parts.restored,
         trail=parts.trail,
         sources=parts.sources,
+        notices=parts.notices,
     )
     code = app.run()
     app.close_stores()

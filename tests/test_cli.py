@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,41 @@ def test_import_to_an_unwritable_place_fails_located(capsys, tmp_path, runbook_f
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"{target}:1:1: cannot write")
+
+
+def _brackets(n: int) -> str:
+    return "[" * n + "]" * n
+
+
+def _seconds(*argv: str) -> float:
+    started = time.perf_counter()
+    assert main(list(argv)) == 0
+    return time.perf_counter() - started
+
+
+def test_import_of_a_line_of_brackets_takes_linear_time(capsys, tmp_path):
+    """The item's id came from a regex that rescanned the rest of the line after every `[`."""
+    sizes = {"small": 10_000, "big": 100_000}
+    for name, n in sizes.items():
+        text = f"# T\n\n## S\n\n- [ ] {_brackets(n)}\n"
+        (tmp_path / f"{name}.md").write_text(text, encoding="utf-8")
+    small = min(_seconds("import", str(tmp_path / "small.md"), "-o", "-") for _ in range(2))
+    big = _seconds("import", str(tmp_path / "big.md"), "-o", str(tmp_path / "big.yaml"))
+    assert big < 30 * small  # 10× the text: about 10× the time (it was 50×: 25 s)
+    items = yaml.safe_load((tmp_path / "big.yaml").read_text(encoding="utf-8"))["sections"]
+    assert items[0]["items"][0]["text"] == _brackets(100_000)
+    capsys.readouterr()
+
+
+def test_check_of_an_item_text_of_brackets_takes_linear_time(capsys, tmp_path):
+    """An item without an id gets one from its text: the same regex (7.5 s)."""
+    path = tmp_path / "brackets.yaml"
+    path.write_text(
+        f'title: T\nsections:\n- title: S\n  items:\n  - text: "{_brackets(100_000)}"\n',
+        encoding="utf-8",
+    )
+    assert _seconds("check", str(path)) < 2.0  # 0.07 s now
+    assert capsys.readouterr().out == f"{path}: 1 items (0 done) in 1 sections\n"
 
 
 def test_usage_errors_exit_2(capsys):

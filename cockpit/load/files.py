@@ -25,6 +25,20 @@ def _text(path: str | Path) -> tuple[str, str]:
     return name, read_text(name)
 
 
+def _head(text: str) -> set[str]:
+    """The top-level keys, without parsing (a file's kind, told cheaply)."""
+    return {line.split(":", 1)[0].strip() for line in text.splitlines() if line[:1].isalpha()}
+
+
+def is_layout(path: Path) -> bool:
+    """Whether a YAML file is a layout (has `rows`): one is never a checklist, even in a
+    checklist folder (the layout's own, which is searched first)."""
+    try:
+        return "rows" in _head(read_text(path))
+    except LoadError:
+        return False  # unreadable: the checklist loader says why
+
+
 def load_runbook(path: str | Path) -> Runbook:
     """A checklist from YAML or a runbook from Markdown; `LoadError` for anything wrong."""
     name, text = _text(path)
@@ -43,7 +57,7 @@ def load_any(path: str | Path) -> Runbook | Layout | Config:
     name, text = _text(path)
     if Path(name).suffix.lower() in MARKDOWN:
         return load_runbook(path)
-    head = {line.split(":", 1)[0].strip() for line in text.splitlines() if line[:1].isalpha()}
+    head = _head(text)
     if "rows" in head:
         return parse_layout(text, name)
     if "sections" in head or "title" in head:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 SUFFIXES = frozenset({".yaml", ".yml", ".md", ".markdown", ".txt"})
@@ -33,13 +34,15 @@ def inside(folder: Path, path: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def look_up(name: str, folders: list[Path]) -> Path | None:
-    """`NAME.yaml` in the first of `folders` that has it, None if none has."""
+def look_up(
+    name: str, folders: list[Path], wanted: Callable[[Path], bool] = lambda _: True
+) -> Path | None:
+    """`NAME.yaml` in the first of `folders` that has one that is `wanted`, None if none has."""
     if not _NAME.match(name):
         raise Refused(f"{name!r} is neither a name (letters, digits, '-', '_', '.') nor a path")
     for folder in folders:
         candidate = folder / f"{name}.yaml"
-        if candidate.is_file():
+        if candidate.is_file() and wanted(candidate):
             if not inside(folder, candidate):
                 raise Refused(f"{candidate} leads outside {folder} (to {candidate.resolve()})")
             return candidate

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 from cockpit.load.errors import LoadError, Problem
-from cockpit.load.files import load_runbook
+from cockpit.load.files import is_layout, load_runbook
 from cockpit.load.layout_yaml import parse_layout_positions
 from cockpit.load.refs import Refused, beside, is_path, look_up
 from cockpit.load.text import read_text
@@ -47,12 +48,22 @@ def find_layout(ref: str | Path) -> Path:
     return found
 
 
-def _referenced(ref: str, layout: Path, folders: list[Path]) -> Path | None:
-    """A file a layout names: a PATH beside the layout, or a NAME in `folders`."""
+def _not_layout(path: Path) -> bool:
+    return not is_layout(path)
+
+
+def _any(_: Path) -> bool:
+    return True
+
+
+def _referenced(
+    ref: str, layout: Path, folders: list[Path], wanted: Callable[[Path], bool]
+) -> Path | None:
+    """A file a layout names: a PATH beside the layout, or a `wanted` NAME in `folders`."""
     if is_path(ref):
         candidate = beside(ref, layout.parent)
         return candidate if candidate.is_file() else None
-    return look_up(ref, folders)
+    return look_up(ref, folders, wanted)
 
 
 def open_layout(ref: str | Path, loaded: dict[Path, Runbook] | None = None) -> Workspace:
@@ -65,7 +76,9 @@ def open_layout(ref: str | Path, loaded: dict[Path, Runbook] | None = None) -> W
     def follow(key: Path_, name: str, folders: list[Path], what: str) -> Path | None:
         where = ".".join(str(k) for k in key)
         try:
-            found = _referenced(name, path, folders)
+            # a checklist NAME passes over layouts: `layouts/x.yaml` naming `x` is not its own
+            wanted = _not_layout if what == "checklist" else _any
+            found = _referenced(name, path, folders, wanted)
         except Refused as exc:
             found, message = None, f"{where}: {exc}"
         else:

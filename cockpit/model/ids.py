@@ -12,14 +12,38 @@ import unicodedata
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 )
-_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`~]")
+_EMPHASIS = str.maketrans("", "", "*_`~")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 48
 
 
+def _without_markup(text: str) -> str:
+    """`[text](url)` → `text`, emphasis marks dropped: what the regex
+    `\\[([^\\]]*)\\]\\([^)]*\\)|[*_`~]` did, in one pass. The regex rescanned the text after
+    every `[` (100,000 `[` then `]`: 20 s); here each `]` and `)` is searched for once."""
+    parts: list[str] = []
+    start = 0  # where the text not yet copied begins
+    close = paren = -1  # the next `]`, the next `)` (cached: positions only move forward)
+    i = text.find("[")
+    while i != -1:
+        if close <= i:
+            close = text.find("]", i + 1) % (len(text) + 1)  # -1 → len: none
+        if text.startswith("(", close + 1):
+            if paren <= close + 1:
+                paren = text.find(")", close + 2) % (len(text) + 1)
+            if paren < len(text):
+                parts += (text[start:i].translate(_EMPHASIS), text[i + 1 : close])
+                start = paren + 1
+                i = text.find("[", start)
+                continue
+        i = text.find("[", i + 1)
+    parts.append(text[start:].translate(_EMPHASIS))
+    return "".join(parts)
+
+
 def slugify(text: str) -> str:
     """`"**Alle Pods running (3/3)**"` → `"alle-pods-running-3-3"`; never empty."""
-    plain = _MARKUP.sub(lambda m: m.group(1) or "", text).translate(_GERMAN)
+    plain = _without_markup(text).translate(_GERMAN)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG:

@@ -7,7 +7,9 @@ Writes happen on a background thread, each one atomic, so the UI never waits on 
 
 With a journal, an event is written here only once its journal record is durable: a
 tick that the journal lost (disk full, then `kill -9`) must not come back as progress
-without the evidence of who ticked it.
+without the evidence of who ticked it. A restart takes the events from the journal
+itself and checks this file against them (`cockpit.runtime.restore`): a file can be
+edited by hand, the journal's records are the evidence.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import platformdirs
 
@@ -43,7 +45,45 @@ PERSISTED = (
 #: what a pane shows as done, skipped, n/a, signed, noted or assigned: shown only once its
 #: journal record is on disk (fdatasync), so the screen never claims what a restart loses
 CLAIMS = (ev.Tick, ev.Untick, ev.AddNote, ev.Assign, ev.SignOff, ev.Skip, ev.NotApplicable)
+KINDS = frozenset(cls.kind for cls in PERSISTED)
 FORMAT = 1
+
+
+class DamagedProgress(ValueError):
+    """A progress file that is not what the cockpit writes; the message says what is wrong."""
+
+
+def saved_records(path: Path) -> list[tuple[str, dict[str, Any]]] | None:
+    """The (kind, data) pairs in a progress file; None when there is none.
+    `DamagedProgress` for anything the cockpit would not have written."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise DamagedProgress(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise DamagedProgress(f"not JSON ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise DamagedProgress(f"not a JSON object but {type(data).__name__}")
+    if data.get("format") != FORMAT:
+        raise DamagedProgress(f"unknown progress format {data.get('format')!r}")
+    events = data.get("events")
+    if not isinstance(events, list):
+        raise DamagedProgress("'events' is not a list")
+    records = []
+    for n, item in enumerate(events):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("kind"), str)
+            and item["kind"] in KINDS
+            and isinstance(item.get("data"), dict)
+        ):
+            raise DamagedProgress(f"events[{n}] is not a progress event")
+        records.append((item["kind"], item["data"]))
+    return records
 
 
 def window_path(window: str) -> Path:
@@ -74,19 +114,21 @@ class ProgressStore:
         journal.on_durable(self._journal_durable)
 
     def load(self) -> list[ev.Event]:
-        """The saved events; a missing file is a new window, a damaged one an error."""
+        """The saved events, unchecked (`cockpit.runtime.restore` checks them against the
+        journal); a missing file is a new window, a damaged one `DamagedProgress`."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        data = json.loads(raw)
-        if data.get("format") != FORMAT:
-            raise ValueError(f"{self.path}: unknown progress format {data.get('format')!r}")
-        events = [ev.from_record(r["kind"], r["data"]) for r in data["events"]]
+            events = [ev.from_record(k, d) for k, d in saved_records(self.path) or []]
+        except TypeError as exc:  # fields missing
+            raise DamagedProgress(str(exc)) from None
+        self.start_from(events, on_disk=True)
+        return events
+
+    def start_from(self, events: list[ev.Event], *, on_disk: bool) -> None:
+        """Progress so far (restored); unless the file holds just these, it is rewritten."""
         with self._cond:
             self._events = [(event, None) for event in events]
-            self._written = len(events)
-        return events
+            self._written = len(events) if on_disk else 0
+            self._cond.notify()
 
     def record(self, event: ev.Event, seq: int | None = None) -> None:
         """`seq`: the event's journal record; the event waits until that is durable."""

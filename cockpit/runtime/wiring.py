@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cockpit.audit.journal import Journal, JournalBusy
@@ -16,6 +16,7 @@ from cockpit.audit.trail import AuditTrail, default_journal_path
 from cockpit.model import events as ev
 from cockpit.model.session import Session
 from cockpit.runtime.progress import ProgressStore, window_path
+from cockpit.runtime.restore import restore_window, window_journals
 from cockpit.sources.base import SourceFactory
 
 #: how long a restart waits for the cockpit it replaces (an SSH drop: the old process is
@@ -37,6 +38,7 @@ class Parts:
     sources: list[SourceFactory]
     #: said on start and at the end: the window's journal was busy, this one is elsewhere
     journal_note: str | None = None
+    notices: list[str] = field(default_factory=list)  # about the progress file, located
 
 
 def assemble(
@@ -46,21 +48,28 @@ def assemble(
     progress: Path | None = None,
     restored: Iterable[ev.Event] | None = None,
 ) -> Parts:
-    """The window's progress (restored from its file unless `restored` is given), its
-    journal (at `journal`, else the window's own) and a factory per configured source."""
+    """The window's progress (unless `restored` is given: as far as its journal proves it,
+    see `cockpit.runtime.restore`), its journal (at `journal`, else the window's own) and a
+    factory per configured source."""
     store = ProgressStore(progress or window_path(session.window), session.window)
-    if restored is None:
-        try:
-            restored = store.load()
-        except (ValueError, KeyError, TypeError) as exc:
-            store.close()
-            raise SetupError(f"{store.path}:1:1: cannot restore progress: {exc}") from None
-    try:
+    try:  # first: a restart waits here for the old process's last records
         opened, note = open_journal(journal, session.window)
     except SetupError:
         store.close()
         raise
-    return Parts(store, list(restored), AuditTrail(opened), source_factories(session), note)
+    notices: list[str] = []
+    if restored is None:
+        own = Path(journal) if journal else default_journal_path(session.window)
+        try:
+            found = restore_window(store.path, window_journals(own), session.window)
+        except OSError as exc:
+            opened.close()
+            store.close()
+            raise SetupError(f"{own}:1:1: cannot read the journal: {exc}") from None
+        store.start_from(found.events, on_disk=found.on_disk)
+        restored, notices = found.events, found.notices
+    trail = AuditTrail(opened)
+    return Parts(store, list(restored), trail, source_factories(session), note, notices)
 
 
 def audit_key() -> bytes | None:

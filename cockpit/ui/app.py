@@ -117,8 +117,10 @@ class CockpitApp(App[int]):
         clock: Callable[[], datetime] = utc_now,
         tick_seconds: float | None = 1.0,
         sources: Iterable[SourceFactory] = (),
+        notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
+        self._notices = list(notices)  # about the restored progress: shown and journaled
         self.source_factories = list(sources)
         self.sources: list[Source] = []
         self._checks = Checker(session)
@@ -278,6 +280,8 @@ class CockpitApp(App[int]):
         if self.trail is not None:
             self._start_session()
             self.set_interval(2.0, self._retry_journal)
+        for message in self._notices:
+            self.dispatch(ev.Notice(level="warning", message=message, at=self.now()))
         self.actions.resume()
         self._start_sources()
         if self.tick_seconds:

@@ -160,3 +160,23 @@ def test_a_missing_compact_layout_is_located_in_the_layout(project):
 def test_the_shipped_layouts_still_find_their_compact_twins(project):
     assert open_layout("go-live").compact_path.name == "compact.yaml"
     assert open_layout("pre-deployment").compact_path.name == "compact-pre-deployment.yaml"
+
+
+def test_a_checklist_name_never_finds_a_layout(project, capsys):
+    """`layouts/x.yaml` naming its checklist `x` found itself beside it ("unknown key
+    'checklists'"): a layout in a checklist folder is passed over, the search goes on."""
+    from cockpit.cli import main
+
+    (project / "layouts" / "x.yaml").write_text(layout("a: x"))
+    (project / "layouts" / "y.yaml").write_text(layout("a: x"))  # another layout named x
+    (project / "checklists" / "x.yaml").write_text(CHECKLIST.replace("Mine", "Checklist x"))
+    for name in ("x", "y"):
+        assert open_layout(name).runbooks["a"].title == "Checklist x"
+    assert main(["check", "layouts/x.yaml"]) == 0
+    assert capsys.readouterr().out.startswith("layouts/x.yaml: ")
+
+
+def test_a_checklist_name_that_only_a_layout_has_is_not_found(project):
+    mine = project / "layouts" / "mine.yaml"
+    mine.write_text(layout("a: mine"))
+    assert problems("mine") == [(str(mine), 2, 17, "checklists.a: no checklist 'mine'")]

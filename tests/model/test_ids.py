@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -141,3 +142,33 @@ def test_ids_do_not_change_when_other_items_are_added_before_them():
     for text, item_id in before.items():
         assert after[text] == item_id
     assert len(set(after.values())) == len(after)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # every `[` once scanned to the first `]`
+        "[a](" * 50_000,  # every link once scanned to the end for its `)`
+        "[" * 100_000 + "](" + "x" * 100_000,
+    ],
+    ids=["brackets", "open-links", "unclosed-link"],
+)
+def test_slugify_is_linear_in_brackets_without_links(text):
+    started = time.perf_counter()
+    slugify(text)
+    assert time.perf_counter() - started < 2.0  # 0.05 s when linear, 20 s when quadratic
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("[a [b](u) c", "a-b-c"),
+        ("[a](b [c](d) e", "a-e"),
+        ("[x](https://en.wikipedia.org/wiki/Foo_(bar)) y", "x-y"),
+        ("[open](no close", "open-no-close"),
+        ("]([x](y)", "x"),
+        ("[[x]](y)", "x-y"),
+    ],
+)
+def test_slugify_strips_links_as_before(text, slug):
+    assert slugify(text) == slug
