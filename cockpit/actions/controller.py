@@ -103,6 +103,7 @@ class Actions:
         self.thread: threading.Thread | None = None
         self.detached = False  # the terminal is gone: the loop no longer runs
         self._pending: list[ev.Event] = []
+        self._ended: set[str] = set()  # results journaled since the hang-up
         self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
 
@@ -509,7 +510,11 @@ class Actions:
             self.host.dispatch(event)
 
     def _record(self, event: ev.Event) -> None:
+        if getattr(event, "id", None) in self._ended:  # closed out: the journal is closing
+            return
         self.host.record(event)
+        if isinstance(event, ev.ActionFinished):
+            self._ended.add(event.id)
 
     def detach(self) -> threading.Thread | None:
         """The terminal is gone: from now on the action journals its own steps, and the
@@ -521,6 +526,46 @@ class Actions:
             self._record(event)
         thread = self.thread
         return thread if thread is not None and thread.is_alive() else None
+
+    def close_out(self) -> None:
+        """After a hang-up, once a worker had its grace: every action still open ends on
+        the record now, before `session.end` — with where the traffic is (invariant I5)."""
+        for key, action in self.host.state.actions.items():
+            if not action.open or key in self._ended:
+                continue
+            if not action.confirmed:
+                detail = "terminal gone before the confirmation: nothing was executed"
+                self._record(
+                    ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=self._now())
+                )
+                continue
+            step = action.last_step
+            detail = self._safe_point(action)
+            if step is not None and step.step in ("verify", "soak"):
+                self._record(
+                    ev.ActionStep(
+                        id=key, step=step.step, status="interrupted", detail=detail, at=self._now()
+                    )
+                )
+            self._record(
+                ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=self._now())
+            )
+
+    def _safe_point(self, action: ActionState) -> str:
+        """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
+        step = action.last_step
+        if step is None:
+            return "terminal gone before the first step: nothing was executed"
+        move = action.params.get("move")
+        if step.step == "verify" and move:
+            return f"terminal gone: the Service selects {move['to']}, its endpoints not verified"
+        if step.step == "soak" and move:
+            since = datetime.fromisoformat(step.at) if step.at else self.host.clock()
+            cut = int((self.host.clock() - since).total_seconds())
+            soak = format_duration(self.session.actions.soak)
+            return f"terminal gone: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
+        last = f"{step.step} {step.status} {step.detail}".strip()
+        return f"terminal gone during {step.step} (last known: {last}): check before acting"
 
     def _now(self) -> str:
         return self.host.clock().isoformat()

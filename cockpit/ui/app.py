@@ -720,6 +720,7 @@ class CockpitApp(App[int]):
             if action.is_alive():  # backup and restore stop cleanly on cancel
                 self.actions.cancel.set()
                 action.join(ACTION_GRACE)
+        self.actions.close_out()  # what is still open ends on the record, before session.end
         if self.hangup_watchdog is not None:  # if restoring the terminal hangs
             threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
         self.shutdown(129, reason="hangup")

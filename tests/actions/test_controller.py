@@ -530,6 +530,65 @@ def test_once_detached_the_steps_go_straight_to_the_journal():
     assert [type(e) for e in host.recorded] == [ev.ActionStep] and host.queued == []
 
 
+def test_a_hang_up_during_the_soak_journals_where_the_traffic_is_before_the_session_ends():
+    host = Host()
+    observe(host, selector="green")
+    controller = standing_at(host, "soak", 42)
+    assert controller.detach() is None  # the soak is judged on the loop: no worker to wait for
+    controller.close_out()
+    step, result = host.recorded
+    assert isinstance(step, ev.ActionStep) and (step.step, step.status) == ("soak", "interrupted")
+    assert isinstance(result, ev.ActionFinished) and result.outcome == "interrupted"
+    assert result.detail == "terminal gone: traffic on green, soak cut short after 42 s of 1m"
+
+
+def test_a_hang_up_while_verifying_says_what_the_selector_selects():
+    host = Host()
+    controller = Actions(host)
+    at_step(host, "verify")
+    controller.detach()
+    controller.close_out()
+    assert [e.detail for e in host.recorded if isinstance(e, ev.ActionFinished)] == [
+        "terminal gone: the Service selects green, its endpoints not verified"
+    ]
+
+
+def test_a_hang_up_under_an_open_preview_ends_it_unconfirmed():
+    host = Host()
+    controller = Actions(host)
+    key = "cutover@x"
+    host.dispatch(ev.ActionPlanned(id=key, action="cutover", target="t", title="T", at=host.now()))
+    controller.detach()
+    controller.close_out()
+    (result,) = host.recorded
+    assert (result.id, result.outcome) == (key, "cancelled")
+    assert result.detail == "terminal gone before the confirmation: nothing was executed"
+
+
+def test_an_action_that_ended_on_its_own_after_the_hang_up_is_not_ended_twice():
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "execute", action="backup")
+    controller.detach()
+    controller.emit(ev.ActionFinished(id=key, outcome="cancelled", detail="at a safe point"))
+    controller.close_out()
+    assert [e.outcome for e in host.recorded if isinstance(e, ev.ActionFinished)] == ["cancelled"]
+
+
+def test_a_worker_still_running_after_its_grace_is_ended_with_its_last_known_step():
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "execute", action="rollback-helm")
+    host.dispatch(ev.ActionStep(id=key, step="execute", status="running", detail="helm …"))
+    controller.detach()
+    controller.close_out()
+    (result,) = [e for e in host.recorded if isinstance(e, ev.ActionFinished)]
+    assert result.outcome == "interrupted"
+    assert result.detail == (
+        "terminal gone during execute (last known: execute running helm …): check before acting"
+    )
+
+
 def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
     host = Host()
     at_step(host, "execute")
