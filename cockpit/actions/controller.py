@@ -139,7 +139,30 @@ class Actions:
         elif choice == "helm":
             self._in_worker(self._plan_helm)
         elif choice == "restore":
-            self._in_worker(self._plan_restore)
+            self.host.spawn(self._choose_backup, "action-backups")
+
+    def _choose_backup(self) -> None:
+        """In a thread (it reads the disk): the operator picks the dump to restore among
+        the verified ones, newest first, by time, size and checksum."""
+        from cockpit.clients.backups import list_backups
+
+        pg = self.session.postgres
+        try:
+            backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
+        except OSError as error:
+            self.notice("error", f"cannot list {pg.backup_dir}: {error.strerror or error}")
+            return
+        if not backups:
+            self.notice("error", f"no verified backup in {pg.backup_dir}")
+            return
+        choices = [Choice(b.name, _about_dump(b)) for b in backups]
+        title = f"Restore {backups[0].database} from which backup? (verified ones, newest first)"
+
+        def picked(name: str | None) -> None:
+            if name is not None:
+                self._in_worker(lambda: self._plan_restore(name=name))
+
+        self.host.call_soon(self.host.choose, title, choices, picked)
 
     def backup(self) -> None:
         if self._refused():
@@ -210,7 +233,11 @@ class Actions:
             make = plan_cutover if action == "cutover" else plan_switch_back
             plan = make(self.host.state, move, self._inputs("selector"))
             return digest_of(plan, _params(self._selector_context(move)))
-        made = {"rollback-helm": self._plan_helm, "restore": self._plan_restore}[action]()
+        plans = {
+            "rollback-helm": self._plan_helm,
+            "restore": lambda: self._plan_restore(name=context.get("backup_name")),
+        }
+        made = plans[action]()
         return digest_of(made[0], _params(made[1])) if made else None
 
     # --- plans ------------------------------------------------------------------------------
@@ -321,18 +348,26 @@ class Actions:
         )
         return plan, {"settings": settings, "revision": target.revision}
 
-    def _plan_restore(self, scratch: bool = False) -> tuple[Plan, dict[str, Any]] | None:
+    def _plan_restore(
+        self, scratch: bool = False, name: str | None = None
+    ) -> tuple[Plan, dict[str, Any]] | None:
+        """A restore of the dump the operator chose (`name`); the restore test takes the
+        newest."""
         from cockpit.actions.backup import BackupSettings
         from cockpit.clients.backups import list_backups
 
         pg = self.session.postgres
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
+        if name is not None:
+            backups = [b for b in backups if b.name == name]
         if not backups:
-            self.notice("error", f"no verified backup in {pg.backup_dir}")
+            gone = f"{name} is no longer a verified backup" if name else "no verified backup"
+            self.notice("error", f"{gone} in {pg.backup_dir}")
             return None
         newest = backups[0]
         settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
         about = f"{newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes"
+        about += f", sha256 {newest.sha256}"
         if scratch:
             title = f"Restore test of {newest.name} into a scratch database"
             changes: tuple[str, ...] = (
@@ -354,8 +389,10 @@ class Actions:
             changes=changes,
             preconditions=(self._lock_check(),),
             runbook=excerpt(self._rules_runbook(), "restore"),
+            phrase="" if scratch else f"restore {newest.database}",
         )
-        return plan, {"settings": settings, "backup": newest, "scratch": scratch}
+        context = {"settings": settings, "backup": newest, "scratch": scratch}
+        return plan, context | {"backup_name": newest.name}
 
     def restore_test(self) -> None:
         """The runbook's restore test: the newest backup into a scratch database, dropped."""
@@ -679,13 +716,20 @@ class Actions:
     def _run_restore(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.backup import restore
 
-        self.step(key, "restore", "running")
+        backup = context["backup"]
+
+        def checked(digest: str) -> None:  # before anything is restored
+            self.step(key, "checksum", "done", f"sha256 {digest} matches {backup.name}.sha256")
+            self.step(key, "restore", "running")
+
+        self.step(key, "checksum", "running", f"recomputing the SHA-256 of {backup.name}")
         result = restore(
-            context["backup"],
+            backup,
             context["settings"],
             context["scratch"],
             self._progress(key, "restore"),
             self.cancel,
+            on_checksum=checked,
         )
         if result.ok:
             detail = f"{result.tables}/{result.expected_tables} tables in {result.database}"
@@ -827,6 +871,15 @@ class Actions:
                     id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
                 )
             )
+
+
+def _about_dump(backup: Any) -> str:
+    """A dump as the operator chooses it: when, how big, which checksum."""
+    from cockpit.actions.backup import human_size
+
+    taken = datetime.fromisoformat(backup.taken_at)
+    size = human_size(backup.size_bytes)
+    return f"{taken:%Y-%m-%d %H:%M}Z  {size}  sha256 {backup.sha256[:12]}…"
 
 
 def _params(context: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.state import initial_state
+from tests.postgres_server import fake_backup
 from tests.ui.apps import make_session
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
@@ -214,6 +215,68 @@ def test_the_rollback_options_say_why_they_cannot_be_chosen():
         ("helm", "Kubernetes not configured"),
         ("restore", "PostgreSQL not configured"),
     ]
+
+
+def restore_host(tmp_path) -> Host:
+    """A host with a database and three dumps: two verified, the newest not."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for hours, verified in ((3, True), (2, True), (1, False)):
+        fake_backup(backups, T0 - timedelta(hours=hours), verified=verified)
+    dsn = "host=127.0.0.1 port=1 dbname=valeo_erp user=cockpit"
+    return Host(postgres={"dsn": dsn, "backup_dir": str(backups)})
+
+
+def chosen_restore(host: Host, controller: Actions, pick: int = 0):
+    """The rollback's restore option, then the dump at `pick`: (choices, plan, answered)."""
+    controller.rollback()
+    host.chosen.pop()[2]("restore")
+    host.settle()
+    ((title, choices, answered),) = host.chosen
+    assert title == "Restore valeo_erp from which backup? (verified ones, newest first)"
+    answered(choices[pick].id)
+    host.settle()
+    ((plan, _, _, confirmed),) = host.asked
+    return choices, plan, confirmed
+
+
+def test_a_restore_offers_the_verified_dumps_newest_first_with_time_size_and_sha(tmp_path):
+    host = restore_host(tmp_path)
+    choices, plan, _ = chosen_restore(host, Actions(host), pick=1)
+    digests = {c.id: (tmp_path / "backups" / f"{c.id}.sha256").read_text()[:12] for c in choices}
+    assert [c.id for c in choices] == [
+        "valeo_erp-20261121T090000Z.dump",
+        "valeo_erp-20261121T080000Z.dump",
+    ]
+    assert [c.label for c in choices] == [
+        f"2026-11-21 09:00Z  42 B  sha256 {digests['valeo_erp-20261121T090000Z.dump']}…",
+        f"2026-11-21 08:00Z  42 B  sha256 {digests['valeo_erp-20261121T080000Z.dump']}…",
+    ]
+    assert plan.title == "Restore valeo_erp from valeo_erp-20261121T080000Z.dump"
+    planned = host.of(ev.ActionPlanned)[-1]
+    assert planned.params["backup_name"] == "valeo_erp-20261121T080000Z.dump"
+
+
+def test_a_restore_is_confirmed_with_its_own_words_not_the_backups(tmp_path):
+    host = restore_host(tmp_path)
+    _, plan, _ = chosen_restore(host, Actions(host))
+    assert plan.to_type == "restore valeo_erp" != plan.target
+    assert plan.confirmation("valeo_erp")[:2] == (False, ())
+    assert plan.confirmation("restore valeo_erp")[:2] == (True, ())
+
+
+def test_a_dump_changed_since_its_checksum_is_refused_and_the_check_journaled(tmp_path):
+    host = restore_host(tmp_path)
+    _, _, confirmed = chosen_restore(host, Actions(host))
+    dump = tmp_path / "backups" / "valeo_erp-20261121T090000Z.dump"
+    dump.write_bytes(dump.read_bytes() + b"tampered")
+    confirmed(("restore valeo_erp", ()))
+    host.settle()
+    steps = [(e.step, e.status) for e in host.of(ev.ActionStep)]
+    assert steps == [("checksum", "running"), ("checksum", "failed")]
+    action = only(host)
+    assert action.outcome == "failed"
+    assert "does not match its checksum" in action.detail and "refusing" in action.detail
 
 
 def test_a_cancel_asks_why_and_journals_it_before_the_action_stops():

@@ -61,11 +61,11 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             yield Label(Text(plan.title, style="bold"), id="action-title")
             with VerticalScroll(id="action-body"):
                 yield Static(preview(plan, self.where, self.lock), id="action-preview")
-            how = f"type {plan.target!r} to confirm"
+            how = f"type {plan.to_type!r} to confirm"
             if plan.failed:
-                how = f"{len(plan.failed)} failed: type 'override {plan.target}' to go on anyway"
+                how = f"{len(plan.failed)} failed: type 'override {plan.to_type}' to go on anyway"
             yield Label(how, id="action-how", markup=False)  # the target is outside text
-            yield Input(id="action-input", placeholder=plan.target)
+            yield Input(id="action-input", placeholder=plan.to_type)
             yield Label("enter: confirm · esc: cancel", id="action-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
