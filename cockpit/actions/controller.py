@@ -89,10 +89,12 @@ class Host(Protocol):
         answered: Callable[[str | None], None],
         *,
         optional: bool = False,
+        hint: str = "",
     ) -> None:
         """Ask why (an override, an abort …): `answered` gets the text, or None when the
         operator gave none or backed out — and then the move does not happen. `optional`:
-        an empty answer is "" (no reason given), only backing out is None."""
+        an empty answer is "" (no reason given), only backing out is None. `hint`: what
+        enter and esc do here, when not just saving the answer."""
 
 
 class Actions:
@@ -447,9 +449,8 @@ class Actions:
     def ask(self, key: str, plan: Plan, context: dict[str, Any]) -> None:
         """The preview, for the typed confirmation (after the approval, if one is needed)."""
         app = self.host
-        lock = app.state.lock
         where = f"{self.session.context}/{self.session.namespace}"
-        holder = f"{lock.state} {lock.holder}".strip()
+        holder = app.state.lock.said(self.session.holder)
 
         def answered(answer: tuple[str, tuple[str, ...]] | None) -> None:
             check = self.four_eyes.gate(key)
@@ -488,7 +489,12 @@ class Actions:
             )
             self.say("warning", f"not executed: {plan.title} (an override needs a reason)")
 
-        app.reason(f"Why override: {', '.join(overridden)}?", plan.title, because)
+        app.reason(
+            f"Why override: {', '.join(overridden)}?",
+            plan.title,
+            because,
+            hint="enter: override, run · esc: nothing runs",
+        )
 
     def _confirmed(
         self,

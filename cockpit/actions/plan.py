@@ -78,14 +78,23 @@ class Plan:
         return False, (), f"type {word!r} to confirm"
 
 
+def worst_first(checks: tuple[Precondition, ...]) -> tuple[Precondition, ...]:
+    """Failed, then unknown, then passed (each in its own order): what blocks is read first."""
+    rank = {FAILED: 0, UNKNOWN: 1, PASSED: 2}
+    return tuple(sorted(checks, key=lambda p: rank.get(p.status, 1)))
+
+
 def preview_lines(plan: Plan) -> tuple[str, ...]:
-    """The preview as plain text lines: what a second operator reviews before approving."""
+    """The preview as plain text lines: what a second operator reviews before approving.
+    A failed precondition comes before the changes, so it is seen without scrolling."""
     marks = {PASSED: "✔", FAILED: "✗"}
     checks = [
         f"{marks.get(p.status, '?')} {p.name}" + (f"  {p.detail}" if p.detail else "")
-        for p in plan.preconditions
+        for p in worst_first(plan.preconditions)
     ]
     runbook = ["", "the runbook says", *plan.runbook] if plan.runbook else []
+    if plan.failed:
+        return ("preconditions", *checks, "", *plan.changes, *runbook)
     return (*plan.changes, *(["", "preconditions", *checks] if checks else []), *runbook)
 
 

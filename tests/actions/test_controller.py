@@ -46,6 +46,7 @@ class Host:
         self.chosen: list = []
         self.reasons: list = []
         self.optional: list[bool] = []  # whether each reason asked may be left empty
+        self.hints: list[str] = []  # what each question says its keys do
         self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
@@ -94,9 +95,10 @@ class Host:
     def choose(self, title, choices, answered):
         self.chosen.append((title, choices, answered))
 
-    def reason(self, title, subject, answered, *, optional=False):
+    def reason(self, title, subject, answered, *, optional=False, hint=""):
         self.reasons.append((title, subject, answered))
         self.optional.append(optional)
+        self.hints.append(hint)
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -354,6 +356,7 @@ def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation(
     assert host.of(ev.ActionConfirmed) == []  # not before the reason
     ((title, subject, because),) = host.reasons
     assert title == "Why override: go/no-go is GO?" and subject == plan.title
+    assert host.hints == ["enter: override, run · esc: nothing runs"]  # not a preview's words
     because("CAB-231 accepted the open smoke tests")
     (confirmed,) = host.of(ev.ActionConfirmed)
     assert confirmed.overridden == ("go/no-go is GO",)
@@ -397,12 +400,12 @@ def test_a_lock_lost_under_the_preview_executes_nothing():
     observe(host)
     Actions(host).cutover()
     (*_, answered) = host.asked[0]
-    host.refusal = "the window lock is observer by bob@bastion#1-a: observers do not act"
+    host.refusal = "the window lock is held by bob@bastion#1-a: only its holder acts"
     answered(("valeo-erp", ()))
     action = only(host)
-    assert action.outcome == "failed" and "observers do not act" in action.detail
+    assert action.outcome == "failed" and action.detail == host.refusal
     assert host.of(ev.ActionConfirmed) == [] and host.of(ev.ActionStep) == []
-    assert host.notices()[-1][1].startswith("not executed: the window lock is observer")
+    assert host.notices()[-1][1] == f"not executed: {host.refusal}"
 
 
 def test_a_confirmation_the_journal_cannot_keep_runs_nothing():

@@ -109,7 +109,8 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         shown = preview_text(app)
         assert "-   version: blue" in shown and "+   version: green" in shown
-        assert "✔ window lock held by you" in shown and "✔ green pods ready == desired" in shown
+        assert f"✔ window lock  held by {app.session.holder}" in shown
+        assert "✔ green pods ready == desired" in shown
         assert "✗ go/no-go is GO" in shown  # nobody ticked the 11:00 criteria
         assert "kubectl patch service valeo-erp" in shown  # what the runbook says
 
@@ -121,6 +122,8 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
         assert "Why override: go/no-go is GO?" in str(
             app.screen.query_one("#prompt-title").render()
         )
+        hint = str(app.screen.query_one("#prompt-hint").render())
+        assert hint == "enter: override, run · esc: nothing runs"
         await reason(pilot, "CAB-231: staging smoke tests waived")
 
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
