@@ -62,8 +62,10 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
     AUTO_FOCUS = "#action-input"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="action-cancel"),
-        Binding("pageup", "scroll(-1)", "Scroll up", show=False, id="action-scroll-up"),
-        Binding("pagedown", "scroll(1)", "Scroll down", show=False, id="action-scroll-down"),
+        Binding("pageup", "scroll(-1)", "Scroll the preview up", show=False, id="action-scroll-up"),
+        Binding(
+            "pagedown", "scroll(1)", "Scroll the preview down", show=False, id="action-scroll-down"
+        ),
     ]
 
     def __init__(self, plan: Plan, where: str, lock: str) -> None:
