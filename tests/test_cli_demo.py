@@ -4,6 +4,7 @@ behind however it ends — quit, SSH drop, or `kill -9`."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -79,3 +80,49 @@ def test_kill_9_leaves_no_prometheus_behind(demo):
     children = started(demo)
     demo.kill()  # SIGKILL: no handler runs; the kernel tells the children
     assert gone(children), "an orphaned Prometheus kept running"
+
+
+def journal_of(tmp_path: Path) -> Path:
+    (journal,) = (tmp_path / "state" / "cockpit" / "audit").glob("demo-happy-*.jsonl")
+    return journal
+
+
+def wait_for_record(journal: Path, wanted, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [r for r in read_records(journal) if wanted(r)]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError("the record never came")
+
+
+def test_a_hang_up_during_the_soak_journals_where_the_traffic_is(tmp_path):
+    term = Terminal(tmp_path, ["demo", "--scenario", "happy", "--speed", "10"])
+    try:
+        term.read_until(b"DEMO", timeout=60)
+        journal = journal_of(tmp_path)
+        term.read_until(b"OK")  # the window is judged: a cutover can be planned
+        term.type(b"c")
+        term.read_until(b"confirm")
+        term.type(b"valeo-erp\r")
+        soaking = wait_for_record(
+            journal,
+            lambda r: r.kind == "action.step" and r.data["step"] == "soak",
+            timeout=90,
+        )
+        assert soaking.data["status"] == "running"
+        os.kill(term.pid, signal.SIGHUP)  # the SSH session drops during the soak
+        status = term.wait_exit(timeout=30)
+    finally:
+        term.kill()
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
+    assert verify(journal).code == INTACT
+    kinds = [(r.kind, r.data.get("outcome") or r.data.get("status")) for r in read_records(journal)]
+    assert kinds[-3:] == [
+        ("action.step", "interrupted"),
+        ("action.result", "interrupted"),
+        ("session.end", None),
+    ]
+    result = list(read_records(journal))[-2]
+    assert result.data["detail"].startswith("terminal gone: traffic on green, soak cut short after")

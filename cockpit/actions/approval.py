@@ -410,7 +410,7 @@ class FourEyes:
 
             self.host.spawn(write, "approval-grant")
 
-        self.host.confirm(plan, where, f"requested by {approval.requester}", confirmed)
+        self.host.confirm(plan, where, self.host.state.lock.said(self.session.holder), confirmed)
 
 
 def _with(plan: Plan, check: Precondition) -> Plan:

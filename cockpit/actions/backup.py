@@ -143,6 +143,7 @@ class RestoreResult:
     bytes_read: int
     elapsed: float
     dropped: bool = False
+    sha256: str = ""  # recomputed from the file and matched with its .sha256
 
 
 class Failed(Exception):
@@ -239,7 +240,7 @@ def _check_server(dsn: str, checks: list[Precondition]) -> tuple[str, int | None
         link.close()
     version = f"{number // 10000}.{number % 10000}"
     size = int(row[0]) if row else None
-    checks.append(Precondition("database", PASSED, f"PostgreSQL {version}, {_size(size)}"))
+    checks.append(Precondition("database", PASSED, f"PostgreSQL {version}, {human_size(size)}"))
     return version, size
 
 
@@ -256,15 +257,17 @@ def _check_versions(dump_major: int | None, server: str, checks: list[Preconditi
 
 def _check_space(free: int | None, size: int | None, checks: list[Precondition]) -> None:
     if free is None or size is None:
-        checks.append(Precondition("free space", UNKNOWN, f"free {_size(free)}"))
+        checks.append(Precondition("free space", UNKNOWN, f"free {human_size(free)}"))
     elif free >= size:
-        checks.append(Precondition("free space", PASSED, f"{_size(free)} free for {_size(size)}"))
+        checks.append(
+            Precondition("free space", PASSED, f"{human_size(free)} free for {human_size(size)}")
+        )
     else:  # a custom-format dump is compressed: it may still fit
-        detail = f"only {_size(free)} free for a {_size(size)} database"
+        detail = f"only {human_size(free)} free for a {human_size(size)} database"
         checks.append(Precondition("free space", UNKNOWN, detail))
 
 
-def _size(count: int | None) -> str:
+def human_size(count: int | None) -> str:
     if count is None:
         return "unknown"
     size, unit = float(count), "B"
@@ -511,11 +514,14 @@ def restore(
     progress: Progress,
     cancel: threading.Event,
     now: datetime | None = None,
+    on_checksum: Callable[[str], None] | None = None,
 ) -> RestoreResult:
     """Restore a verified backup: into the target database (`--clean --if-exists
     --no-owner`, one transaction), or with `scratch` into a new `<db>_restore_test_<ts>`
-    that is counted and dropped again — the restore test the runbook asks for. The
-    checksum is checked first: a file that does not match its .sha256 is refused."""
+    that is dropped again — the restore test the runbook asks for. Either way the dump's
+    tables are then counted where they were restored. The checksum is recomputed first: a
+    file that does not match its .sha256 is refused, and `on_checksum` hears the digest
+    that matched before anything is restored (the journal keeps it)."""
     path = Path(backup.path if isinstance(backup, BackupFile) else backup)
     conninfo = Conninfo(target.dsn if isinstance(target, BackupSettings) else target)
     database = pg.target(conninfo).dbname
@@ -523,17 +529,21 @@ def restore(
         stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d%H%M%S")
         database = f"{database}_restore_test_{stamp}"
     started = time.monotonic()
-    state: dict[str, Any] = {"tables": 0, "expected": 0, "bytes": 0, "dropped": False}
+    state: dict[str, Any] = {"tables": 0, "expected": (), "bytes": 0, "dropped": False}
+    digest = ""
     try:
-        _verify_checksum(path, cancel)
+        digest = _verify_checksum(path, cancel)
+        if on_checksum is not None:
+            on_checksum(digest)
         pg_restore = find_tool("pg_restore")
         if not pg_restore:
             raise Failed("verify", "pg_restore is not installed")
-        state["expected"] = _table_count(_toc(pg_restore, path, conninfo))
+        state["expected"] = _toc_tables(_toc(pg_restore, path, conninfo))
         if scratch:
             _restore_scratch(path, pg_restore, conninfo, database, progress, cancel, state)
         else:
             state["bytes"] = _pg_restore(path, pg_restore, conninfo, progress, cancel)
+            _count_tables(conninfo.with_password(), state)
     except Failed as failure:
         step, error, ok = failure.step, conninfo.scrub(str(failure)), False
     except OSError as error:  # the backup file or its directory, not the database
@@ -548,14 +558,15 @@ def restore(
         database=database,
         scratch=scratch,
         tables=state["tables"],
-        expected_tables=state["expected"],
+        expected_tables=len(state["expected"]),
         bytes_read=state["bytes"],
         elapsed=time.monotonic() - started,
         dropped=state["dropped"],
+        sha256=digest,
     )
 
 
-def _verify_checksum(path: Path, cancel: threading.Event) -> None:
+def _verify_checksum(path: Path, cancel: threading.Event) -> str:
     if not path.is_file():
         raise Failed("checksum", f"{path.name} does not exist")
     recorded = sidecar_digest(path)
@@ -568,10 +579,28 @@ def _verify_checksum(path: Path, cancel: threading.Event) -> None:
             f"{path.name} does not match its checksum (sha256 {actual[:12]}…, "
             f"recorded {recorded[:12]}…): refusing to restore it",
         )
+    return actual
 
 
-def _table_count(toc: list[str]) -> int:
-    return sum(1 for line in toc if TOC_TABLE.match(line))
+def _toc_tables(toc: list[str]) -> tuple[tuple[str, str], ...]:
+    """(schema, name) of each table the archive holds (`… TABLE public documents owner`)."""
+    tables = []
+    for line in toc:
+        if TOC_TABLE.match(line):
+            words = line.split()
+            at = words.index("TABLE")
+            tables.append((words[at + 1], words[at + 2]))
+    return tuple(tables)
+
+
+def _count_tables(dsn: str, state: dict[str, Any]) -> None:
+    """How many of the archive's tables the restored database has: a restore is verified
+    by what is there afterwards, not by pg_restore's exit status alone."""
+    state["tables"] = _tables_in(dsn, state["expected"])
+    if state["tables"] != len(state["expected"]):
+        raise Failed(
+            "sanity", f"{state['tables']} tables restored, the dump has {len(state['expected'])}"
+        )
 
 
 def _restore_scratch(
@@ -597,11 +626,7 @@ def _restore_scratch(
     try:
         scratch = conninfo.with_password(dbname=database)
         state["bytes"] = _pg_restore(path, pg_restore, Conninfo(scratch), progress, cancel)
-        state["tables"] = _tables_in(scratch)
-        if state["tables"] != state["expected"]:
-            raise Failed(
-                "sanity", f"{state['tables']} tables restored, the dump has {state['expected']}"
-            )
+        _count_tables(scratch, state)
     finally:
         state["dropped"] = _drop(admin, name)
 
@@ -619,11 +644,15 @@ def _drop(admin: str, name: Any) -> bool:
     return True
 
 
-def _tables_in(dsn: str) -> int:
+def _tables_in(dsn: str, tables: tuple[tuple[str, str], ...]) -> int:
+    if not tables:
+        return 0
+    schemas, names = zip(*tables, strict=True)
     with pg.connect(dsn) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-            " AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+            "SELECT count(*) FROM unnest(%s::text[], %s::text[]) AS t(s, n)"
+            " WHERE to_regclass(format('%%I.%%I', s, n)) IS NOT NULL",
+            (list(schemas), list(names)),
         ).fetchone()
     return int(row[0]) if row else 0
 

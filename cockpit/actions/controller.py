@@ -89,10 +89,12 @@ class Host(Protocol):
         answered: Callable[[str | None], None],
         *,
         optional: bool = False,
+        hint: str = "",
     ) -> None:
         """Ask why (an override, an abort …): `answered` gets the text, or None when the
         operator gave none or backed out — and then the move does not happen. `optional`:
-        an empty answer is "" (no reason given), only backing out is None."""
+        an empty answer is "" (no reason given), only backing out is None. `hint`: what
+        enter and esc do here, when not just saving the answer."""
 
 
 class Actions:
@@ -103,6 +105,7 @@ class Actions:
         self.thread: threading.Thread | None = None
         self.detached = False  # the terminal is gone: the loop no longer runs
         self._pending: list[ev.Event] = []
+        self._ended: set[str] = set()  # results journaled since the hang-up
         self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
 
@@ -138,7 +141,30 @@ class Actions:
         elif choice == "helm":
             self._in_worker(self._plan_helm)
         elif choice == "restore":
-            self._in_worker(self._plan_restore)
+            self.host.spawn(self._choose_backup, "action-backups")
+
+    def _choose_backup(self) -> None:
+        """In a thread (it reads the disk): the operator picks the dump to restore among
+        the verified ones, newest first, by time, size and checksum."""
+        from cockpit.clients.backups import list_backups
+
+        pg = self.session.postgres
+        try:
+            backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
+        except OSError as error:
+            self.notice("error", f"cannot list {pg.backup_dir}: {error.strerror or error}")
+            return
+        if not backups:
+            self.notice("error", f"no verified backup in {pg.backup_dir}")
+            return
+        choices = [Choice(b.name, _about_dump(b)) for b in backups]
+        title = f"Restore {backups[0].database} from which backup? (verified ones, newest first)"
+
+        def picked(name: str | None) -> None:
+            if name is not None:
+                self._in_worker(lambda: self._plan_restore(name=name))
+
+        self.host.call_soon(self.host.choose, title, choices, picked)
 
     def backup(self) -> None:
         if self._refused():
@@ -209,7 +235,11 @@ class Actions:
             make = plan_cutover if action == "cutover" else plan_switch_back
             plan = make(self.host.state, move, self._inputs("selector"))
             return digest_of(plan, _params(self._selector_context(move)))
-        made = {"rollback-helm": self._plan_helm, "restore": self._plan_restore}[action]()
+        plans = {
+            "rollback-helm": self._plan_helm,
+            "restore": lambda: self._plan_restore(name=context.get("backup_name")),
+        }
+        made = plans[action]()
         return digest_of(made[0], _params(made[1])) if made else None
 
     # --- plans ------------------------------------------------------------------------------
@@ -320,18 +350,26 @@ class Actions:
         )
         return plan, {"settings": settings, "revision": target.revision}
 
-    def _plan_restore(self, scratch: bool = False) -> tuple[Plan, dict[str, Any]] | None:
+    def _plan_restore(
+        self, scratch: bool = False, name: str | None = None
+    ) -> tuple[Plan, dict[str, Any]] | None:
+        """A restore of the dump the operator chose (`name`); the restore test takes the
+        newest."""
         from cockpit.actions.backup import BackupSettings
         from cockpit.clients.backups import list_backups
 
         pg = self.session.postgres
         backups = [b for b in list_backups(Path(pg.backup_dir or ".")) if b.verified]
+        if name is not None:
+            backups = [b for b in backups if b.name == name]
         if not backups:
-            self.notice("error", f"no verified backup in {pg.backup_dir}")
+            gone = f"{name} is no longer a verified backup" if name else "no verified backup"
+            self.notice("error", f"{gone} in {pg.backup_dir}")
             return None
         newest = backups[0]
         settings = BackupSettings(pg.dsn or "", Path(pg.backup_dir or "."))
         about = f"{newest.name}: taken {newest.taken_at}, {newest.size_bytes} bytes"
+        about += f", sha256 {newest.sha256}"
         if scratch:
             title = f"Restore test of {newest.name} into a scratch database"
             changes: tuple[str, ...] = (
@@ -353,8 +391,10 @@ class Actions:
             changes=changes,
             preconditions=(self._lock_check(),),
             runbook=excerpt(self._rules_runbook(), "restore"),
+            phrase="" if scratch else f"restore {newest.database}",
         )
-        return plan, {"settings": settings, "backup": newest, "scratch": scratch}
+        context = {"settings": settings, "backup": newest, "scratch": scratch}
+        return plan, context | {"backup_name": newest.name}
 
     def restore_test(self) -> None:
         """The runbook's restore test: the newest backup into a scratch database, dropped."""
@@ -409,9 +449,8 @@ class Actions:
     def ask(self, key: str, plan: Plan, context: dict[str, Any]) -> None:
         """The preview, for the typed confirmation (after the approval, if one is needed)."""
         app = self.host
-        lock = app.state.lock
         where = f"{self.session.context}/{self.session.namespace}"
-        holder = f"{lock.state} {lock.holder}".strip()
+        holder = app.state.lock.said(self.session.holder)
 
         def answered(answer: tuple[str, tuple[str, ...]] | None) -> None:
             check = self.four_eyes.gate(key)
@@ -450,7 +489,12 @@ class Actions:
             )
             self.say("warning", f"not executed: {plan.title} (an override needs a reason)")
 
-        app.reason(f"Why override: {', '.join(overridden)}?", plan.title, because)
+        app.reason(
+            f"Why override: {', '.join(overridden)}?",
+            plan.title,
+            because,
+            hint="enter: override, run · esc: nothing runs",
+        )
 
     def _confirmed(
         self,
@@ -509,7 +553,11 @@ class Actions:
             self.host.dispatch(event)
 
     def _record(self, event: ev.Event) -> None:
+        if getattr(event, "id", None) in self._ended:  # closed out: the journal is closing
+            return
         self.host.record(event)
+        if isinstance(event, ev.ActionFinished):
+            self._ended.add(event.id)
 
     def detach(self) -> threading.Thread | None:
         """The terminal is gone: from now on the action journals its own steps, and the
@@ -521,6 +569,46 @@ class Actions:
             self._record(event)
         thread = self.thread
         return thread if thread is not None and thread.is_alive() else None
+
+    def close_out(self) -> None:
+        """After a hang-up, once a worker had its grace: every action still open ends on
+        the record now, before `session.end` — with where the traffic is (invariant I5)."""
+        for key, action in self.host.state.actions.items():
+            if not action.open or key in self._ended:
+                continue
+            if not action.confirmed:
+                detail = "terminal gone before the confirmation: nothing was executed"
+                self._record(
+                    ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=self._now())
+                )
+                continue
+            step = action.last_step
+            detail = self._safe_point(action)
+            if step is not None and step.step in ("verify", "soak"):
+                self._record(
+                    ev.ActionStep(
+                        id=key, step=step.step, status="interrupted", detail=detail, at=self._now()
+                    )
+                )
+            self._record(
+                ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=self._now())
+            )
+
+    def _safe_point(self, action: ActionState) -> str:
+        """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
+        step = action.last_step
+        if step is None:
+            return "terminal gone before the first step: nothing was executed"
+        move = action.params.get("move")
+        if step.step == "verify" and move:
+            return f"terminal gone: the Service selects {move['to']}, its endpoints not verified"
+        if step.step == "soak" and move:
+            since = datetime.fromisoformat(step.at) if step.at else self.host.clock()
+            cut = int((self.host.clock() - since).total_seconds())
+            soak = format_duration(self.session.actions.soak)
+            return f"terminal gone: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
+        last = f"{step.step} {step.status} {step.detail}".strip()
+        return f"terminal gone during {step.step} (last known: {last}): check before acting"
 
     def _now(self) -> str:
         return self.host.clock().isoformat()
@@ -634,13 +722,20 @@ class Actions:
     def _run_restore(self, key: str, context: dict[str, Any]) -> None:
         from cockpit.actions.backup import restore
 
-        self.step(key, "restore", "running")
+        backup = context["backup"]
+
+        def checked(digest: str) -> None:  # before anything is restored
+            self.step(key, "checksum", "done", f"sha256 {digest} matches {backup.name}.sha256")
+            self.step(key, "restore", "running")
+
+        self.step(key, "checksum", "running", f"recomputing the SHA-256 of {backup.name}")
         result = restore(
-            context["backup"],
+            backup,
             context["settings"],
             context["scratch"],
             self._progress(key, "restore"),
             self.cancel,
+            on_checksum=checked,
         )
         if result.ok:
             detail = f"{result.tables}/{result.expected_tables} tables in {result.database}"
@@ -782,6 +877,15 @@ class Actions:
                     id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
                 )
             )
+
+
+def _about_dump(backup: Any) -> str:
+    """A dump as the operator chooses it: when, how big, which checksum."""
+    from cockpit.actions.backup import human_size
+
+    taken = datetime.fromisoformat(backup.taken_at)
+    size = human_size(backup.size_bytes)
+    return f"{taken:%Y-%m-%d %H:%M}Z  {size}  sha256 {backup.sha256[:12]}…"
 
 
 def _params(context: dict[str, Any]) -> dict[str, Any]:

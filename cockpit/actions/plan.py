@@ -39,10 +39,17 @@ class Plan:
     runbook: tuple[str, ...] = ()
     #: why it cannot be offered at all (no source to act on): the preview says so
     unavailable: str = ""
+    #: what to type when the target alone would not do (a restore is not a backup)
+    phrase: str = ""
 
     def __post_init__(self) -> None:
         # shown in the preview before it is journaled: release history, backup names …
         clean_fields(self)
+
+    @property
+    def to_type(self) -> str:
+        """The confirmation word: the target itself, or the phrase that names the move."""
+        return self.phrase or self.target
 
     @property
     def failed(self) -> tuple[Precondition, ...]:
@@ -54,30 +61,40 @@ class Plan:
         if self.unavailable:
             return False, (), self.unavailable
         blocked = [p.name for p in self.failed]
-        if typed == self.target and not blocked:
+        word = self.to_type
+        if typed == word and not blocked:
             return True, (), ""
-        if typed == f"override {self.target}" and blocked:
+        if typed == f"override {word}" and blocked:
             return True, tuple(blocked), ""
-        if typed == self.target:
+        if typed == word:
             return (
                 False,
                 (),
                 (
-                    f"{len(blocked)} precondition(s) failed: type 'override {self.target}' "
+                    f"{len(blocked)} precondition(s) failed: type 'override {word}' "
                     "to go on anyway (journaled)"
                 ),
             )
-        return False, (), f"type {self.target!r} to confirm"
+        return False, (), f"type {word!r} to confirm"
+
+
+def worst_first(checks: tuple[Precondition, ...]) -> tuple[Precondition, ...]:
+    """Failed, then unknown, then passed (each in its own order): what blocks is read first."""
+    rank = {FAILED: 0, UNKNOWN: 1, PASSED: 2}
+    return tuple(sorted(checks, key=lambda p: rank.get(p.status, 1)))
 
 
 def preview_lines(plan: Plan) -> tuple[str, ...]:
-    """The preview as plain text lines: what a second operator reviews before approving."""
+    """The preview as plain text lines: what a second operator reviews before approving.
+    A failed precondition comes before the changes, so it is seen without scrolling."""
     marks = {PASSED: "✔", FAILED: "✗"}
     checks = [
         f"{marks.get(p.status, '?')} {p.name}" + (f"  {p.detail}" if p.detail else "")
-        for p in plan.preconditions
+        for p in worst_first(plan.preconditions)
     ]
     runbook = ["", "the runbook says", *plan.runbook] if plan.runbook else []
+    if plan.failed:
+        return ("preconditions", *checks, "", *plan.changes, *runbook)
     return (*plan.changes, *(["", "preconditions", *checks] if checks else []), *runbook)
 
 

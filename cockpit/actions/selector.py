@@ -58,13 +58,13 @@ def _kube_known(state: State) -> str | None:
 
 
 def lock_held(state: State, inputs: Inputs) -> Precondition:
-    name = "window lock held by you"
+    name = "window lock"  # the preview travels to an approver: no "you" in it
     lock = state.lock
     if not inputs.lock_configured or lock.state == "not configured":
         return Precondition(name, UNKNOWN, "no window lock configured")
     if lock.state == "held" and lock.holder == inputs.holder:
         return Precondition(name, PASSED, f"held by {lock.holder}")
-    return Precondition(name, FAILED, f"lock {lock.state} {lock.holder}".strip())
+    return Precondition(name, FAILED, f"{lock.said('')}: only its holder acts")
 
 
 def pods_ready(state: State, move: SelectorMove) -> Precondition:

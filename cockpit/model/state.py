@@ -97,6 +97,22 @@ class LockState:
     detail: str = ""
     since: str = ""
 
+    def said(self, own: str) -> str:
+        """The lock as it is, for "the window lock is …": "held by you" only when `own`,
+        this process's identity, is the holder — another cockpit of the same user is not."""
+        holder = self.holder or "nobody"
+        if self.state == "held" and own and self.holder == own:
+            return f"held by you ({own})"
+        if self.state in ("held", "observer"):
+            return f"held by {holder}"
+        if self.state == "stale":
+            return f"held by {holder}, who stopped renewing it"
+        if self.state == "contended":
+            return f"contended: {holder} wrote first"
+        if self.state == "error":
+            return f"unreadable ({self.detail})" if self.detail else "unreadable"
+        return self.state
+
 
 @dataclass(frozen=True)
 class WindowState:

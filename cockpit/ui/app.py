@@ -171,6 +171,8 @@ class CockpitApp(App[int]):
     def _shown(self, event: ev.Event) -> None:
         if isinstance(event, ev.Focus):
             self._apply_focus()
+        elif isinstance(event, ev.LockStatus):
+            self.refresh_bindings()  # an observer is not offered the risky keys
         elif isinstance(event, ev.Notice):
             self.say(event.message, severity=event.level)  # type: ignore[arg-type]
         self._render_state()
@@ -423,8 +425,9 @@ class CockpitApp(App[int]):
         answered: Callable[[str | None], None],
         *,
         optional: bool = False,
+        hint: str = "",
     ) -> None:
-        self.push_screen(Prompt(title, subject, optional=optional), answered)
+        self.push_screen(Prompt(title, subject, optional=optional, hint=hint), answered)
 
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a
@@ -467,18 +470,22 @@ class CockpitApp(App[int]):
             return "no audit journal"
         if self.trail.journal.failure is not None:
             return f"audit journal not writable: {self.trail.journal.failure}"
-        lock = self.state.lock
-        if self.locked and (lock.state != "held" or lock.holder != self.session.holder):
-            holder = f" by {lock.holder}" if lock.holder else ""
-            return f"the window lock is {lock.state}{holder}: observers do not act"
+        if self._observing():
+            said = self.state.lock.said(self.session.holder)
+            return f"the window lock is {said}: only its holder acts"
         return None
+
+    def _observing(self) -> bool:
+        lock = self.state.lock
+        return self.locked and (lock.state != "held" or lock.holder != self.session.holder)
 
     def take_over_lock(self) -> None:
         """The lock's holder stopped renewing: take it — confirmed, with a reason, journaled."""
         lock = self.state.lock
         source = next((s for s in self.sources if s.name == "lock"), None)
         if source is None or lock.state != "stale":
-            self.say(f"the window lock is {lock.state}: nothing to take over", severity="warning")
+            said = lock.said(self.session.holder)
+            self.say(f"the window lock is {said}: nothing to take over", severity="warning")
             return
 
         def because(reason: str | None) -> None:
@@ -545,6 +552,8 @@ class CockpitApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""
         if action in (*self.MUTATING, *self.APPROVING) and self.session.read_only:
+            return False
+        if action in self.MUTATING and self._observing():  # refused anyway: not offered
             return False
         panes_only = ("cycle_pane", "filter", "help", "quit_confirm", "why", *self.MUTATING)
         if action in (*panes_only, *self.APPROVING):
@@ -709,6 +718,7 @@ class CockpitApp(App[int]):
             if action.is_alive():  # backup and restore stop cleanly on cancel
                 self.actions.cancel.set()
                 action.join(ACTION_GRACE)
+        self.actions.close_out()  # what is still open ends on the record, before session.end
         if self.hangup_watchdog is not None:  # if restoring the terminal hangs
             threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
         self.shutdown(129, reason="hangup")

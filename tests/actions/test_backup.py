@@ -318,8 +318,16 @@ def test_restore_refuses_a_file_that_does_not_match_its_checksum(
     data = bytearray(dump.read_bytes())
     data[len(data) // 2] ^= 0xFF
     dump.write_bytes(bytes(data))
-    result = restore(dump, postgres_server.dsn(), True, no_progress, threading.Event())
-    assert (result.ok, result.step, result.bytes_read) == (False, "checksum", 0)
+    checked: list[str] = []
+    result = restore(
+        dump,
+        postgres_server.dsn(),
+        True,
+        no_progress,
+        threading.Event(),
+        on_checksum=checked.append,
+    )
+    assert (result.ok, result.step, result.bytes_read, checked) == (False, "checksum", 0, [])
     assert "does not match its checksum" in result.error
     assert "refusing to restore it" in result.error
     assert _restore_test_databases(postgres_server) == []
@@ -334,13 +342,23 @@ def test_restore_over_the_target_brings_the_data_back(
     postgres_server.sql(
         "UPDATE alembic_version SET version_num = '005_x'", dbname=fresh_database.name
     )
-    result = restore(Path(made.path), fresh_database.dsn, False, no_progress, threading.Event())
+    checked: list[str] = []
+    result = restore(
+        Path(made.path),
+        fresh_database.dsn,
+        False,
+        no_progress,
+        threading.Event(),
+        on_checksum=checked.append,
+    )
     assert (result.ok, result.step, result.database, result.dropped) == (
         True,
         "done",
         fresh_database.name,
         False,
     )
+    assert (result.tables, result.expected_tables) == (3, 3)  # counted in the target
+    assert checked == [made.sha256] == [result.sha256]  # recomputed, before pg_restore ran
     assert postgres_server.sql("SELECT count(*) FROM documents", dbname=fresh_database.name) == [
         (100,)
     ]

@@ -20,6 +20,7 @@ from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.state import initial_state
+from tests.postgres_server import fake_backup
 from tests.ui.apps import make_session
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
@@ -45,6 +46,7 @@ class Host:
         self.chosen: list = []
         self.reasons: list = []
         self.optional: list[bool] = []  # whether each reason asked may be left empty
+        self.hints: list[str] = []  # what each question says its keys do
         self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
@@ -93,9 +95,10 @@ class Host:
     def choose(self, title, choices, answered):
         self.chosen.append((title, choices, answered))
 
-    def reason(self, title, subject, answered, *, optional=False):
+    def reason(self, title, subject, answered, *, optional=False, hint=""):
         self.reasons.append((title, subject, answered))
         self.optional.append(optional)
+        self.hints.append(hint)
 
     def advance(self, seconds: float) -> None:
         self.now_at += timedelta(seconds=seconds)
@@ -216,6 +219,68 @@ def test_the_rollback_options_say_why_they_cannot_be_chosen():
     ]
 
 
+def restore_host(tmp_path) -> Host:
+    """A host with a database and three dumps: two verified, the newest not."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for hours, verified in ((3, True), (2, True), (1, False)):
+        fake_backup(backups, T0 - timedelta(hours=hours), verified=verified)
+    dsn = "host=127.0.0.1 port=1 dbname=valeo_erp user=cockpit"
+    return Host(postgres={"dsn": dsn, "backup_dir": str(backups)})
+
+
+def chosen_restore(host: Host, controller: Actions, pick: int = 0):
+    """The rollback's restore option, then the dump at `pick`: (choices, plan, answered)."""
+    controller.rollback()
+    host.chosen.pop()[2]("restore")
+    host.settle()
+    ((title, choices, answered),) = host.chosen
+    assert title == "Restore valeo_erp from which backup? (verified ones, newest first)"
+    answered(choices[pick].id)
+    host.settle()
+    ((plan, _, _, confirmed),) = host.asked
+    return choices, plan, confirmed
+
+
+def test_a_restore_offers_the_verified_dumps_newest_first_with_time_size_and_sha(tmp_path):
+    host = restore_host(tmp_path)
+    choices, plan, _ = chosen_restore(host, Actions(host), pick=1)
+    digests = {c.id: (tmp_path / "backups" / f"{c.id}.sha256").read_text()[:12] for c in choices}
+    assert [c.id for c in choices] == [
+        "valeo_erp-20261121T090000Z.dump",
+        "valeo_erp-20261121T080000Z.dump",
+    ]
+    assert [c.label for c in choices] == [
+        f"2026-11-21 09:00Z  42 B  sha256 {digests['valeo_erp-20261121T090000Z.dump']}…",
+        f"2026-11-21 08:00Z  42 B  sha256 {digests['valeo_erp-20261121T080000Z.dump']}…",
+    ]
+    assert plan.title == "Restore valeo_erp from valeo_erp-20261121T080000Z.dump"
+    planned = host.of(ev.ActionPlanned)[-1]
+    assert planned.params["backup_name"] == "valeo_erp-20261121T080000Z.dump"
+
+
+def test_a_restore_is_confirmed_with_its_own_words_not_the_backups(tmp_path):
+    host = restore_host(tmp_path)
+    _, plan, _ = chosen_restore(host, Actions(host))
+    assert plan.to_type == "restore valeo_erp" != plan.target
+    assert plan.confirmation("valeo_erp")[:2] == (False, ())
+    assert plan.confirmation("restore valeo_erp")[:2] == (True, ())
+
+
+def test_a_dump_changed_since_its_checksum_is_refused_and_the_check_journaled(tmp_path):
+    host = restore_host(tmp_path)
+    _, _, confirmed = chosen_restore(host, Actions(host))
+    dump = tmp_path / "backups" / "valeo_erp-20261121T090000Z.dump"
+    dump.write_bytes(dump.read_bytes() + b"tampered")
+    confirmed(("restore valeo_erp", ()))
+    host.settle()
+    steps = [(e.step, e.status) for e in host.of(ev.ActionStep)]
+    assert steps == [("checksum", "running"), ("checksum", "failed")]
+    action = only(host)
+    assert action.outcome == "failed"
+    assert "does not match its checksum" in action.detail and "refusing" in action.detail
+
+
 def test_a_cancel_asks_why_and_journals_it_before_the_action_stops():
     host = Host()
     key = at_step(host, "dump", action="backup")
@@ -291,6 +356,7 @@ def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation(
     assert host.of(ev.ActionConfirmed) == []  # not before the reason
     ((title, subject, because),) = host.reasons
     assert title == "Why override: go/no-go is GO?" and subject == plan.title
+    assert host.hints == ["enter: override, run · esc: nothing runs"]  # not a preview's words
     because("CAB-231 accepted the open smoke tests")
     (confirmed,) = host.of(ev.ActionConfirmed)
     assert confirmed.overridden == ("go/no-go is GO",)
@@ -334,12 +400,12 @@ def test_a_lock_lost_under_the_preview_executes_nothing():
     observe(host)
     Actions(host).cutover()
     (*_, answered) = host.asked[0]
-    host.refusal = "the window lock is observer by bob@bastion#1-a: observers do not act"
+    host.refusal = "the window lock is held by bob@bastion#1-a: only its holder acts"
     answered(("valeo-erp", ()))
     action = only(host)
-    assert action.outcome == "failed" and "observers do not act" in action.detail
+    assert action.outcome == "failed" and action.detail == host.refusal
     assert host.of(ev.ActionConfirmed) == [] and host.of(ev.ActionStep) == []
-    assert host.notices()[-1][1].startswith("not executed: the window lock is observer")
+    assert host.notices()[-1][1] == f"not executed: {host.refusal}"
 
 
 def test_a_confirmation_the_journal_cannot_keep_runs_nothing():
@@ -528,6 +594,65 @@ def test_once_detached_the_steps_go_straight_to_the_journal():
     controller.detach()
     controller.step("k", "dump", "running")
     assert [type(e) for e in host.recorded] == [ev.ActionStep] and host.queued == []
+
+
+def test_a_hang_up_during_the_soak_journals_where_the_traffic_is_before_the_session_ends():
+    host = Host()
+    observe(host, selector="green")
+    controller = standing_at(host, "soak", 42)
+    assert controller.detach() is None  # the soak is judged on the loop: no worker to wait for
+    controller.close_out()
+    step, result = host.recorded
+    assert isinstance(step, ev.ActionStep) and (step.step, step.status) == ("soak", "interrupted")
+    assert isinstance(result, ev.ActionFinished) and result.outcome == "interrupted"
+    assert result.detail == "terminal gone: traffic on green, soak cut short after 42 s of 1m"
+
+
+def test_a_hang_up_while_verifying_says_what_the_selector_selects():
+    host = Host()
+    controller = Actions(host)
+    at_step(host, "verify")
+    controller.detach()
+    controller.close_out()
+    assert [e.detail for e in host.recorded if isinstance(e, ev.ActionFinished)] == [
+        "terminal gone: the Service selects green, its endpoints not verified"
+    ]
+
+
+def test_a_hang_up_under_an_open_preview_ends_it_unconfirmed():
+    host = Host()
+    controller = Actions(host)
+    key = "cutover@x"
+    host.dispatch(ev.ActionPlanned(id=key, action="cutover", target="t", title="T", at=host.now()))
+    controller.detach()
+    controller.close_out()
+    (result,) = host.recorded
+    assert (result.id, result.outcome) == (key, "cancelled")
+    assert result.detail == "terminal gone before the confirmation: nothing was executed"
+
+
+def test_an_action_that_ended_on_its_own_after_the_hang_up_is_not_ended_twice():
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "execute", action="backup")
+    controller.detach()
+    controller.emit(ev.ActionFinished(id=key, outcome="cancelled", detail="at a safe point"))
+    controller.close_out()
+    assert [e.outcome for e in host.recorded if isinstance(e, ev.ActionFinished)] == ["cancelled"]
+
+
+def test_a_worker_still_running_after_its_grace_is_ended_with_its_last_known_step():
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "execute", action="rollback-helm")
+    host.dispatch(ev.ActionStep(id=key, step="execute", status="running", detail="helm …"))
+    controller.detach()
+    controller.close_out()
+    (result,) = [e for e in host.recorded if isinstance(e, ev.ActionFinished)]
+    assert result.outcome == "interrupted"
+    assert result.detail == (
+        "terminal gone during execute (last known: execute running helm …): check before acting"
+    )
 
 
 def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():

@@ -15,6 +15,7 @@ from cockpit.actions.selector import (
     SelectorMove,
     apply_selector,
     endpoints_verdict,
+    lock_held,
     metrics_clear,
     patch_selector,
     plan_cutover,
@@ -125,7 +126,7 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
     )
     plan = plan_cutover(state, GREEN, Inputs(holder="alice@bastion#1-a1", lock_configured=False))
     checks = {c.name: c for c in plan.preconditions}
-    assert checks["window lock held by you"].status == UNKNOWN
+    assert checks["window lock"].status == UNKNOWN
     assert checks["Service valeo-erp exists and does not select green yet"].status == PASSED
     assert checks["green pods ready == desired"].status == FAILED
     assert checks["green pods ready == desired"].detail.endswith("/3 ready")
@@ -133,6 +134,28 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
     assert checks["go/no-go is GO"].status == UNKNOWN
     assert plan.changes[1:3] == ("-   version: blue", "+   version: green")
     assert plan.title == "Cutover valeo-erp: blue → green"
+
+
+@pytest.mark.parametrize(
+    ("lock", "status", "detail"),
+    [
+        (
+            ev.LockStatus(state="held", holder="alice@bastion#1-a1"),
+            PASSED,
+            "held by alice@bastion#1-a1",
+        ),
+        (
+            ev.LockStatus(state="observer", holder="bob@laptop#2-b2"),
+            FAILED,
+            "held by bob@laptop#2-b2: only its holder acts",
+        ),
+    ],
+)
+def test_the_lock_precondition_reads_true_in_an_approvers_review_too(lock, status, detail):
+    """The preview travels to a second operator: it says who holds the lock, never "you"."""
+    state = reduce(State(), lock)
+    check = lock_held(state, Inputs(holder="alice@bastion#1-a1", lock_configured=True))
+    assert (check.name, check.status, check.detail) == ("window lock", status, detail)
 
 
 def test_typed_confirmation_names_the_target_and_override_lists_what_it_overrode():

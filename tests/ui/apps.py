@@ -72,3 +72,15 @@ def screen_ansi(app: CockpitApp) -> str:
     )
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text(styles=True).rstrip("\n").replace("\n", "\r\n")
+
+
+def screen_text(app) -> list[str]:
+    """The screen's lines as plain text (through the compositor, as `screen_ansi`)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text(styles=False).splitlines()

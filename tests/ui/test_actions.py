@@ -109,7 +109,8 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         shown = preview_text(app)
         assert "-   version: blue" in shown and "+   version: green" in shown
-        assert "✔ window lock held by you" in shown and "✔ green pods ready == desired" in shown
+        assert f"✔ window lock  held by {app.session.holder}" in shown
+        assert "✔ green pods ready == desired" in shown
         assert "✗ go/no-go is GO" in shown  # nobody ticked the 11:00 criteria
         assert "kubectl patch service valeo-erp" in shown  # what the runbook says
 
@@ -121,6 +122,8 @@ async def test_cutover_with_an_override_is_journaled_executed_and_verified(
         assert "Why override: go/no-go is GO?" in str(
             app.screen.query_one("#prompt-title").render()
         )
+        hint = str(app.screen.query_one("#prompt-hint").render())
+        assert hint == "enter: override, run · esc: nothing runs"
         await reason(pilot, "CAB-231: staging smoke tests waived")
 
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=20)
@@ -380,13 +383,27 @@ async def test_restore_from_the_rollback_options_brings_the_data_back(
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ChooseScreen), "the options")
         await pilot.press("3")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, "the dumps to choose from")
+        assert isinstance(app.screen, ChooseScreen)
+        options = app.screen.query_one("#choose-list")
+        assert f"sha256 {made.sha256[:12]}…" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
         shown = preview_text(app)
         assert f"the backup's tables in {fresh_database.name} are dropped and recreated" in shown
         assert "writes after the backup are lost" in shown
-        await confirm(pilot, fresh_database.name)
+        how = str(app.screen.query_one("#action-how").render())
+        assert how == f"type 'restore {fresh_database.name}' to confirm"
+        await confirm(pilot, f"restore {fresh_database.name}")
         await wait_for(pilot, lambda: the_action(app).outcome, "the outcome", seconds=30)
-        assert the_action(app).outcome == "succeeded", the_action(app)
+        action = the_action(app)
+        assert action.outcome == "succeeded", action
+        assert action.detail == f"3/3 tables in {fresh_database.name}"
+        steps = [(s.step, s.status, s.detail) for s in action.steps]
+        assert steps == [  # the checksum matched before anything was restored
+            ("checksum", "done", f"sha256 {made.sha256} matches {Path(made.path).name}.sha256"),
+            ("restore", "done", action.detail),
+        ]
         app.shutdown(0)
     with psycopg.connect(fresh_database.dsn) as conn:
         (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -17,27 +17,27 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from cockpit.actions.plan import FAILED, PASSED, Plan
+from cockpit.actions.plan import FAILED, PASSED, Plan, worst_first
 
 MARK = {PASSED: ("✔", "green"), FAILED: ("✗", "bold red")}
 UNKNOWN_MARK = ("?", "yellow")
 
 
 def preview(plan: Plan, where: str, lock: str) -> Text:
+    """Failed preconditions come before the changes: at 80x24 what blocks is on screen."""
     text = Text()
-    text.append(f"{where} · lock: {lock}\n\n", style="dim")
+    text.append(f"{where} · lock {lock}\n\n", style="dim")
     if plan.unavailable:
         text.append(f"not available: {plan.unavailable}\n\n", style="bold red")
+    if plan.failed:
+        _preconditions(plan, text)
+        text.append("\n")
     for line in plan.changes:
         style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
         text.append(f"{line}\n", style=style)
-    if plan.preconditions:
-        text.append("\npreconditions\n", style="bold")
-    for check in plan.preconditions:
-        mark, style = MARK.get(check.status, UNKNOWN_MARK)
-        text.append(f" {mark} ", style=style)
-        text.append(f"{check.name}")
-        text.append(f"  {check.detail}\n" if check.detail else "\n", style="dim")
+    if plan.preconditions and not plan.failed:
+        text.append("\n")
+        _preconditions(plan, text)
     if plan.runbook:
         text.append("\nthe runbook says\n", style="bold")
         for line in plan.runbook:
@@ -45,10 +45,27 @@ def preview(plan: Plan, where: str, lock: str) -> Text:
     return text
 
 
+def _preconditions(plan: Plan, text: Text) -> None:
+    text.append("preconditions\n", style="bold")
+    for check in worst_first(plan.preconditions):
+        mark, style = MARK.get(check.status, UNKNOWN_MARK)
+        text.append(f" {mark} ", style=style)
+        text.append(f"{check.name}")
+        text.append(f"  {check.detail}\n" if check.detail else "\n", style="dim")
+
+
+HINT = "enter: confirm · esc: cancel"
+SCROLL = " · pgup/pgdn: scroll"
+
+
 class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
     AUTO_FOCUS = "#action-input"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="action-cancel")
+        Binding("escape", "cancel", "Cancel", id="action-cancel"),
+        Binding("pageup", "scroll(-1)", "Scroll the preview up", show=False, id="action-scroll-up"),
+        Binding(
+            "pagedown", "scroll(1)", "Scroll the preview down", show=False, id="action-scroll-down"
+        ),
     ]
 
     def __init__(self, plan: Plan, where: str, lock: str) -> None:
@@ -61,12 +78,26 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             yield Label(Text(plan.title, style="bold"), id="action-title")
             with VerticalScroll(id="action-body"):
                 yield Static(preview(plan, self.where, self.lock), id="action-preview")
-            how = f"type {plan.target!r} to confirm"
+            how = f"type {plan.to_type!r} to confirm"
             if plan.failed:
-                how = f"{len(plan.failed)} failed: type 'override {plan.target}' to go on anyway"
+                how = f"{len(plan.failed)} failed: type 'override {plan.to_type}' to go on anyway"
             yield Label(how, id="action-how", markup=False)  # the target is outside text
-            yield Input(id="action-input", placeholder=plan.target)
-            yield Label("enter: confirm · esc: cancel", id="action-hint")
+            yield Input(id="action-input", placeholder=plan.to_type)
+            yield Label(HINT, id="action-hint")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_how_to_scroll)
+
+    def _say_how_to_scroll(self) -> None:
+        """The hint names the scroll keys only when the preview does not fit."""
+        hint = self.query_one("#action-hint", Label)
+        if str(hint.render()) in (HINT, HINT + SCROLL):  # not while it says why not
+            overflows = self.query_one("#action-body", VerticalScroll).max_scroll_y > 0
+            hint.update(HINT + SCROLL if overflows else HINT)
+
+    def action_scroll(self, pages: int) -> None:
+        body = self.query_one("#action-body", VerticalScroll)
+        body.scroll_to(y=body.scroll_y + pages * max(1, body.size.height - 1), animate=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         accepted, overridden, why = self.plan.confirmation(event.value)

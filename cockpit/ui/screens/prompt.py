@@ -28,17 +28,18 @@ class Prompt(ModalScreen[str | None]):
         *,
         secret: bool = False,
         optional: bool = False,
+        hint: str = "",
     ) -> None:
         super().__init__()
         self.title_text, self.subject, self.initial, self.secret = title, subject, initial, secret
-        self.optional = optional
+        self.optional, self.hint = optional, hint or "enter: save · esc: cancel"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Label(self.title_text, id="prompt-title", markup=False)  # a runbook role
             yield Label(self.subject, id="prompt-subject", markup=False)  # a runbook item
             yield Input(value=self.initial, password=self.secret, id="prompt-input")
-            yield Label("enter: save · esc: cancel", id="prompt-hint")
+            yield Label(self.hint, id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or ("" if self.optional else None))

@@ -58,15 +58,19 @@ class StatusBar(Widget):
             f"{SHORT.get(name, name)}{STATE_MARK.get(src.state, '✗')}"
             for name, src in sorted(self.state.sources.items())
         )
-        mode = Text("READ-ONLY", style="bold reverse") if self.read_only else Text("rw")
         user = self.operator.split("@", 1)[0]
         lock = self.state.lock
-        if lock.state == "held" and lock.holder == self.holder:
+        mine = lock.state == "held" and lock.holder == self.holder
+        observer = lock.state != "not configured" and not mine
+        mode = Text("observer", style="bold") if observer else Text("rw")  # at every width
+        if self.read_only:
+            mode = Text("READ-ONLY", style="bold reverse")
+        if mine:
             lock_text = Text("🔒 mine")
         elif lock.state == "not configured":
             lock_text = Text("")
         else:
-            lock_text = Text(f"lock {lock.state} {lock.holder}".strip(), style="bold")
+            lock_text = Text(f"lock {lock.said(self.holder)}", style="bold")
         window = self.state.window.state
         return [
             (0, Text(self.note, style="bold reverse")),
