@@ -178,9 +178,10 @@ class EngineMachine(RuleBasedStateMachine):
         self._free_disk()
         self.journal.sync()
         self.journal._closed.set()  # the process is gone: no session.end, no more syncs
-        if self.journal._fd >= 0:
-            os.close(self.journal._fd)
-            self.journal._fd = -1
+        for fd in (self.journal._fd, self.journal._holder):  # the kernel closes its files
+            if fd >= 0:
+                os.close(fd)
+        self.journal._fd = self.journal._holder = -1
         self.store.close(timeout=0)
         with open(self.journal_path, "ab") as file:
             file.write(b'{"seq": ' + torn)
