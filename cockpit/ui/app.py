@@ -22,6 +22,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
@@ -54,6 +56,7 @@ from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.screens.why import WhyScreen
 from cockpit.ui.screens.why import describe as why_body
+from cockpit.ui.terminal_input import CockpitDriver
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.gate_pane import GatePane
@@ -143,6 +146,11 @@ class CockpitApp(App[int]):
         self._leaving = False  # sources' late events are dropped, not scheduled
         self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, but a paste read whole (`terminal_input`)."""
+        driver = super().get_driver_class()
+        return CockpitDriver if driver is LinuxDriver else driver
 
     # --- the one way in --------------------------------------------------------------------
 
