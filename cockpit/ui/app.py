@@ -461,6 +461,8 @@ class CockpitApp(App[int]):
                 self._start_session()
                 self.trail.record(*captured)
         await super().on_event(event)
+        if isinstance(event, events.MouseDown) and len(self.screen_stack) == 1:
+            self._clicked()
 
     def _audit_health(self) -> None:
         """A journal that cannot write raises a red banner; one that recovers lowers it."""
@@ -551,15 +553,25 @@ class CockpitApp(App[int]):
         if switcher:
             switcher.first().current = pane_id
             self._render_tabs()
-        panes = [p for p in self.panes() if p.pane_id == pane_id]
-        if panes and self.focused is not panes[0] and len(self.screen_stack) == 1:
-            panes[0].focus()  # type: ignore[attr-defined]
+        panes = [p for p in self.panes() if isinstance(p, Widget) and p.pane_id == pane_id]
+        if panes and panes[0].screen.focused is not panes[0]:
+            # at once, not `focus()` (later: six tabs at once landed on the wrong pane), and
+            # under a modal too: the pane has the keyboard when the modal closes
+            panes[0].screen.set_focus(panes[0])
 
     @on(DescendantFocus)
     def _focus_followed(self, event: DescendantFocus) -> None:
+        """Textual moved the keyboard by itself (a screen closed, a focus asked for by an
+        earlier key landed late): the state says which pane has it, no record is made."""
         widget = event.widget
-        if isinstance(widget, PaneMixin) and widget.pane_id != self.state.focus:
-            self.dispatch(ev.Focus(pane=widget.pane_id))
+        if isinstance(widget, PaneMixin) and widget.pane_id != self._focused_id():
+            self._apply_focus()
+
+    def _clicked(self) -> None:
+        """A click gave a pane the keyboard (Textual focuses on the press): a move."""
+        pane = self.focused
+        if isinstance(pane, PaneMixin) and pane.pane_id != self._focused_id():
+            self.dispatch(ev.Focus(pane=pane.pane_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""
