@@ -49,6 +49,7 @@ from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
 from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.key_routing import KeyRouting
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
@@ -146,6 +147,7 @@ class CockpitApp(App[int]):
         self._leaving = False  # sources' late events are dropped, not scheduled
         self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
+        self._keys = KeyRouting()
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver for this terminal, but a paste read whole (`terminal_input`)."""
@@ -432,7 +434,8 @@ class CockpitApp(App[int]):
         *,
         optional: bool = False,
     ) -> None:
-        self.push_screen(Prompt(title, subject, optional=optional), answered)
+        needed = "a reason is needed (esc: back out)"
+        self.push_screen(Prompt(title, subject, optional=optional, required=needed), answered)
 
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a
@@ -451,6 +454,8 @@ class CockpitApp(App[int]):
             self.trail.record("session.start", session_start(self.session, size, self.restored))
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+            self._keys.arrived(event, self.screen)
         if self.trail is not None and not event.is_forwarded:
             if isinstance(event, events.Resize):
                 self._start_session((event.size.width, event.size.height))
@@ -463,6 +468,12 @@ class CockpitApp(App[int]):
         await super().on_event(event)
         if isinstance(event, events.MouseDown) and len(self.screen_stack) == 1:
             self._clicked()
+
+    def _on_key(self, event: events.Key) -> None:
+        """Back from the focused widget: Textual's `App._on_key` (the bindings, called
+        after this) acts only if the key's screen is in front."""
+        if not self._keys.acts_here(event, self):
+            event.prevent_default()
 
     def _audit_health(self) -> None:
         """A journal that cannot write raises a red banner; one that recovers lowers it."""
