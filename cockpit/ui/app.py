@@ -82,7 +82,7 @@ class CockpitApp(App[int]):
     CSS_PATH: ClassVar = ["global.tcss", "app.tcss"]
     TITLE = "cockpit"
     AUTO_FOCUS = None  # the layout says which pane starts with the keyboard
-    COMMANDS: ClassVar = App.COMMANDS | {CockpitCommands}
+    COMMANDS: ClassVar = {CockpitCommands}  # none of Textual's own (see commands.py)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("colon", "command_palette", "Commands", id="command-palette"),
