@@ -22,6 +22,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
@@ -46,6 +48,7 @@ from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
 from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.key_routing import KeyRouting
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
@@ -53,6 +56,7 @@ from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.screens.why import WhyScreen
 from cockpit.ui.screens.why import describe as why_body
+from cockpit.ui.terminal_input import CockpitDriver
 from cockpit.ui.widgets.banner import Banner
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.gate_pane import GatePane
@@ -77,7 +81,7 @@ class CockpitApp(App[int]):
     CSS_PATH: ClassVar = ["global.tcss", "app.tcss"]
     TITLE = "cockpit"
     AUTO_FOCUS = None  # the layout says which pane starts with the keyboard
-    COMMANDS: ClassVar = App.COMMANDS | {CockpitCommands}
+    COMMANDS: ClassVar = {CockpitCommands}  # none of Textual's own (see commands.py)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("colon", "command_palette", "Commands", id="command-palette"),
@@ -145,6 +149,12 @@ class CockpitApp(App[int]):
         self._leaving = False  # sources' late events are dropped, not scheduled
         self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
+        self._keys = KeyRouting()
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal, but a paste read whole (`terminal_input`)."""
+        driver = super().get_driver_class()
+        return CockpitDriver if driver is LinuxDriver else driver
 
     # --- the one way in --------------------------------------------------------------------
 
@@ -427,7 +437,9 @@ class CockpitApp(App[int]):
         optional: bool = False,
         hint: str = "",
     ) -> None:
-        self.push_screen(Prompt(title, subject, optional=optional, hint=hint), answered)
+        needed = "a reason is needed (esc: back out)"
+        prompt = Prompt(title, subject, optional=optional, hint=hint, required=needed)
+        self.push_screen(prompt, answered)
 
     def say(self, message: str, *, severity: SeverityLevel = "information") -> None:
         """A toast. What it says often holds outside text — an exception's message (a
@@ -441,6 +453,8 @@ class CockpitApp(App[int]):
         self.engine.start_session(size)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+            self._keys.arrived(event, self.screen)
         if self.trail is not None and not event.is_forwarded:
             if isinstance(event, events.Resize):
                 self._start_session((event.size.width, event.size.height))
@@ -453,6 +467,14 @@ class CockpitApp(App[int]):
                 self._start_session()
                 self.trail.record(*captured)
         await super().on_event(event)
+        if isinstance(event, events.MouseDown) and len(self.screen_stack) == 1:
+            self._clicked()
+
+    def _on_key(self, event: events.Key) -> None:
+        """Back from the focused widget: Textual's `App._on_key` (the bindings, called
+        after this) acts only if the key's screen is in front."""
+        if not self._keys.acts_here(event, self):
+            event.prevent_default()
 
     def _audit_health(self) -> None:
         self.engine.audit_health()
@@ -539,15 +561,25 @@ class CockpitApp(App[int]):
         if switcher:
             switcher.first().current = pane_id
             self._render_tabs()
-        panes = [p for p in self.panes() if p.pane_id == pane_id]
-        if panes and self.focused is not panes[0] and len(self.screen_stack) == 1:
-            panes[0].focus()  # type: ignore[attr-defined]
+        panes = [p for p in self.panes() if isinstance(p, Widget) and p.pane_id == pane_id]
+        if panes and panes[0].screen.focused is not panes[0]:
+            # at once, not `focus()` (later: six tabs at once landed on the wrong pane), and
+            # under a modal too: the pane has the keyboard when the modal closes
+            panes[0].screen.set_focus(panes[0])
 
     @on(DescendantFocus)
     def _focus_followed(self, event: DescendantFocus) -> None:
+        """Textual moved the keyboard by itself (a screen closed, a focus asked for by an
+        earlier key landed late): the state says which pane has it, no record is made."""
         widget = event.widget
-        if isinstance(widget, PaneMixin) and widget.pane_id != self.state.focus:
-            self.dispatch(ev.Focus(pane=widget.pane_id))
+        if isinstance(widget, PaneMixin) and widget.pane_id != self._focused_id():
+            self._apply_focus()
+
+    def _clicked(self) -> None:
+        """A click gave a pane the keyboard (Textual focuses on the press): a move."""
+        pane = self.focused
+        if isinstance(pane, PaneMixin) and pane.pane_id != self._focused_id():
+            self.dispatch(ev.Focus(pane=pane.pane_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Pane keys only when the panes are in front: not under a modal, not while filtering."""

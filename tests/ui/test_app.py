@@ -19,7 +19,7 @@ FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
 async def to_first_item(pilot) -> None:
     """From start: focus the go-live checklist, cursor on its first item."""
     await pilot.press("j", "j")
-    assert pilot.app.state.focus == "go-live"
+    assert pilot.app.focused.pane_id == "go-live"  # the layout's pane: no key moved it
     assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"
 
 

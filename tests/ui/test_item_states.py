@@ -65,7 +65,9 @@ async def test_a_skip_without_a_reason_does_not_happen_and_is_journaled(tmp_path
     app = build_app(trail=AuditTrail(Journal(path)))
     async with app.run_test(size=BIG) as pilot:
         await to_first_item(pilot)
-        await pilot.press("S", "enter")  # empty
+        await pilot.press("S", "enter")  # empty: refused, the prompt stays
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("escape")  # backed out
         await pilot.press("S", *"half a reason", "escape")  # backed out
         assert app.state.item_progress("go-live", FIRST_ITEM).status == OPEN
         app.shutdown(0)
@@ -177,3 +179,21 @@ async def test_a_tick_the_journal_cannot_make_durable_is_not_shown_done(tmp_path
     assert [d["item"] for k, d in records if k == "item.tick"] == [FIRST_ITEM]
     notices = [d["message"] for k, d in records if k == "notice"]
     assert any(n.startswith("not done: the audit journal") for n in notices)
+
+
+async def test_s_signs_off_only_a_sign_off_item_and_says_so_on_any_other(tmp_path):
+    path = tmp_path / "j.jsonl"
+    app = build_app(trail=AuditTrail(Journal(path)))
+    async with app.run_test(size=BIG) as pilot:
+        await to_first_item(pilot)  # an item with no runbook role
+        await pilot.press("s")
+        assert not isinstance(app.screen, Prompt)
+        assert app.state.item_progress("go-live", FIRST_ITEM).status == OPEN
+        app.dispatch(ev.MoveCursor(pane="go-live", row="i:sign-off/technical-lead"))
+        await pilot.press("s")
+        assert isinstance(app.screen, Prompt)  # a role: the signer's name is asked
+        app.shutdown(0)
+    records = journaled(app, path)
+    assert not any(k == "item.signoff" for k, _ in records)
+    notices = [d["message"] for k, d in records if k == "notice"]
+    assert notices == ["not a sign-off item: **PostgreSQL Database** (space ticks it)"]

@@ -237,7 +237,9 @@ class ChecklistPane(RowsPane):
                 message = f"not skipped: {item.text} (a skip needs a reason)"
                 self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
 
-        self.app.push_screen(Prompt("Skip — why? (esc: keep it open)", item.text), done)
+        needed = "a skip needs a reason (esc: keep the item open)"
+        prompt = Prompt("Skip — why? (esc: keep it open)", item.text, required=needed)
+        self.app.push_screen(prompt, done)
 
     def action_not_applicable(self) -> None:
         """Not applicable, with a reason if the operator gives one (esc keeps it open)."""
@@ -257,10 +259,15 @@ class ChecklistPane(RowsPane):
         self.app.push_screen(prompt, done)
 
     def action_sign(self) -> None:
+        """Only a runbook's sign-off role is signed for; any other item is ticked."""
         row = self.current
         if row is None or row.item is None:
             return
-        role = row.item.role or "Operator"
+        role = row.item.role
+        if not role:
+            message = f"not a sign-off item: {row.item.text} (space ticks it)"
+            self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
+            return
         self._item_prompt(
             f"Sign off as {role} — your name",
             lambda item, name: ev.SignOff(
