@@ -62,15 +62,37 @@ Shown = Annotated[str, AfterValidator(visible)]
 # --- scrub --------------------------------------------------------------------------------
 
 #: every pattern below needs one of these words (case aside): most strings skip it
-_KEYWORDS = ("authoriz", "bearer", "basic", "pass", "secret", "token", "key", "pwd", "://", "eyj")
+_KEYWORDS = (
+    "authoriz",
+    "bearer",
+    "basic",
+    "pass",
+    "secret",
+    "token",
+    "key",
+    "pwd",
+    "://",
+    "eyj",
+    "-u",  # curl's -u/--user/--proxy-user
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+)
 
-_KEY = r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key)|pwd"
+#: a name that holds a credential: password, client_secret, api-key, aws_secret_access_key
+_KEY = (
+    r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key)"
+    r"(?:[_.-]?(?:access[_.-]?)?key)?|pwd"
+)
 #: HTTP authentication schemes (IANA registry and common ones): the credential follows
 _SCHEME = (
     r"(?:bearer|basic|digest|negotiate|ntlm|token|apikey|jwt|dpop|hoba|mutual|hawk|vapid"
     r"|aws4-hmac-sha256|scram-sha-(?:1|256)|privatetoken|oauth)"
 )
 _TOKEN = r"[A-Za-z0-9\-._~+/]"
+#: curl's options that take `user:password`
+_USER_FLAG = r"(?<![\w-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)?"
 _SECRETS = re.compile(
     # Authorization: <scheme> <credentials>, as a header, in JSON or in a Python repr
     rf"(?P<auth>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME}\s+)?)"
@@ -79,18 +101,32 @@ _SECRETS = re.compile(
     rf"|(?P<bearer>\bbearer\s+)(?P<bearer_value>{_TOKEN}{{8,}}=*)(?![A-Za-z0-9\-._~+/=])"
     # Basic <base64 of user:password>
     r"|(?P<basic>\bBasic\s+)(?P<basic_value>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])"
+    # curl -u 'user:password', --user user:password (quoted: up to the quote)
+    rf"|(?P<curlq>{_USER_FLAG}[\"'][^\s:\"']*:)(?P<curlq_value>[^\"'\n]+)"
+    rf"|(?P<curl>{_USER_FLAG}(?P<curl_user>[^\s:\"'@]*):)(?P<curl_value>[^\s\"']+)"
+    # an AWS access key id (a long-term AKIA…, a temporary ASIA…)
+    r"|(?P<akid>(?-i:(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])))"
+    # `aws configure set aws_secret_access_key <key>`
+    r"|(?P<awss>\baws_secret_access_key[ \t]+)(?P<awss_value>[A-Za-z0-9/+=]{16,})"
     # "password": "…" (JSON, Python repr)
     rf"|(?P<jkey>(?P<q>[\"'])(?:{_KEY})(?P=q)\s*:\s*)"
     r"(?P<jvalue>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,}\]\\]+)"
     # password=… (libpq DSN: quoted with backslash escapes; query string: up to & or #)
     rf"|(?P<kv>\b(?:{_KEY})\s*=\s*)(?P<kv_value>'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?"
     r"|[^\s&;,#'\"\\]+)"
+    # password: … (YAML, an HTTP header, an env listing), --password … (a command's flag)
+    rf"|(?P<colon>(?<![\w-])(?:{_KEY})[ \t]*:[ \t]+)(?P<colon_value>[^\s\"',;{{}}\[\]]+)"
+    rf"|(?P<flag>(?<![\w-])--?(?:{_KEY})[ \t]+)(?P<flag_value>'[^'\n]*'?|\"[^\"\n]*\"?|[^\s\"']+)"
     # scheme://user:password@host
     r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)(?P<url_value>[^\s/?#]*)(?=@)"
     # a JWT: base64url header and payload, both JSON objects ({" → eyJ)
     r"|(?P<jwt>(?-i:eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*))",
     re.IGNORECASE,
 )
+
+#: a value that names a secret kept elsewhere — `$PGPASSWORD`, `${TOKEN}`, `$(cat f)` — is
+#: no secret: a runbook's command says `password=$PGPASSWORD` and means it
+_REFERENCE = re.compile(r"\$(?:\{[^}]*\}?|\(.*|[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _is_basic_credential(value: str) -> bool:
@@ -109,18 +145,25 @@ def _quoted(value: str) -> str:
 
 def _redact(match: re.Match[str]) -> str:
     group = match.lastgroup
-    if group == "jwt":
+    if group in ("jwt", "akid"):
         return REDACTED
-    if group == "basic_value" and not _is_basic_credential(match["basic_value"]):
+    value = match.group(group)
+    if group == "basic_value" and not _is_basic_credential(value):
+        return match.group()
+    if _REFERENCE.fullmatch(value.strip("\"'")):
+        return match.group()
+    if group == "curl_value" and value.isdigit() and match["curl_user"].isdigit():
+        # docker's -u uid:gid
         return match.group()
     prefix = match.group(group.removesuffix("_value")) if group != "jvalue" else match["jkey"]
-    if group in ("jvalue", "kv_value"):
-        return prefix + _quoted(match.group(group))
+    if group in ("jvalue", "kv_value", "flag_value"):
+        return prefix + _quoted(value)
     return prefix + REDACTED
 
 
 def scrub(text: str) -> str:
-    """`text` with every credential it carries replaced by `***`."""
+    """`text` with every credential it carries replaced by `***`: the one scrubber, for
+    the journal, the screen, the exports and the progress file alike."""
     lowered = text.casefold()  # as wide as the pattern's IGNORECASE ("ſecret", "K")
     for keyword in _KEYWORDS:
         if keyword in lowered:
@@ -128,11 +171,18 @@ def scrub(text: str) -> str:
     return text
 
 
+def contains_secret(text: str) -> bool:
+    """Whether `text` carries a credential `scrub` would take out: what an invariant check
+    asserts of every journal line, screen and file the cockpit writes."""
+    return scrub(text) != text
+
+
 # --- both ---------------------------------------------------------------------------------
 
 
 def _plain(text: str) -> bool:
-    """No control and nothing `scrub` could match: no space, colon, equals sign or JWT.
+    """No control and nothing `scrub` could match: no space, colon, equals sign, JWT or
+    AWS key id.
 
     Most strings — the names, labels and phases of 10,000 pods — stop here.
     """
@@ -142,6 +192,8 @@ def _plain(text: str) -> bool:
         and ":" not in text
         and "=" not in text
         and "eyJ" not in text
+        and "AKIA" not in text
+        and "ASIA" not in text
     )
 
 
