@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import functools
 import re
 from typing import Annotated, Any
 
@@ -52,11 +53,6 @@ def visible(text: str) -> str:
     if text.isprintable():
         return text
     return _UNSAFE.sub(_picture, text.replace("\r\n", "\n"))
-
-
-#: text of a model (runbook, layout) as it is shown: visible, whatever file it came from.
-#: Not scrubbed: a runbook's own commands may say `password=$PGPASSWORD` and mean it.
-Shown = Annotated[str, AfterValidator(visible)]
 
 
 # --- scrub --------------------------------------------------------------------------------
@@ -117,8 +113,10 @@ _SECRETS = re.compile(
     # password: … (YAML, an HTTP header, an env listing), --password … (a command's flag)
     rf"|(?P<colon>(?<![\w-])(?:{_KEY})[ \t]*:[ \t]+)(?P<colon_value>[^\s\"',;{{}}\[\]]+)"
     rf"|(?P<flag>(?<![\w-])--?(?:{_KEY})[ \t]+)(?P<flag_value>'[^'\n]*'?|\"[^\"\n]*\"?|[^\s\"']+)"
-    # scheme://user:password@host
-    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)(?P<url_value>[^\s/?#]*)(?=@)"
+    # scheme://user:password@host (RFC 3986's userinfo has no quote, bracket or backslash:
+    # a URL's port in JSON, `"https://h:1","x":"a@b"`, is no password)
+    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)"
+    r"(?P<url_value>[^\s/?#\"<>\\^`{|}\[\]]*)(?=@)"
     # a JWT: base64url header and payload, both JSON objects ({" → eyJ)
     r"|(?P<jwt>(?-i:eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*))",
     re.IGNORECASE,
@@ -204,6 +202,13 @@ def clean(text: str) -> str:
     return scrub(visible(text))
 
 
+#: text of a model (runbook, layout) as it is shown: visible and without credentials,
+#: whatever file it came from. What runs — a check's argv, URL, query — is no `Shown`: it
+#: keeps its credential, and is scrubbed where it is shown (the item screen) and kept (the
+#: journal). `password=$PGPASSWORD` names a secret, holds none, and stays.
+Shown = Annotated[str, AfterValidator(clean)]
+
+
 def clean_tree(value: Any) -> Any:
     """`clean` on every string in JSON-like data (dict keys too). The same object comes
     back when nothing needed cleaning, so clean data costs no copies."""
@@ -247,12 +252,29 @@ def _clean_str(text: str) -> str:
     return cleaned
 
 
+#: a key whose value is a credential whatever it looks like: `{"api-token": "abc"}` (a
+#: label, a JSON body). Narrower than `_KEY`: a Helm release's `secret` is a name.
+_SECRET_NAME = re.compile(
+    r"[A-Za-z0-9_.-]*(?:password|passwd|token|api[_-]?key|secret[_.-]?(?:access[_.-]?)?key"
+    r"|client[_.-]?secret)|pwd",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _names_secret(key: str) -> bool:
+    return _SECRET_NAME.fullmatch(key) is not None
+
+
 def _clean_dict(value: dict) -> dict:
     out: dict | None = None
     for key, item in value.items():
         new_key = key if key in _KNOWN_PLAIN else clean_tree(key)
         kind = type(item)
-        if kind is str:
+        if kind is str and type(new_key) is str and _names_secret(new_key):
+            keep = item in ("", REDACTED) or _REFERENCE.fullmatch(item)
+            new_item = item if keep else REDACTED
+        elif kind is str:
             new_item = item if item in _KNOWN_PLAIN else _clean_str(item)
         elif kind is bool or kind is int or kind is float or item is None:
             new_item = item

@@ -10,6 +10,7 @@ import pytest
 from cockpit.audit.journal import Journal, JournalDamaged
 from cockpit.audit.records import GENESIS, decode, digest
 from cockpit.audit.verify import INTACT, TORN, verify
+from tests.planted import PLANTED, leaked
 
 NOW = datetime(2026, 11, 21, 10, 42, 5, 123456, tzinfo=UTC)
 
@@ -144,3 +145,19 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_record(tmp_path):
     verdict = verify(path)
     assert verdict.code in (INTACT, TORN)  # a torn last line at most, never a broken chain
     assert verdict.records >= acknowledged + 1
+
+
+def test_no_record_is_written_with_a_credential_in_it(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    journal.append("paste", {"text": f"curl -u admin:{PLANTED[0]} https://erp"})
+    journal.append(
+        "observe.kube",
+        {"items": [{"labels": {"aws": PLANTED[7], "api-token": PLANTED[3], "app": "erp"}}]},
+    )
+    journal.append("source.status", {"message": f"postgres://admin:{PLANTED[9]}@db: refused"})
+    journal.close()
+    assert leaked(path.read_bytes()) == []
+    labels = json.loads(lines(path)[1])["data"]["items"][0]["labels"]
+    assert labels == {"aws": "***", "api-token": "***", "app": "erp"}
+    assert verify(path).code == INTACT

@@ -257,3 +257,10 @@ def test_clean_tree_cleans_nested_data_and_copies_only_what_changed():
     assert clean_tree({"k\x1b": "v"}) == {"k␛": "v"}
     same = {"name": "p", "labels": labels}
     assert clean_tree(same) is same
+
+
+def test_a_value_under_a_secrets_name_is_redacted_whatever_it_looks_like():
+    labels = {"api-token": "abc", "DB_PASSWORD": "x y", "app": "erp", "secret": "helm-v3"}
+    assert clean_tree(labels) == {**labels, "api-token": "***", "DB_PASSWORD": "***"}
+    kept = {"password": "$PGPASSWORD", "token": ""}
+    assert clean_tree(kept) is kept
