@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cockpit.model.untrusted import scrub
+
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 )
@@ -18,8 +20,9 @@ MAX_SLUG = 48
 
 
 def slugify(text: str) -> str:
-    """`"**Alle Pods running (3/3)**"` → `"alle-pods-running-3-3"`; never empty."""
-    plain = _MARKUP.sub(lambda m: m.group(1) or "", text).translate(_GERMAN)
+    """`"**Alle Pods running (3/3)**"` → `"alle-pods-running-3-3"`; never empty. A
+    credential in the text is left out: ids go to the journal and the progress file."""
+    plain = _MARKUP.sub(lambda m: m.group(1) or "", scrub(text)).translate(_GERMAN)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG:

@@ -141,3 +141,10 @@ def test_ids_do_not_change_when_other_items_are_added_before_them():
     for text, item_id in before.items():
         assert after[text] == item_id
     assert len(set(after.values())) == len(after)
+
+
+def test_an_id_never_spells_a_credential_of_its_text():
+    slug = slugify("Fetch with curl -u admin:curlpw-Pl4nted1 token=tok5n9 https://erp")
+    assert "pl4nted1" not in slug and "tok5n9" not in slug
+    assert slug.startswith("fetch-with-curl-u-admin")
+    assert IdAllocator().allocate("s", "key AKIAPL4NTED8EXAMPLE0") == "s/key"
