@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.audit import records
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.replay import Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.ui.cast import screen_frames
 from cockpit.ui.widgets.status_bar import StatusBar
+from tests.planted import PLANTED, leaked, leaky_layout
 from tests.ui.apps import NOW, build_app
 from tests.ui.test_pods_pane import cluster, pods
 
@@ -238,3 +240,21 @@ async def test_an_asciicast_of_a_hostile_journal_sends_no_escape_of_its_own(host
     for raw in NEVER:
         assert raw not in sent
     assert "alert: ␛]0;owned␇" in sent and "Bearer ***" in sent
+
+
+async def test_no_export_shows_a_credential_an_older_journal_kept(tmp_path, monkeypatch):
+    path = tmp_path / "window.jsonl"
+    with monkeypatch.context() as older:  # a cockpit before the journal scrubbed its records
+        older.setattr(records, "clean_tree", lambda data: data)
+        app = build_app(leaky_layout(tmp_path), trail=AuditTrail(Journal(path, clock=lambda: NOW)))
+        async with app.run_test(size=(120, 32)) as pilot:
+            await pilot.pause()
+            app.trail.record("paste", {"text": f"curl -u admin:{PLANTED[0]}"})
+            await pilot.press("j", "enter")
+            await pilot.pause()
+            await pilot.press("escape", "q", "y")
+    assert leaked(path.read_bytes())  # the older journal has them
+    for fmt in ("markdown", "asciicast"):
+        result = export(path, fmt)
+        assert result.returncode == 0, result.stderr
+        assert leaked(result.stdout) == [], fmt
