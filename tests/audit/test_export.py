@@ -184,10 +184,12 @@ NEVER = ("\x1b]", "\x07", "\x9b", "\u202e", "abc.def.ghi", "hunter22")
 
 
 @pytest.fixture
-def hostile_journal(journal_path):
-    """The recorded session, then records as a careless writer would have put them."""
+def hostile_journal(journal_path, monkeypatch):
+    """The recorded session, then records as a careless writer would have put them (an
+    older cockpit, whose journal did not clean what it wrote)."""
     from cockpit.audit.read import read_records
 
+    monkeypatch.setattr(records, "clean_tree", lambda data: data)
     start = next(r.data for r in read_records(journal_path) if r.kind == "session.start")
     item = "phase-1-pre-deployment/infrastructure/postgresql-database"
     journal = Journal(journal_path, clock=lambda: NOW)
