@@ -124,7 +124,12 @@ _SECRETS = re.compile(
 
 #: a value that names a secret kept elsewhere — `$PGPASSWORD`, `${TOKEN}`, `$(cat f)` — is
 #: no secret: a runbook's command says `password=$PGPASSWORD` and means it
-_REFERENCE = re.compile(r"\$(?:\{[^}]*\}?|\(.*|[A-Za-z_][A-Za-z0-9_]*)")
+#: … as does a placeholder for one: `--from-literal=oidc-client-secret=...`, `<password>`
+_REFERENCE = re.compile(r"\$(?:\{[^}]*\}?|\(.*|[A-Za-z_][A-Za-z0-9_]*)|\.\.\.|…|<[\w .-]*>")
+
+
+#: what a name that holds a credential may hold and still hold none
+_NO_VALUE = frozenset(('""', "''", "null", "true", "false", "None", "True", "False"))
 
 
 def _is_basic_credential(value: str) -> bool:
@@ -148,7 +153,7 @@ def _redact(match: re.Match[str]) -> str:
     value = match.group(group)
     if group == "basic_value" and not _is_basic_credential(value):
         return match.group()
-    if _REFERENCE.fullmatch(value.strip("\"'")):
+    if value in _NO_VALUE or _REFERENCE.fullmatch(value.strip("\"'")):
         return match.group()
     if group == "curl_value" and value.isdigit() and match["curl_user"].isdigit():
         # docker's -u uid:gid

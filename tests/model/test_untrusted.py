@@ -135,9 +135,12 @@ def test_credentials_are_redacted(raw, scrubbed):
         "psql host=db password=$PGPASSWORD",
         'curl -H "Authorization: Bearer ${TOKEN}" -u admin:$ADMIN_PW https://erp',
         "kubectl --token $(cat /run/token) get pods",
+        "kubectl create secret generic s --from-literal=oidc-client-secret=... -n prod",
+        "psql -U app password=<password>",
         "docker run -u 1000:1000 erp",
         "sort -u",
         "AKIA is how an access key id starts",
+        '{"password": "", "token": null, "secret": false}',
     ],
 )
 def test_ordinary_text_is_left_alone(prose):
