@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cockpit.model.untrusted import clean_tree
+
 GENESIS = "0" * 64
 _MAC_TAIL = re.compile(rb',"mac":"([0-9a-f]{64})"\}$')
 
@@ -32,9 +34,10 @@ def digest(line: bytes) -> str:
 def encode(
     seq: int, ts: str, kind: str, data: dict[str, Any], prev: str, key: bytes | None
 ) -> bytes:
-    """The line (without newline) for one record."""
+    """The line (without newline) for one record: its text as the cockpit may show and
+    keep it, whoever made the record (invariant: no credential is ever written)."""
     body = json.dumps(
-        {"seq": seq, "ts": ts, "kind": kind, "data": data, "prev": prev},
+        {"seq": seq, "ts": ts, "kind": kind, "data": clean_tree(data), "prev": prev},
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()

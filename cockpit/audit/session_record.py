@@ -6,8 +6,8 @@ shows what the operator saw, whatever the files say by then.
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import socket
 from collections.abc import Mapping
 from typing import Any
@@ -18,11 +18,14 @@ from cockpit.model.session import Session
 
 
 def login_user() -> str:
-    """Who is logged in on this terminal (the journal records it beside the operator)."""
+    """The OS account this process runs under, from its uid: four-eyes takes it for the
+    person, so it is never read from LOGNAME or USER, which anyone may set to anything.
+    A uid with no passwd entry (a container) is named by its number."""
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER", "operator")
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid-{uid}"
 
 
 def session_start(

@@ -15,7 +15,7 @@ from typing import Any
 
 from cockpit.clients.kube import KubeSettings, api_client, describe
 from cockpit.model.approval import EMERGENCY, GRANTED, Approval
-from cockpit.model.untrusted import one_line
+from cockpit.model.untrusted import clean, one_line, scrub
 
 LABEL = "cockpit.dev/approval"
 #: the longest `validForSeconds` read from an object (a day)
@@ -55,8 +55,9 @@ def object_name(lock: str) -> str:
 
 
 def to_configmap(approval: Approval, namespace: str, lock: str) -> dict[str, Any]:
-    data = {key: str(getattr(approval, name)) for name, key in KEYS.items()}
-    data["preview"] = "\n".join(approval.preview)
+    # the object is kept in the cluster and shown in every cockpit: no credential in it
+    data = {key: scrub(str(getattr(approval, name))) for name, key in KEYS.items()}
+    data["preview"] = scrub("\n".join(approval.preview))
     metadata: dict[str, Any] = {
         "name": object_name(lock),
         "namespace": namespace,
@@ -73,7 +74,9 @@ def from_configmap(obj: dict[str, Any]) -> Approval | None:
     if not data.get("request") or not data.get("digest"):
         return None
     # outside text: each field one line (a newline in a title would be a fake banner line)
-    values: dict[str, Any] = {name: one_line(str(data.get(key, ""))) for name, key in KEYS.items()}
+    values: dict[str, Any] = {
+        name: clean(one_line(str(data.get(key, "")))) for name, key in KEYS.items()
+    }
     try:
         valid_for = int(values["valid_for"] or 0)
     except ValueError:
@@ -81,7 +84,7 @@ def from_configmap(obj: dict[str, Any]) -> Approval | None:
     # outside text: a day at most, else 0 (the approving cockpit's own policy decides)
     values["valid_for"] = valid_for if 0 < valid_for <= MAX_VALID else 0
     preview = str(data.get("preview", ""))
-    values["preview"] = tuple(preview.splitlines())
+    values["preview"] = tuple(clean(line) for line in preview.splitlines())
     values["resource_version"] = str((obj.get("metadata") or {}).get("resourceVersion", ""))
     return Approval(**values)
 

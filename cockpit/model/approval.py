@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -50,13 +51,26 @@ def plan_digest(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-#: Cyrillic and Greek letters that look like Latin ones (after casefolding), and the
-#: Latin ones they pass for: `аlice` with a Cyrillic а is alice to a reader
+#: Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties.txt): drawn as nothing,
+#: whatever their category — a combining grapheme joiner (Mn), a Hangul filler (Lo), a
+#: variation selector, a tag character — so `alice\u3164` reads as alice
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+#: letters and digits that pass for Latin ones (UTS #39's confusables, the part that
+#: matters for names), read as the letter they pass for. i, l, I, 1 and | are one letter
+#: here: after casefolding, an `I` could have been either, so both read alike.
 LOOKALIKES = str.maketrans(
     {
-        **dict(zip("аеорсхуіјѕһԁԛԝкмтвн", "aeopcxyijshdqwkmtbh", strict=True)),
-        **dict(zip("αορικνυχε", "aopikvuxe", strict=True)),
-        "ı": "i",  # Latin dotless i
+        **dict(zip("аеорсхуіјѕһԁԛԝкмтвнӏ", "aeopcxyljshdqwkmtbhl", strict=True)),  # Cyrillic
+        **dict(zip("αορικνυχε", "aoplkvuxe", strict=True)),  # Greek
+        **dict(zip("ɑɡɩɪıǀȷʋ", "agllllju", strict=True)),  # Latin (IPA and others)
+        **dict(zip("օսցհո", "oughn", strict=True)),  # Armenian
+        **dict(zip("ᎪᎬᎻᎫᏦᎷᏢᏚᎢᏔᏟᏙᏃ", "aehjkmpstwcvz", strict=True)),  # Cherokee
+        **dict(zip("iI1|0", "llllo", strict=True)),  # as said above
     }
 )
 
@@ -65,16 +79,19 @@ def person(operator: str) -> str:
     """The person behind an operator name: `alice@bastion-1` and `alice@bastion-2` are one
     person on two hosts, and may not approve each other's plans.
 
-    Compared as a reader sees the name, not as its code points are: NFKC (full-width
-    `ａｌｉｃｅ` is alice), invisible format characters dropped (a zero-width space, a soft
-    hyphen), casefolded, and Cyrillic/Greek look-alikes read as the Latin letters they
-    pass for. Conservative on purpose: two people whose names differ only by such a
-    letter are taken for one, and one of them asks someone else — a refusal too many,
-    never an approval too many."""
+    Compared as a reader sees the name, not as its code points are — a skeleton in the
+    manner of UTS #39: NFKC (full-width `ａｌｉｃｅ` is alice), format and default-ignorable
+    characters dropped (a zero-width space, a soft hyphen, a Hangul filler), casefolded,
+    look-alikes read as the Latin letters they pass for (`ɑlice`, `аlice`, `a1ice`), `rn`
+    as `m`. Conservative on purpose: two people whose names differ only by such a letter
+    are taken for one, and one of them asks someone else — a refusal too many, never an
+    approval too many."""
     name = unicodedata.normalize("NFKC", operator).split("@", 1)[0]
-    name = "".join(c for c in name if unicodedata.category(c) != "Cf")
-    name = unicodedata.normalize("NFKC", name.casefold()).strip()
-    return name.translate(LOOKALIKES)
+    name = _IGNORABLE.sub("", name)
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf").translate(LOOKALIKES)
+    name = unicodedata.normalize("NFKC", name.casefold())
+    name = _IGNORABLE.sub("", name).strip().translate(LOOKALIKES)
+    return name.replace("rn", "m")
 
 
 #: how far ahead of the checking cockpit's clock an approver's may be

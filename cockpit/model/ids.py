@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cockpit.model.untrusted import scrub
+
 _GERMAN = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 )
@@ -42,8 +44,9 @@ def _without_markup(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """`"**Alle Pods running (3/3)**"` → `"alle-pods-running-3-3"`; never empty."""
-    plain = _without_markup(text).translate(_GERMAN)
+    """`"**Alle Pods running (3/3)**"` → `"alle-pods-running-3-3"`; never empty. A
+    credential in the text is left out: ids go to the journal and the progress file."""
+    plain = _without_markup(scrub(text)).translate(_GERMAN)
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     slug = _NON_WORD.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG:

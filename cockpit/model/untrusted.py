@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import functools
 import re
 from typing import Annotated, Any
 
@@ -54,23 +55,40 @@ def visible(text: str) -> str:
     return _UNSAFE.sub(_picture, text.replace("\r\n", "\n"))
 
 
-#: text of a model (runbook, layout) as it is shown: visible, whatever file it came from.
-#: Not scrubbed: a runbook's own commands may say `password=$PGPASSWORD` and mean it.
-Shown = Annotated[str, AfterValidator(visible)]
-
-
 # --- scrub --------------------------------------------------------------------------------
 
 #: every pattern below needs one of these words (case aside): most strings skip it
-_KEYWORDS = ("authoriz", "bearer", "basic", "pass", "secret", "token", "key", "pwd", "://", "eyj")
+_KEYWORDS = (
+    "authoriz",
+    "bearer",
+    "basic",
+    "pass",
+    "secret",
+    "token",
+    "key",
+    "pwd",
+    "://",
+    "eyj",
+    "-u",  # curl's -u/--user/--proxy-user
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+)
 
-_KEY = r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key)|pwd"
+#: a name that holds a credential: password, client_secret, api-key, aws_secret_access_key
+_KEY = (
+    r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key)"
+    r"(?:[_.-]?(?:access[_.-]?)?key)?|pwd"
+)
 #: HTTP authentication schemes (IANA registry and common ones): the credential follows
 _SCHEME = (
     r"(?:bearer|basic|digest|negotiate|ntlm|token|apikey|jwt|dpop|hoba|mutual|hawk|vapid"
     r"|aws4-hmac-sha256|scram-sha-(?:1|256)|privatetoken|oauth)"
 )
 _TOKEN = r"[A-Za-z0-9\-._~+/]"
+#: curl's options that take `user:password`
+_USER_FLAG = r"(?<![\w-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)?"
 _SECRETS = re.compile(
     # Authorization: <scheme> <credentials>, as a header, in JSON or in a Python repr
     rf"(?P<auth>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:{_SCHEME}\s+)?)"
@@ -79,18 +97,39 @@ _SECRETS = re.compile(
     rf"|(?P<bearer>\bbearer\s+)(?P<bearer_value>{_TOKEN}{{8,}}=*)(?![A-Za-z0-9\-._~+/=])"
     # Basic <base64 of user:password>
     r"|(?P<basic>\bBasic\s+)(?P<basic_value>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])"
+    # curl -u 'user:password', --user user:password (quoted: up to the quote)
+    rf"|(?P<curlq>{_USER_FLAG}[\"'][^\s:\"']*:)(?P<curlq_value>[^\"'\n]+)"
+    rf"|(?P<curl>{_USER_FLAG}(?P<curl_user>[^\s:\"'@]*):)(?P<curl_value>[^\s\"']+)"
+    # an AWS access key id (a long-term AKIA…, a temporary ASIA…)
+    r"|(?P<akid>(?-i:(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])))"
+    # `aws configure set aws_secret_access_key <key>`
+    r"|(?P<awss>\baws_secret_access_key[ \t]+)(?P<awss_value>[A-Za-z0-9/+=]{16,})"
     # "password": "…" (JSON, Python repr)
     rf"|(?P<jkey>(?P<q>[\"'])(?:{_KEY})(?P=q)\s*:\s*)"
     r"(?P<jvalue>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,}\]\\]+)"
     # password=… (libpq DSN: quoted with backslash escapes; query string: up to & or #)
     rf"|(?P<kv>\b(?:{_KEY})\s*=\s*)(?P<kv_value>'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?"
     r"|[^\s&;,#'\"\\]+)"
-    # scheme://user:password@host
-    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)(?P<url_value>[^\s/?#]*)(?=@)"
+    # password: … (YAML, an HTTP header, an env listing), --password … (a command's flag)
+    rf"|(?P<colon>(?<![\w-])(?:{_KEY})[ \t]*:[ \t]+)(?P<colon_value>[^\s\"',;{{}}\[\]]+)"
+    rf"|(?P<flag>(?<![\w-])--?(?:{_KEY})[ \t]+)(?P<flag_value>'[^'\n]*'?|\"[^\"\n]*\"?|[^\s\"']+)"
+    # scheme://user:password@host (RFC 3986's userinfo has no quote, bracket or backslash:
+    # a URL's port in JSON, `"https://h:1","x":"a@b"`, is no password)
+    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)"
+    r"(?P<url_value>[^\s/?#\"<>\\^`{|}\[\]]*)(?=@)"
     # a JWT: base64url header and payload, both JSON objects ({" → eyJ)
     r"|(?P<jwt>(?-i:eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*))",
     re.IGNORECASE,
 )
+
+#: a value that names a secret kept elsewhere — `$PGPASSWORD`, `${TOKEN}`, `$(cat f)` — is
+#: no secret: a runbook's command says `password=$PGPASSWORD` and means it
+#: … as does a placeholder for one: `--from-literal=oidc-client-secret=...`, `<password>`
+_REFERENCE = re.compile(r"\$(?:\{[^}]*\}?|\(.*|[A-Za-z_][A-Za-z0-9_]*)|\.\.\.|…|<[\w .-]*>")
+
+
+#: what a name that holds a credential may hold and still hold none
+_NO_VALUE = frozenset(('""', "''", "null", "true", "false", "None", "True", "False"))
 
 
 def _is_basic_credential(value: str) -> bool:
@@ -109,18 +148,25 @@ def _quoted(value: str) -> str:
 
 def _redact(match: re.Match[str]) -> str:
     group = match.lastgroup
-    if group == "jwt":
+    if group in ("jwt", "akid"):
         return REDACTED
-    if group == "basic_value" and not _is_basic_credential(match["basic_value"]):
+    value = match.group(group)
+    if group == "basic_value" and not _is_basic_credential(value):
+        return match.group()
+    if value in _NO_VALUE or _REFERENCE.fullmatch(value.strip("\"'")):
+        return match.group()
+    if group == "curl_value" and value.isdigit() and match["curl_user"].isdigit():
+        # docker's -u uid:gid
         return match.group()
     prefix = match.group(group.removesuffix("_value")) if group != "jvalue" else match["jkey"]
-    if group in ("jvalue", "kv_value"):
-        return prefix + _quoted(match.group(group))
+    if group in ("jvalue", "kv_value", "flag_value"):
+        return prefix + _quoted(value)
     return prefix + REDACTED
 
 
 def scrub(text: str) -> str:
-    """`text` with every credential it carries replaced by `***`."""
+    """`text` with every credential it carries replaced by `***`: the one scrubber, for
+    the journal, the screen, the exports and the progress file alike."""
     lowered = text.casefold()  # as wide as the pattern's IGNORECASE ("ſecret", "K")
     for keyword in _KEYWORDS:
         if keyword in lowered:
@@ -128,11 +174,18 @@ def scrub(text: str) -> str:
     return text
 
 
+def contains_secret(text: str) -> bool:
+    """Whether `text` carries a credential `scrub` would take out: what an invariant check
+    asserts of every journal line, screen and file the cockpit writes."""
+    return scrub(text) != text
+
+
 # --- both ---------------------------------------------------------------------------------
 
 
 def _plain(text: str) -> bool:
-    """No control and nothing `scrub` could match: no space, colon, equals sign or JWT.
+    """No control and nothing `scrub` could match: no space, colon, equals sign, JWT or
+    AWS key id.
 
     Most strings — the names, labels and phases of 10,000 pods — stop here.
     """
@@ -142,6 +195,8 @@ def _plain(text: str) -> bool:
         and ":" not in text
         and "=" not in text
         and "eyJ" not in text
+        and "AKIA" not in text
+        and "ASIA" not in text
     )
 
 
@@ -150,6 +205,13 @@ def clean(text: str) -> str:
     if _plain(text):
         return text
     return scrub(visible(text))
+
+
+#: text of a model (runbook, layout) as it is shown: visible and without credentials,
+#: whatever file it came from. What runs — a check's argv, URL, query — is no `Shown`: it
+#: keeps its credential, and is scrubbed where it is shown (the item screen) and kept (the
+#: journal). `password=$PGPASSWORD` names a secret, holds none, and stays.
+Shown = Annotated[str, AfterValidator(clean)]
 
 
 def clean_tree(value: Any) -> Any:
@@ -195,12 +257,29 @@ def _clean_str(text: str) -> str:
     return cleaned
 
 
+#: a key whose value is a credential whatever it looks like: `{"api-token": "abc"}` (a
+#: label, a JSON body). Narrower than `_KEY`: a Helm release's `secret` is a name.
+_SECRET_NAME = re.compile(
+    r"[A-Za-z0-9_.-]*(?:password|passwd|token|api[_-]?key|secret[_.-]?(?:access[_.-]?)?key"
+    r"|client[_.-]?secret)|pwd",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _names_secret(key: str) -> bool:
+    return _SECRET_NAME.fullmatch(key) is not None
+
+
 def _clean_dict(value: dict) -> dict:
     out: dict | None = None
     for key, item in value.items():
         new_key = key if key in _KNOWN_PLAIN else clean_tree(key)
         kind = type(item)
-        if kind is str:
+        if kind is str and type(new_key) is str and _names_secret(new_key):
+            keep = item in ("", REDACTED) or _REFERENCE.fullmatch(item)
+            new_item = item if keep else REDACTED
+        elif kind is str:
             new_item = item if item in _KNOWN_PLAIN else _clean_str(item)
         elif kind is bool or kind is int or kind is float or item is None:
             new_item = item

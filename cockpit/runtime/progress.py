@@ -25,6 +25,7 @@ import platformdirs
 from cockpit.fsutil import write_atomic
 from cockpit.model import events as ev
 from cockpit.model.ids import slugify
+from cockpit.model.untrusted import clean_tree
 
 PERSISTED = (
     ev.Tick,
@@ -175,7 +176,9 @@ class ProgressStore:
         return self._error
 
     def _snapshot(self, count: int) -> bytes:
-        records = [{"kind": e.kind, "data": e.to_data()} for e, _ in self._events[:count]]
+        records = [
+            {"kind": e.kind, "data": clean_tree(e.to_data())} for e, _ in self._events[:count]
+        ]
         return json.dumps(
             {"format": FORMAT, "window": self.window, "events": records}, ensure_ascii=False
         ).encode()

@@ -7,7 +7,10 @@ import re
 from rich.style import Style
 from rich.text import Text
 
-_INLINE = re.compile(r"\*\*(?P<bold>.+?)\*\*|`(?P<code>[^`]+)`|\[(?P<link>[^\]]+)\]\([^)]*\)")
+#: bold is two asterisks, not three: `***` is a redacted credential (`token=***`)
+_INLINE = re.compile(
+    r"(?<!\*)\*\*(?!\*)(?P<bold>.+?)(?<!\*)\*\*(?!\*)|`(?P<code>[^`]+)`|\[(?P<link>[^\]]+)\]\([^)]*\)"
+)
 BOLD = Style(bold=True)
 CODE = Style(italic=True)
 

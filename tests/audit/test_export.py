@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.audit import records
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.replay import Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.ui.cast import screen_frames
 from cockpit.ui.widgets.status_bar import StatusBar
+from tests.planted import PLANTED, leaked, leaky_layout
 from tests.ui.apps import NOW, build_app
 from tests.ui.test_pods_pane import cluster, pods
 
@@ -182,10 +184,12 @@ NEVER = ("\x1b]", "\x07", "\x9b", "\u202e", "abc.def.ghi", "hunter22")
 
 
 @pytest.fixture
-def hostile_journal(journal_path):
-    """The recorded session, then records as a careless writer would have put them."""
+def hostile_journal(journal_path, monkeypatch):
+    """The recorded session, then records as a careless writer would have put them (an
+    older cockpit, whose journal did not clean what it wrote)."""
     from cockpit.audit.read import read_records
 
+    monkeypatch.setattr(records, "clean_tree", lambda data: data)
     start = next(r.data for r in read_records(journal_path) if r.kind == "session.start")
     item = "phase-1-pre-deployment/infrastructure/postgresql-database"
     journal = Journal(journal_path, clock=lambda: NOW)
@@ -280,3 +284,21 @@ async def test_a_report_of_a_journal_cut_after_its_close_says_tampered(journal_p
     assert result.returncode == 0, result.stderr
     assert "Journal: intact" not in result.stdout and "TAMPERED" in result.stdout
     assert "TAMPERED" in result.stderr
+
+
+async def test_no_export_shows_a_credential_an_older_journal_kept(tmp_path, monkeypatch):
+    path = tmp_path / "window.jsonl"
+    with monkeypatch.context() as older:  # a cockpit before the journal scrubbed its records
+        older.setattr(records, "clean_tree", lambda data: data)
+        app = build_app(leaky_layout(tmp_path), trail=AuditTrail(Journal(path, clock=lambda: NOW)))
+        async with app.run_test(size=(120, 32)) as pilot:
+            await pilot.pause()
+            app.trail.record("paste", {"text": f"curl -u admin:{PLANTED[0]}"})
+            await pilot.press("j", "enter")
+            await pilot.pause()
+            await pilot.press("escape", "q", "y")
+    assert leaked(path.read_bytes())  # the older journal has them
+    for fmt in ("markdown", "asciicast"):
+        result = export(path, fmt)
+        assert result.returncode == 0, result.stderr
+        assert leaked(result.stdout) == [], fmt

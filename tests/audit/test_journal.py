@@ -18,6 +18,7 @@ from cockpit.audit.journal import (
 from cockpit.audit.records import GENESIS, decode, digest
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.fsutil import UnsafeFile
+from tests.planted import PLANTED, leaked
 
 NOW = datetime(2026, 11, 21, 10, 42, 5, 123456, tzinfo=UTC)
 
@@ -268,3 +269,19 @@ def test_closing_anchors_the_last_record_beside_the_journal(tmp_path):
     anchor = anchor_path(path)
     assert json.loads(anchor.read_bytes()) == {"seq": 2, "sha256": digest(lines(path)[-1])}
     assert stat.S_IMODE(anchor.stat().st_mode) == 0o600
+
+
+def test_no_record_is_written_with_a_credential_in_it(tmp_path):
+    path = tmp_path / "j.jsonl"
+    journal = Journal(path)
+    journal.append("paste", {"text": f"curl -u admin:{PLANTED[0]} https://erp"})
+    journal.append(
+        "observe.kube",
+        {"items": [{"labels": {"aws": PLANTED[7], "api-token": PLANTED[3], "app": "erp"}}]},
+    )
+    journal.append("source.status", {"message": f"postgres://admin:{PLANTED[9]}@db: refused"})
+    journal.close()
+    assert leaked(path.read_bytes()) == []
+    labels = json.loads(lines(path)[1])["data"]["items"][0]["labels"]
+    assert labels == {"aws": "***", "api-token": "***", "app": "erp"}
+    assert verify(path).code == INTACT

@@ -1,6 +1,8 @@
 """The approval object through the real client against the emulator: create, replace,
 grant with the resourceVersion seen, 409 on a stale one, errors said as they are."""
 
+import json
+
 import pytest
 
 from cockpit.clients.approvals import (
@@ -12,6 +14,7 @@ from cockpit.clients.approvals import (
 )
 from cockpit.clients.kube import KubeSettings
 from cockpit.model.approval import GRANTED, Approval
+from tests.planted import PLANTED, leaked
 
 NS = "production"
 REQUEST = Approval(
@@ -133,3 +136,19 @@ def test_a_refused_write_is_said_with_the_verb_and_resource(cluster, approvals):
     cluster.controller.deny("create", "configmaps")
     with pytest.raises(ApprovalError, match="403 create configmaps"):
         approvals.publish(REQUEST)
+
+
+def test_no_credential_goes_into_the_object_or_comes_out_of_it():
+    leaky = Approval(
+        **{**vars(REQUEST), "reason": f"token={PLANTED[3]}", "preview": (f"-u a:{PLANTED[0]}",)}
+    )
+    obj = to_configmap(leaky, NS, "cockpit-window")
+    assert leaked(json.dumps(obj)) == []
+    assert obj["data"]["reason"] == "token=***"
+    obj["data"] |= {
+        "reason": f"Bearer {PLANTED[1]}",
+        "preview": f"- x\n+ dsn password={PLANTED[9]}",
+    }
+    read = from_configmap(obj)
+    assert leaked(repr(read)) == []
+    assert read.preview == ("- x", "+ dsn password=***")

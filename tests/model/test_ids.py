@@ -172,3 +172,10 @@ def test_slugify_is_linear_in_brackets_without_links(text):
 )
 def test_slugify_strips_links_as_before(text, slug):
     assert slugify(text) == slug
+
+
+def test_an_id_never_spells_a_credential_of_its_text():
+    slug = slugify("Fetch with curl -u admin:curlpw-Pl4nted1 token=tok5n9 https://erp")
+    assert "pl4nted1" not in slug and "tok5n9" not in slug
+    assert slug.startswith("fetch-with-curl-u-admin")
+    assert IdAllocator().allocate("s", "key AKIAPL4NTED8EXAMPLE0") == "s/key"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cockpit.model.untrusted import clean, clean_tree, scrub, visible
+from cockpit.model.untrusted import clean, clean_tree, contains_secret, scrub, visible
 
 FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -91,12 +91,30 @@ def test_visible_leaves_nothing_a_terminal_acts_on_and_is_idempotent(text):
             "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dozjgNryP4J3jVmNHl0w5N_Xg end",
             "token *** end",
         ),
+        ("curl -u admin:hunter2 https://erp/x", "curl -u admin:*** https://erp/x"),
+        ("curl --user 'admin:hunter 2' x", "curl --user 'admin:***' x"),
+        ("curl -uadmin:hunter2 x", "curl -uadmin:*** x"),
+        ("curl -s --proxy-user=p:hunter2 x", "curl -s --proxy-user=p:*** x"),
+        ("psql postgres://admin:s3cret@db/erp", "psql postgres://admin:***@db/erp"),
+        ("kubectl --token abcdef123 get pods", "kubectl --token *** get pods"),
+        ("kubectl --token=abcdef123 get pods", "kubectl --token=*** get pods"),
+        ("aws_access_key_id=AKIAIOSFODNN7EXAMPLE", "aws_access_key_id=***"),
+        ("key-id: ASIAY34FZKBOKMUTVV7A", "key-id: ***"),
+        ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
+        ("AWS_SECRET_ACCESS_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
+        ("password: hunter2", "password: ***"),
+        ('headers: {"X-Api-Key": "k-123456"}', 'headers: {"X-Api-Key": "***"}'),
         # a JSON body stays JSON: the escaping backslash is not part of the secret
         (r'{"message":"\"Authorization: Bearer abc.def.ghi\" refused"}', None),
     ],
 )
 def test_credentials_are_redacted(raw, scrubbed):
-    if scrubbed is None:
+    assert contains_secret(raw)
+    assert not contains_secret(scrub(raw))
+    if "wJalrXUtnFEMI" in raw:
+        assert "wJalrXUtnFEMI" not in scrub(raw)
+        assert scrub(raw).endswith("***")
+    elif scrubbed is None:
         message = json.loads(scrub(raw))["message"]
         assert message == '"Authorization: Bearer ***" refused'
     else:
@@ -113,10 +131,21 @@ def test_credentials_are_redacted(raw, scrubbed):
         'password authentication failed for user "app"',
         "ssh://git@github.com/org/repo",
         'kubectl patch service valeo-erp -p \'{"spec":{"selector":{"version":"green"}}}\'',
+        # a reference to a secret is not one: the runbook's command means it
+        "psql host=db password=$PGPASSWORD",
+        'curl -H "Authorization: Bearer ${TOKEN}" -u admin:$ADMIN_PW https://erp',
+        "kubectl --token $(cat /run/token) get pods",
+        "kubectl create secret generic s --from-literal=oidc-client-secret=... -n prod",
+        "psql -U app password=<password>",
+        "docker run -u 1000:1000 erp",
+        "sort -u",
+        "AKIA is how an access key id starts",
+        '{"password": "", "token": null, "secret": false}',
     ],
 )
 def test_ordinary_text_is_left_alone(prose):
     assert clean(prose) == prose
+    assert not contains_secret(prose)
 
 
 SECRET = st.text(alphabet=string.ascii_letters + string.digits + "-_.", min_size=8, max_size=40)
@@ -138,6 +167,12 @@ FORMS = [
     lambda s: f"{{'client_secret': '{s}'}}",
     lambda s: f"postgresql://app:{s}@db/erp",
     lambda s: f"eyJ{_b64url({'alg': 'HS256'})[3:]}.{_b64url({'sub': s})}.{s}",
+    lambda s: f"curl -u admin:{s}",
+    lambda s: f"--user admin:{s}",
+    lambda s: f"token={s}",
+    lambda s: f"--password {s}",
+    lambda s: f"aws_secret_access_key={s}",
+    lambda s: f"postgres://admin:{s}@db:5432/erp",
 ]
 
 
@@ -164,6 +199,17 @@ def test_a_secret_in_any_text_never_survives(before, form, secret, after, gap):
     text = f"{before}{gap}{FORMS[form](secret)} {after}"
     assert revealed not in clean(text)
     assert revealed not in clean(f"\x1b]0;{text}\x07")
+    assert contains_secret(text)
+    assert not contains_secret(clean(text))
+
+
+@FAST
+@given(st.text(alphabet=string.ascii_uppercase + string.digits, min_size=16, max_size=16))
+def test_an_aws_access_key_id_never_survives(tail):
+    key = f"AKIA{tail}"
+    assert key not in clean(f"labels: {{'aws-key': '{key}'}}")
+    assert key not in clean(f"team={key}")
+    assert contains_secret(f"x {key}") and not contains_secret(scrub(f"x {key}"))
 
 
 NOISE = st.one_of(
@@ -200,6 +246,7 @@ def test_clean_is_idempotent_and_leaves_no_control(text):
     once = clean(text)
     assert clean(once) == once
     assert scrub(scrub(text)) == scrub(text)
+    assert not contains_secret(once)
     assert unsafe(once) == []
 
 
@@ -213,3 +260,10 @@ def test_clean_tree_cleans_nested_data_and_copies_only_what_changed():
     assert clean_tree({"k\x1b": "v"}) == {"k␛": "v"}
     same = {"name": "p", "labels": labels}
     assert clean_tree(same) is same
+
+
+def test_a_value_under_a_secrets_name_is_redacted_whatever_it_looks_like():
+    labels = {"api-token": "abc", "DB_PASSWORD": "x y", "app": "erp", "secret": "helm-v3"}
+    assert clean_tree(labels) == {**labels, "api-token": "***", "DB_PASSWORD": "***"}
+    kept = {"password": "$PGPASSWORD", "token": ""}
+    assert clean_tree(kept) is kept

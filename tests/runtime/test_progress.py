@@ -3,8 +3,10 @@ import stat
 
 from cockpit.audit.journal import Journal
 from cockpit.model import events as ev
+from cockpit.model.untrusted import contains_secret
 from cockpit.runtime.progress import ProgressStore, window_path
 from tests.disk import file_size_limit
+from tests.planted import PLANTED, leaked
 
 TICK = ev.Tick(checklist="go-live", item="a/b", by="alice", at="2026-11-21T11:00:00+00:00")
 
@@ -100,3 +102,13 @@ def test_skips_not_applicables_sign_offs_and_aborts_are_kept_with_their_reasons(
     again = ProgressStore(tmp_path / "w.json", "w")
     assert again.load() == kept
     again.close()
+
+
+def test_the_file_keeps_no_credential(tmp_path):
+    path = tmp_path / "w.json"
+    store = ProgressStore(path, "w")
+    store.record(ev.AddNote(checklist="c", item="i", text=f"-u admin:{PLANTED[0]}", by="a", at="t"))
+    store.record(ev.Skip(checklist="c", item="i", reason=f"key {PLANTED[7]}", by="a", at="t"))
+    store.close()
+    assert leaked(path.read_bytes()) == []
+    assert not contains_secret(path.read_text())

@@ -1,4 +1,8 @@
+import json
+
+from cockpit.model import events as ev
 from cockpit.sources.kube_objects import endpointslice, pod, pod_reason
+from tests.planted import PLANTED, leaked
 
 
 def api_pod(**status):
@@ -52,3 +56,13 @@ def test_endpoint_without_a_ready_condition_counts_as_ready():
             {"pod": "c", "ready": True},
         ],
     }
+
+
+def test_an_aws_key_in_a_label_is_not_kept():
+    obj = {
+        "metadata": {"name": "erp-1", "labels": {"app": "erp", "aws-key": PLANTED[7]}},
+        "status": {"phase": "Running"},
+    }
+    event = ev.KubeObserved(resource="pods", change="ADDED", items=(pod(obj),))
+    assert event.items[0]["labels"] == {"app": "erp", "aws-key": "***"}
+    assert leaked(json.dumps(event.to_data())) == []

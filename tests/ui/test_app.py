@@ -10,6 +10,7 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from tests.planted import leaked, leaky_layout
 from tests.ui.apps import screen_ansi
 
 BIG, SMALL = (160, 48), (80, 24)
@@ -335,3 +336,21 @@ async def test_questions_show_names_from_outside_literally(make_app):
         app.push_screen(Confirm("[@click=app.quit]bob[/] holds the lock. Take it over?"))
         await pilot.pause()
         assert "[@click=app.quit]bob[/] holds the lock" in screen_text(app)[1]
+
+
+async def test_no_credential_of_a_runbook_is_shown(make_app, tmp_path):
+    app = make_app(leaky_layout(tmp_path))
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        assert "curl -u admin:***" in screen_text(app)[1]
+        shown = [screen_text(app)[1]]
+        pane = app.query_one("#leaky", ChecklistPane)
+        for row in (2, 3):  # the items under the section's row, below the border
+            pane.focus()
+            await pilot.click("#leaky", offset=(5, row))
+            await pilot.press("enter")
+            await pilot.pause()
+            shown.append(screen_text(app)[1])
+            await pilot.press("escape")
+        assert "Bearer ***" in shown[1] and "password=***" in shown[2]
+        assert [leaked(screen) for screen in shown] == [[], [], []]

@@ -16,6 +16,7 @@ from textual.widgets import Label, Static
 
 from cockpit.model.checklist import Item
 from cockpit.model.state import DONE, NOT_APPLICABLE, SKIPPED, CheckState, ItemProgress
+from cockpit.model.untrusted import clean
 from cockpit.ui.inline import inline
 from cockpit.ui.widgets.pane import clock
 
@@ -52,7 +53,8 @@ def describe(
         result = (
             f"{check.status} {check.detail} at {clock(check.at, tz)}" if check else "not run yet"
         )
-        parts.append(Text(f"\ncheck ({item.check.kind}): {spec}\nlast result: {result}"))
+        spec_text = clean(str(spec))  # a check's argv and URL run with their credentials
+        parts.append(Text(f"\ncheck ({item.check.kind}): {spec_text}\nlast result: {result}"))
     for detail in item.details:
         parts.append(inline(f"• {detail}"))
     for block in item.context:
