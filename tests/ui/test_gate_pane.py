@@ -1,7 +1,7 @@
 """The go/no-go pane decides from the plan's items and checks, live, with its reasons."""
 
 from cockpit.model import events as ev
-from cockpit.model.gate import decide
+from cockpit.model.gate import WINDOW_GUARD, decide
 from cockpit.ui.widgets.gate_pane import GatePane
 
 BIG = (200, 60)  # wide enough for whole criterion names
@@ -25,7 +25,19 @@ async def test_the_gate_opens_when_every_criterion_holds(make_app):
         await pilot.pause()
         shown = lines(app)
         assert shown[0].strip() == "GO"
-        assert shown[1:] == [f"✔ {c.name}" for c in gate.criteria]
+        assert shown[1 : len(gate.criteria) + 1] == [f"✔ {c.name}" for c in gate.criteria]
+        guard, note = shown[len(gate.criteria) + 1 :]
+        assert guard == f"✔ {WINDOW_GUARD}"
+        assert note.startswith("  not blocking: no verdict yet")
+        judged = ev.WindowJudged(state="ROLLBACK", reasons=("Error-Rate > 5%",), at=app.now())
+        app.dispatch(judged)
+        await pilot.pause()
+        shown = lines(app)
+        assert shown[0].strip() == "NO-GO"
+        assert shown[-3:] == [f"✗ {WINDOW_GUARD}", "  window is ROLLBACK", "  Error-Rate > 5%"]
+        app.dispatch(ev.WindowJudged(state="OK", at=app.now()))
+        await pilot.pause()
+        assert lines(app)[0].strip() == "GO"
         backup = "timeline/t-1-tag-final-check/backup-erstellen"
         app.dispatch(ev.CheckResult(checklist="plan", item=backup, status="fail", detail="31h old"))
         await pilot.pause()
