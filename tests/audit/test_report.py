@@ -347,3 +347,29 @@ def test_a_journal_from_before_evidence_says_it_has_none(tmp_path):
     window = Window(tmp_path / "w.jsonl")
     window.at(1, ev.WindowJudged(state="OK", at=window.iso()))
     assert "No verdict in this journal carries evidence." in window.done()
+
+
+def test_a_rule_judged_on_nan_or_no_data_is_never_reported_ok(tmp_path):
+    from cockpit.model.checklist import Rule
+    from cockpit.model.metrics import Metric, with_samples
+    from cockpit.model.rules import judge
+
+    window = Window(tmp_path / "w.jsonl")
+    trigger = Rule.model_validate(
+        {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
+    )
+    success = Rule.model_validate(
+        {"name": "Error-Rate < 1%", "metric": "error_rate", "condition": "< 1%"}
+    )
+    samples = [  # green takes no traffic yet: its rate is NaN, freshly
+        {"labels": {"version": "green"}, "t": NOW.timestamp() + 5 * i, "value": "NaN"}
+        for i in range(13)
+    ]
+    metrics = {"error_rate": with_samples(Metric(), samples, "", instant=False)}
+    verdict = judge(
+        [success], [trigger], metrics, {"error_rate": "error_rate"}, NOW + timedelta(minutes=1)
+    )
+    window.at(1, ev.WindowJudged(state=verdict.state, at=window.iso(), evidence=verdict.evidence))
+    rows = section(window.done(), "Evidence")[1:]
+    verdicts = {row.split(" | ")[1]: row.split(" | ")[3] for row in rows}
+    assert verdicts == {"Error-Rate > 5%": "UNKNOWN", "Error-Rate < 1%": "HOLD"}
