@@ -238,6 +238,10 @@ class Runbook(_Frozen):
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.walk_items() if i.id == item_id), None)
 
+    def parent(self, item_id: str) -> Item | None:
+        """The item `item_id` is nested under; None for one directly in a section."""
+        return next((i for i in self.walk_items() if any(c.id == item_id for c in i.items)), None)
+
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.walk_sections() if s.id == section_id), None)
 
