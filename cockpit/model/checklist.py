@@ -169,11 +169,20 @@ class Rule(_Frozen):
         return self.metric is None
 
 
+#: the cockpit's actions, as their plans name them
+Action = Literal["cutover", "rollback-selector", "rollback-helm", "backup", "restore-test"]
+
+
 class TimelineStep(_Frozen):
+    """A step of the T-0 plan. It is done on evidence only: its section's items done, or
+    `action` (e.g. `cutover`) run to success, whenever that happened — never by its hour
+    passing."""
+
     at: When
     until: When | None = None
     title: Shown = Field(min_length=1)
     section: str | None = None
+    action: Action | None = None
 
 
 class GateCriterion(_Frozen):
