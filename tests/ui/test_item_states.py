@@ -175,10 +175,10 @@ async def test_a_parent_over_open_children_is_not_ticked_and_the_children_are_na
     records = journaled(app, path)
     notices = [d["message"] for k, d in records if k == "notice"]
     assert notices == [
-        "not ticked: **PostgreSQL Database** has 5 open: Production database provisioned, "
+        "not ticked: PostgreSQL Database has 5 open: Production database provisioned, "
         "Connection string configured in secrets, Backup schedule configured (daily at 02:00 "
         "UTC) and 2 more",
-        "not reopened: Production database provisioned is under **PostgreSQL Database**, "
+        "not reopened: Production database provisioned is under PostgreSQL Database, "
         "done (reopen it first)",
     ]
     ticks = [d["item"] for k, d in records if k == "item.tick"]

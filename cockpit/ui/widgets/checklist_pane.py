@@ -168,19 +168,23 @@ class ChecklistPane(RowsPane):
 
     def _refused(self, item: Item, status: str) -> bool:
         """A parent is not ticked over open children, nor a child reopened under a done
-        parent (the reducer refuses both too): said with the items in the way."""
+        parent (the reducer refuses both too): said with the items in the way, as the pane
+        shows them (no Markdown)."""
         if status == OPEN:
             children = open_children(self.state, self.checklist, item.id)
             if not children:
                 return False
             more = f" and {len(children) - 3} more" if len(children) > 3 else ""
-            named = ", ".join(c.text for c in children[:3]) + more
-            message = f"not ticked: {item.text} has {len(children)} open: {named}"
+            named = ", ".join(inline(c.text).plain for c in children[:3]) + more
+            message = f"not ticked: {inline(item.text).plain} has {len(children)} open: {named}"
         else:
             parent = done_parent(self.state, self.checklist, item.id)
             if parent is None:
                 return False
-            message = f"not reopened: {item.text} is under {parent.text}, done (reopen it first)"
+            message = (
+                f"not reopened: {inline(item.text).plain} is under "
+                f"{inline(parent.text).plain}, done (reopen it first)"
+            )
         self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
         return True
 
