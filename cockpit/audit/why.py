@@ -58,7 +58,7 @@ def _row(at: str, item: Mapping[str, Any], where: str = "") -> str:
     rule = item["rule"] + (" (shadow)" if item.get("shadow") else "")
     if item["kind"] == COMPARE:
         threshold, for_ = "green vs blue: Fail p<0.01, Marginal p<0.05", "—"
-        count = f"{item.get('n_blue', 0)}/{item.get('n_green', 0)}"
+        count = f"blue {item.get('n_blue', 0)}, green {item.get('n_green', 0)}"
     else:
         threshold, for_ = item.get("condition", ""), item.get("for", "")
         count = str(len(item.get("samples") or ()))

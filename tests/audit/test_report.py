@@ -373,3 +373,19 @@ def test_a_rule_judged_on_nan_or_no_data_is_never_reported_ok(tmp_path):
     rows = section(window.done(), "Evidence")[1:]
     verdicts = {row.split(" | ")[1]: row.split(" | ")[3] for row in rows}
     assert verdicts == {"Error-Rate > 5%": "UNKNOWN", "Error-Rate < 1%": "HOLD"}
+
+
+def test_a_comparisons_sample_counts_say_which_version_is_which(tmp_path):
+    from cockpit.model.checklist import Rule
+    from cockpit.model.evidence import compare_item
+    from cockpit.model.metrics import Sample
+
+    window = Window(tmp_path / "w.jsonl")
+    trigger = Rule.model_validate(
+        {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%"}
+    )
+    blue = ("blue", [Sample(NOW.timestamp(), 0.002)])
+    item = compare_item(trigger, "error_rate", "q", blue, ("green", []), NOW, 30.0, False)
+    window.at(1, ev.WindowJudged(state="OK", at=window.iso(), evidence=(item,)))
+    (row,) = section(window.done(), "Evidence")[1:]
+    assert row.split(" | ")[6] == "blue 1, green 0"

@@ -92,7 +92,8 @@ def test_a_comparison_without_samples_says_so_in_words():
 
 def test_a_comparison_short_of_samples_says_how_many_of_how_many_per_version():
     (line,) = evidence_lines([compare_evidence(1, 0)])
-    assert str(line) == f"≈ error_rate: unknown: blue 1/{MIN_SAMPLES}, green 0/{MIN_SAMPLES}"
+    expected = f"≈ error_rate: unknown: samples blue 1/{MIN_SAMPLES}, green 0/{MIN_SAMPLES}"
+    assert str(line) == expected
 
 
 def test_a_decided_comparison_keeps_its_p_value():

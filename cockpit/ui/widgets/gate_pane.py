@@ -29,7 +29,7 @@ def _compared(item) -> str:
     n_blue, n_green = item["n_blue"], item["n_green"]
     if not n_blue and not n_green:
         return "no samples yet"
-    return f"{item['state']}: blue {n_blue}/{MIN_SAMPLES}, green {n_green}/{MIN_SAMPLES}"
+    return f"{item['state']}: samples blue {n_blue}/{MIN_SAMPLES}, green {n_green}/{MIN_SAMPLES}"
 
 
 def evidence_lines(evidence) -> list[Text]:
