@@ -16,7 +16,7 @@ from cockpit.audit.verify import verify
 from cockpit.model import events as ev
 from tests.ui.apps import NOW, make_session
 
-TICKED = "phase-1-pre-deployment/infrastructure/postgresql-database"
+TICKED = "phase-1-pre-deployment/infrastructure/postgresql-database/production-database-provisioned"
 ROLLBACK_READY = "phase-2-deployment/production-deployment/pre-deployment/rollback-plan-ready"
 TRIGGER = (
     "ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 % since 11:45:05 (for 2m) · r starts the"
