@@ -34,6 +34,7 @@ DAY_HEADING = re.compile(r"^T\s*([-+])\s*(\d+)\b")
 TIME_HEADING = re.compile(r"^(\d{1,2}:\d{2})(?:\s*[-–]\s*(\d{1,2}:\d{2}))?\s*[-–:]\s*(\S.*)$")
 BOLD_STEP = re.compile(r"^\*\*(.+?)\s*\((\d{1,2}:\d{2})(?:\s*[-–]\s*(\d{1,2}:\d{2}))?\)\s*\*\*$")
 STEP_PREFIX = re.compile(r"^Step\s+\d+\s*:\s*", re.I)
+CUTOVER = re.compile(r"\bcut-?over\b", re.I)
 TRIGGERS = re.compile(r"rollback[- ]?trigger|when to roll ?back", re.I)
 SUCCESS = re.compile(r"success|erfolgskriterien", re.I)
 CRITICAL = re.compile(r"kritisch|critical", re.I)
@@ -201,6 +202,8 @@ class _Builder:
         step = {"at": at, "title": title, "section": section}
         if until:
             step["until"] = until
+        if CUTOVER.search(title):  # its evidence is the cutover action, not the clock
+            step["action"] = "cutover"
         self.runbook.setdefault("timeline", []).append(step)
 
     # --- content -------------------------------------------------------------------------

@@ -169,11 +169,20 @@ class Rule(_Frozen):
         return self.metric is None
 
 
+#: the cockpit's actions, as their plans name them
+Action = Literal["cutover", "rollback-selector", "rollback-helm", "backup", "restore-test"]
+
+
 class TimelineStep(_Frozen):
+    """A step of the T-0 plan. It is done on evidence only: its section's items done, or
+    `action` (e.g. `cutover`) run to success, whenever that happened — never by its hour
+    passing."""
+
     at: When
     until: When | None = None
     title: Shown = Field(min_length=1)
     section: str | None = None
+    action: Action | None = None
 
 
 class GateCriterion(_Frozen):
@@ -237,6 +246,10 @@ class Runbook(_Frozen):
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.walk_items() if i.id == item_id), None)
+
+    def parent(self, item_id: str) -> Item | None:
+        """The item `item_id` is nested under; None for one directly in a section."""
+        return next((i for i in self.walk_items() if any(c.id == item_id for c in i.items)), None)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.walk_sections() if s.id == section_id), None)

@@ -2,6 +2,11 @@
 
 A gate decides on evidence: an item that is not done, an automated check that fails or
 cannot say, and a window that is not judged OK each keep the gate at NO-GO, named.
+A window due a ROLLBACK keeps every gate at NO-GO, whether or not a criterion asks for the
+window (`window: true`): going on while the runbook says "roll back" is never a GO. A gate
+whose criteria do not ask for the window gets one more line, WINDOW_GUARD, that only a
+ROLLBACK fails: before the cutover the window is often on HOLD for want of traffic (NaN, no
+samples), which says nothing against going; the line says so rather than hiding it.
 A skipped item is not done: it keeps the gate at NO-GO with its reason (going on anyway
 is an override, with a reason of its own). An item marked not applicable does not hold
 the gate up, but the criterion says so (`notes`); its check, if it has one, still counts.
@@ -12,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cockpit.model.checklist import Gate, GateCriterion, Item, Runbook
-from cockpit.model.rules import OK
+from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import NOT_APPLICABLE, OPEN, SKIPPED, State
 
 GO, NO_GO = "GO", "NO-GO"
 PASS, FAIL = "pass", "fail"
 SHOWN = 3  # open items named per criterion; the rest are counted
+WINDOW_GUARD = "Window not ROLLBACK"
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,19 @@ def _window_reasons(state: State) -> list[str]:
     return []
 
 
+def _window_guard(state: State) -> CriterionResult:
+    """The window's verdict for a gate that does not ask for it: only a ROLLBACK fails it."""
+    window = state.window
+    if window.state == ROLLBACK:
+        return CriterionResult(WINDOW_GUARD, False, (f"window is {ROLLBACK}", *window.reasons))
+    if window.state == OK:
+        return CriterionResult(WINDOW_GUARD, True, ())
+    said = window.state or "no verdict yet (no metrics)"
+    if window.state and window.reasons:
+        said += f" ({'; '.join(window.reasons)})"
+    return CriterionResult(WINDOW_GUARD, True, (), (f"not blocking: {said}",))
+
+
 def _criterion(
     criterion: GateCriterion, checklist: str, runbook: Runbook, state: State
 ) -> CriterionResult:
@@ -104,7 +123,11 @@ def _criterion(
 
 
 def decide(gate: Gate, checklist: str, state: State) -> GateDecision:
+    """The gate's decision from the state alone: what the pane, the report and an
+    invariant check (never GO while the window is ROLLBACK) all read."""
     runbook = state.runbooks[checklist]
     results = tuple(_criterion(c, checklist, runbook, state) for c in gate.criteria)
+    if not any(c.window for c in gate.criteria):
+        results += (_window_guard(state),)
     decision = GO if all(r.passed for r in results) else NO_GO
     return GateDecision(gate, decision, results)

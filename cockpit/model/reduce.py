@@ -9,10 +9,12 @@ from typing import TypeVar
 
 from cockpit.model import events as ev
 from cockpit.model.approval import GRANTED, REQUESTED, Approval
+from cockpit.model.checklist import Item
 from cockpit.model.kube import KINDS
 from cockpit.model.metrics import Metric, with_samples
 from cockpit.model.state import (
     NOT_APPLICABLE,
+    OPEN,
     SKIPPED,
     ActionState,
     AlertState,
@@ -57,6 +59,28 @@ def _progress(state: State, checklist: str, item: str, **changes: object) -> Sta
 _REOPENED = {"closed": "", "reason": "", "signed_by": None, "signed_as": None, "recorded_by": None}
 
 
+def open_children(state: State, checklist: str, item: str) -> list[Item]:
+    """The items nested under `item`, at any depth, still open. A parent is a summary of its
+    children: it is ticked (or signed) only once each is done, skipped or not applicable,
+    else the tick is refused here, so a replay refuses it the same way."""
+    runbook = state.runbooks.get(checklist)
+    parent = runbook.item(item) if runbook is not None else None
+    if parent is None:
+        return []
+    nested = list(parent.walk())[1:]
+    return [i for i in nested if state.item_progress(checklist, i.id).status == OPEN]
+
+
+def done_parent(state: State, checklist: str, item: str) -> Item | None:
+    """The nearest item above `item` that is done: while there is one, `item` is not
+    reopened (the parent would be done over an open child); untick the parent first."""
+    runbook = state.runbooks.get(checklist)
+    above = runbook.parent(item) if runbook is not None else None
+    while above is not None and not state.is_done(checklist, above.id):
+        above = runbook.parent(above.id)  # type: ignore[union-attr]
+    return above
+
+
 def _action(state: State, key: str, **changes: object) -> State:
     action = state.actions.get(key)
     if action is None:
@@ -94,6 +118,12 @@ def _about(state: State, request: str, digest: str | None = None) -> bool:
 
 def reduce(state: State, event: ev.Event) -> State:
     match event:
+        case ev.Tick(checklist=c, item=i) | ev.SignOff(checklist=c, item=i) if open_children(
+            state, c, i
+        ):
+            return state
+        case ev.Untick(checklist=c, item=i) if done_parent(state, c, i) is not None:
+            return state
         case ev.Tick(checklist=c, item=i, by=by, at=at):
             return _progress(state, c, i, done=True, by=by, at=at, closed="", reason="")
         case ev.Untick(checklist=c, item=i, by=by, at=at):

@@ -35,7 +35,7 @@ async def journal_path(tmp_path):
     path = tmp_path / "window.jsonl"
     app = build_app(trail=AuditTrail(Journal(path, clock=lambda: NOW)))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("j", "j", "space", "n", *"DBA ok", "enter")
+        await pilot.press("j", "j", "j", "space", "n", *"DBA ok", "enter")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.press("q", "y")
@@ -47,7 +47,7 @@ async def record(path, note: str = "", **config) -> str:
     app = build_app(trail=AuditTrail(Journal(path, clock=lambda: NOW)), **config)
     app.session = replace(app.session, note=note)
     async with app.run_test(size=(120, 32)) as pilot:
-        await pilot.press("j", "j", "space")
+        await pilot.press("j", "j", "j", "space")
         await pilot.pause()
         bar = app.query_one(StatusBar).render().plain.strip()
         await pilot.press("q", "y")
@@ -83,7 +83,7 @@ async def test_asciicast_is_valid_v2_and_asciinema_plays_it(journal_path, tmp_pa
     assert {e[1] for e in events} <= {"o", "i", "m", "r"}
     assert all(isinstance(e[2], str) and len(e) == 3 for e in events)
     typed = "".join(e[2] for e in events if e[1] == "i")
-    assert typed.startswith("jj n") and "DBA ok" in typed
+    assert typed.startswith("jjj n") and "DBA ok" in typed
     assert events[0][1:] == ["m", "session.start"]
     assert [e[2] for e in events if e[1] == "r"] == ["80x24"]
     frames = [e[2] for e in events if e[1] == "o"]
@@ -102,8 +102,8 @@ async def test_markdown_report_tells_the_story(journal_path):
     assert report.startswith("# Deployment report: Go-Live VALEO-NeuroERP")
     assert "| alice@bastion | " in report and "Journal: intact" in report
     assert "(context `prod-cluster` at `https://127.0.0.1:1`, namespace `production`)" in report
-    assert "ticked: **PostgreSQL Database** | alice@bastion" in report
-    assert "note on **PostgreSQL Database**: DBA ok" in report
+    assert "ticked: Production database provisioned | alice@bastion" in report
+    assert "note on Production database provisioned: DBA ok" in report
     assert "| Phase 1: Pre-Deployment | 1 | 0 | 0 | 99 |" in report
     assert "No cutover, rollback or backup was planned or run" in report
 

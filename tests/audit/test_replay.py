@@ -45,7 +45,7 @@ async def record_session(path, size=(160, 48)):
     journal = Journal(path, clock=lambda: NOW)
     app = build_app(trail=AuditTrail(journal))
     async with app.run_test(size=size) as pilot:
-        await pilot.press("j", "j", "space", "j", "space", "n", *"DBA ok", "enter")
+        await pilot.press("j", "j", "j", "space", "j", "space", "n", *"DBA ok", "enter")
         await pilot.press("k", "enter")  # open the item view, then close it
         await pilot.press("escape", "slash", *"health", "enter", "j")
         check = "phase-2-deployment/production-deployment/health-checks/healthz-returns-200"

@@ -16,7 +16,7 @@ from cockpit.audit.verify import verify
 from cockpit.model import events as ev
 from tests.ui.apps import NOW, make_session
 
-TICKED = "phase-1-pre-deployment/infrastructure/postgresql-database"
+TICKED = "phase-1-pre-deployment/infrastructure/postgresql-database/production-database-provisioned"
 ROLLBACK_READY = "phase-2-deployment/production-deployment/pre-deployment/rollback-plan-ready"
 TRIGGER = (
     "ROLLBACK TRIGGER Error-Rate > 5%: green at 7.77 % since 11:45:05 (for 2m) · r starts the"
@@ -347,3 +347,45 @@ def test_a_journal_from_before_evidence_says_it_has_none(tmp_path):
     window = Window(tmp_path / "w.jsonl")
     window.at(1, ev.WindowJudged(state="OK", at=window.iso()))
     assert "No verdict in this journal carries evidence." in window.done()
+
+
+def test_a_rule_judged_on_nan_or_no_data_is_never_reported_ok(tmp_path):
+    from cockpit.model.checklist import Rule
+    from cockpit.model.metrics import Metric, with_samples
+    from cockpit.model.rules import judge
+
+    window = Window(tmp_path / "w.jsonl")
+    trigger = Rule.model_validate(
+        {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
+    )
+    success = Rule.model_validate(
+        {"name": "Error-Rate < 1%", "metric": "error_rate", "condition": "< 1%"}
+    )
+    samples = [  # green takes no traffic yet: its rate is NaN, freshly
+        {"labels": {"version": "green"}, "t": NOW.timestamp() + 5 * i, "value": "NaN"}
+        for i in range(13)
+    ]
+    metrics = {"error_rate": with_samples(Metric(), samples, "", instant=False)}
+    verdict = judge(
+        [success], [trigger], metrics, {"error_rate": "error_rate"}, NOW + timedelta(minutes=1)
+    )
+    window.at(1, ev.WindowJudged(state=verdict.state, at=window.iso(), evidence=verdict.evidence))
+    rows = section(window.done(), "Evidence")[1:]
+    verdicts = {row.split(" | ")[1]: row.split(" | ")[3] for row in rows}
+    assert verdicts == {"Error-Rate > 5%": "UNKNOWN", "Error-Rate < 1%": "HOLD"}
+
+
+def test_a_comparisons_sample_counts_say_which_version_is_which(tmp_path):
+    from cockpit.model.checklist import Rule
+    from cockpit.model.evidence import compare_item
+    from cockpit.model.metrics import Sample
+
+    window = Window(tmp_path / "w.jsonl")
+    trigger = Rule.model_validate(
+        {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%"}
+    )
+    blue = ("blue", [Sample(NOW.timestamp(), 0.002)])
+    item = compare_item(trigger, "error_rate", "q", blue, ("green", []), NOW, 30.0, False)
+    window.at(1, ev.WindowJudged(state="OK", at=window.iso(), evidence=(item,)))
+    (row,) = section(window.done(), "Evidence")[1:]
+    assert row.split(" | ")[6] == "blue 1, green 0"

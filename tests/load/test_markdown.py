@@ -187,6 +187,11 @@ def test_timeline_steps_point_at_their_sections(runbooks):
     assert cutover.at.at == time(12, 0)
 
 
+def test_a_step_that_names_the_cutover_is_done_by_the_cutover_action(runbooks):
+    actions = {s.title: s.action for s in runbooks["deployment-plan"].timeline if s.action}
+    assert actions == {"Cutover Traffic": "cutover"}
+
+
 def test_items_under_a_time_heading_are_due_then(runbooks):
     plan = runbooks["deployment-plan"]
     section = _section(plan, "14:00 - Post-Deployment-Verification")

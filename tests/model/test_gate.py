@@ -6,7 +6,7 @@ import pytest
 
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
-from cockpit.model.gate import GO, NO_GO, decide
+from cockpit.model.gate import GO, NO_GO, WINDOW_GUARD, decide
 from cockpit.model.reduce import reduce
 from cockpit.model.state import initial_state
 
@@ -106,7 +106,7 @@ def test_more_open_items_than_shown_are_counted():
         }
     )
     state = initial_state({"many": many})
-    (result,) = decide(many.gates[0], "many", state).criteria
+    result, _window = decide(many.gates[0], "many", state).criteria
     assert result.reasons == ("5 of 5 open: Item 0, Item 1, Item 2 and 2 more",)
 
 
@@ -162,3 +162,59 @@ def test_a_not_applicable_item_whose_check_fails_still_holds_the_gate():
     decision = decide(RUNBOOK.gates[0], "plan", state_after(*done, na, failed, WINDOW_OK))
     assert decision.decision == NO_GO
     assert decision.reasons == ("Backup: check fail on Backup: 31h old",)
+
+
+#: the plan's own gate has no `window: true` criterion: its items alone decide, but never
+#: against a window due a rollback
+ITEMS_ONLY = Runbook.model_validate(
+    {
+        **RUNBOOK.model_dump(by_alias=True),
+        "gates": [
+            {
+                **RUNBOOK.gates[0].model_dump(),
+                "criteria": [
+                    {"name": "Staging green", "requires": ["staging"]},
+                    {"name": "Backup", "requires": ["prep/backup"]},
+                ],
+            }
+        ],
+    }
+)
+
+
+def items_only_after(*events):
+    state = initial_state({"plan": ITEMS_ONLY})
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+def test_a_window_due_a_rollback_is_no_go_even_when_no_criterion_asks_for_the_window():
+    judged = ev.WindowJudged(state="ROLLBACK", reasons=("Error-Rate > 5%: green",), at=AT)
+    decision = decide(ITEMS_ONLY.gates[0], "plan", items_only_after(*ALL_DONE, judged))
+    assert decision.decision == NO_GO
+    assert decision.reasons == (
+        f"{WINDOW_GUARD}: window is ROLLBACK",
+        f"{WINDOW_GUARD}: Error-Rate > 5%: green",
+    )
+
+
+@pytest.mark.parametrize(
+    ("verdict", "note"),
+    [
+        ("", "not blocking: no verdict yet (no metrics)"),
+        ("HOLD", "not blocking: HOLD (no traffic)"),
+    ],
+)
+def test_a_window_on_hold_or_unjudged_lets_an_items_only_gate_pass_and_is_said(verdict, note):
+    judged = (ev.WindowJudged(state=verdict, reasons=("no traffic",), at=AT),) if verdict else ()
+    decision = decide(ITEMS_ONLY.gates[0], "plan", items_only_after(*ALL_DONE, *judged))
+    assert decision.decision == GO
+    guard = decision.criteria[-1]
+    assert (guard.name, guard.passed, guard.notes) == (WINDOW_GUARD, True, (note,))
+
+
+def test_a_gate_that_asks_for_the_window_gets_no_second_window_line():
+    judged = ev.WindowJudged(state="ROLLBACK", at=AT)
+    decision = decide(RUNBOOK.gates[0], "plan", state_after(*ALL_DONE, judged))
+    assert [c.name for c in decision.criteria] == ["Staging green", "Backup", "Metrics"]

@@ -1,6 +1,6 @@
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
-from cockpit.model.reduce import reduce
+from cockpit.model.reduce import done_parent, open_children, reduce
 from cockpit.model.state import (
     DONE,
     NOT_APPLICABLE,
@@ -212,3 +212,77 @@ def test_section_counts_say_what_is_skipped_and_not_applicable():
     assert counts == Counts(total=3, done=1, skipped=1, not_applicable=1)
     assert counts.open == 0 and counts.extra() == ", 1 skipped, 1 n/a"
     assert state.section_progress("plan", section) == (1, 3)  # done is done only
+
+
+NESTED = Runbook.model_validate(
+    {
+        "title": "T",
+        "sections": [
+            {
+                "id": "s",
+                "title": "S",
+                "items": [
+                    {
+                        "id": "s/deploy",
+                        "text": "Deploy green",
+                        "role": "Technical Lead",
+                        "items": [
+                            {"id": "s/deploy/pods", "text": "Pods ready"},
+                            {
+                                "id": "s/deploy/smoke",
+                                "text": "Smoke tests",
+                                "items": [{"id": "s/deploy/smoke/login", "text": "Login works"}],
+                            },
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+)
+
+
+def nested(*events):
+    state = initial_state({"plan": NESTED})
+    for event in events:
+        state = reduce(state, event)
+    return state
+
+
+def act(kind, item, **more):
+    return kind(checklist="plan", item=item, by="alice", at=T1, **more)
+
+
+def test_a_parent_with_open_children_cannot_be_ticked_or_signed():
+    state = nested(act(ev.Tick, "s/deploy/pods"))
+    assert [i.text for i in open_children(state, "plan", "s/deploy")] == [
+        "Smoke tests",
+        "Login works",
+    ]
+    assert reduce(state, act(ev.Tick, "s/deploy")) is state
+    signed = ev.SignOff(checklist="plan", item="s/deploy", name="Dana", role="TL", at=T1)
+    assert reduce(state, signed) is state
+
+
+def test_a_parent_is_ticked_once_its_children_are_done_skipped_or_not_applicable():
+    state = nested(
+        act(ev.Tick, "s/deploy/pods"),
+        act(ev.Skip, "s/deploy/smoke/login", reason="no test user"),
+        act(ev.Tick, "s/deploy/smoke"),
+        act(ev.Tick, "s/deploy"),
+    )
+    assert open_children(state, "plan", "s/deploy") == []
+    assert state.item_progress("plan", "s/deploy").status == DONE
+
+
+def test_a_child_of_a_done_parent_is_not_reopened_until_the_parent_is():
+    done = nested(
+        act(ev.Tick, "s/deploy/pods"),
+        act(ev.Tick, "s/deploy/smoke/login"),
+        act(ev.Tick, "s/deploy/smoke"),
+        act(ev.Tick, "s/deploy"),
+    )
+    assert done_parent(done, "plan", "s/deploy/smoke/login").id == "s/deploy/smoke"
+    assert reduce(done, act(ev.Untick, "s/deploy/pods")) is done
+    reopened = reduce(reduce(done, act(ev.Untick, "s/deploy")), act(ev.Untick, "s/deploy/pods"))
+    assert reopened.item_progress("plan", "s/deploy/pods").status == OPEN

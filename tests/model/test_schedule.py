@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
 from cockpit.model.reduce import reduce
-from cockpit.model.schedule import DONE, LATE, NOW, UPCOMING, lag, schedule
+from cockpit.model.schedule import DONE, LATE, NOW, PAST, UPCOMING, lag, schedule
 from cockpit.model.state import initial_state
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -17,8 +17,9 @@ RUNBOOK = Runbook.model_validate(
             {"at": "08:00", "title": "prep", "section": "prep"},
             {"at": "09:00", "title": "migrate", "section": "migrate"},
             {"at": "11:30", "title": "deploy", "section": "deploy"},
-            {"at": "12:00", "title": "cutover", "section": "deploy"},
+            {"at": "12:00", "title": "cutover", "section": "deploy", "action": "cutover"},
             {"at": "12:00", "until": "13:00", "title": "monitor", "section": "deploy"},
+            {"at": "13:00", "title": "cleanup blue", "section": "deploy"},
         ],
         "sections": [
             {"id": "t1", "title": "T-1", "items": [{"id": "t1/a", "text": "a"}]},
@@ -61,9 +62,38 @@ def test_step_is_now_while_running_late_when_overdue_done_when_ticked():
     assert got["prep"] == DONE
 
 
-def test_a_step_without_items_is_done_once_the_next_begins():
+def test_a_step_without_items_is_past_not_done_once_the_next_begins():
     assert statuses(at(11, 0), "prep/a")["migrate"] == NOW
-    assert statuses(at(11, 40), "prep/a")["migrate"] == DONE
+    assert statuses(at(11, 40), "prep/a")["migrate"] == PAST
+    got = statuses(at(13, 30), "prep/a", "deploy/a")
+    # the cutover names its evidence (the cutover action): without it, it is overdue
+    assert (got["cutover"], got["monitor"], got["cleanup blue"]) == (LATE, PAST, NOW)
+
+
+def cutover(outcome: str, finished: datetime):
+    planned = ev.ActionPlanned(id="c1", action="cutover", target="erp", title="Cutover", by="a")
+    return (
+        planned,
+        ev.ActionConfirmed(id="c1", by="a", at=finished.isoformat()),
+        ev.ActionFinished(id="c1", outcome=outcome, detail="", at=finished.isoformat()),
+    )
+
+
+def test_the_cutover_step_is_done_by_the_cutover_that_succeeded_whenever_it_did():
+    state = state_at(at(11, 45), "t1/a", "prep/a", "deploy/a")
+    for event in cutover("succeeded", at(11, 44)):  # early: before its 12:00
+        state = reduce(state, event)
+    steps = {s.step.title: s for s in schedule(RUNBOOK, "plan", state, T0, TZ)}
+    assert steps["cutover"].status == DONE and steps["monitor"].status == UPCOMING
+    assert lag(list(steps.values()), at(11, 45)) == -timedelta(minutes=15)
+
+
+def test_a_cutover_that_failed_leaves_the_cutover_step_late():
+    state = state_at(at(12, 30))
+    for event in cutover("failed", at(12, 10)):
+        state = reduce(state, event)
+    steps = {s.step.title: s.status for s in schedule(RUNBOOK, "plan", state, T0, TZ)}
+    assert steps["cutover"] == LATE
 
 
 def test_only_the_first_step_of_a_section_counts_its_items():

@@ -14,12 +14,14 @@ from tests.planted import leaked, leaky_layout
 from tests.ui.apps import screen_ansi
 
 BIG, SMALL = (160, 48), (80, 24)
-FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
+PARENT = "phase-1-pre-deployment/infrastructure/postgresql-database"
+#: the first item that can be ticked: its parent, **PostgreSQL Database**, waits for it
+FIRST_ITEM = f"{PARENT}/production-database-provisioned"
 
 
 async def to_first_item(pilot) -> None:
-    """From start: focus the go-live checklist, cursor on its first item."""
-    await pilot.press("j", "j")
+    """From start: focus the go-live checklist, cursor on its first leaf item."""
+    await pilot.press("j", "j", "j")
     assert pilot.app.focused.pane_id == "go-live"  # the layout's pane: no key moved it
     assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"
 
@@ -32,7 +34,7 @@ async def test_space_ticks_and_unticks_with_who_and_when(make_app):
         progress = app.state.item_progress("go-live", FIRST_ITEM)
         assert progress.done and progress.by == "alice@bastion"
         assert progress.at.startswith("2026-11-21T10:42:05")
-        line = app.query_one("#go-live", ChecklistPane).render_line(2).text
+        line = app.query_one("#go-live", ChecklistPane).render_line(3).text
         assert "[x]" in line and "alice@bastion 11:42" in line
         await pilot.press("space")
         assert not app.state.is_done("go-live", FIRST_ITEM)

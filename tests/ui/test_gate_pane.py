@@ -1,8 +1,9 @@
 """The go/no-go pane decides from the plan's items and checks, live, with its reasons."""
 
 from cockpit.model import events as ev
-from cockpit.model.gate import decide
-from cockpit.ui.widgets.gate_pane import GatePane
+from cockpit.model.compare import MIN_SAMPLES
+from cockpit.model.gate import WINDOW_GUARD, decide
+from cockpit.ui.widgets.gate_pane import GatePane, evidence_lines
 
 BIG = (200, 60)  # wide enough for whole criterion names
 
@@ -25,7 +26,19 @@ async def test_the_gate_opens_when_every_criterion_holds(make_app):
         await pilot.pause()
         shown = lines(app)
         assert shown[0].strip() == "GO"
-        assert shown[1:] == [f"✔ {c.name}" for c in gate.criteria]
+        assert shown[1 : len(gate.criteria) + 1] == [f"✔ {c.name}" for c in gate.criteria]
+        guard, note = shown[len(gate.criteria) + 1 :]
+        assert guard == f"✔ {WINDOW_GUARD}"
+        assert note.startswith("  not blocking: no verdict yet")
+        judged = ev.WindowJudged(state="ROLLBACK", reasons=("Error-Rate > 5%",), at=app.now())
+        app.dispatch(judged)
+        await pilot.pause()
+        shown = lines(app)
+        assert shown[0].strip() == "NO-GO"
+        assert shown[-3:] == [f"✗ {WINDOW_GUARD}", "  window is ROLLBACK", "  Error-Rate > 5%"]
+        app.dispatch(ev.WindowJudged(state="OK", at=app.now()))
+        await pilot.pause()
+        assert lines(app)[0].strip() == "GO"
         backup = "timeline/t-1-tag-final-check/backup-erstellen"
         app.dispatch(ev.CheckResult(checklist="plan", item=backup, status="fail", detail="31h old"))
         await pilot.pause()
@@ -58,3 +71,31 @@ async def test_a_skipped_item_holds_the_gate_and_one_not_applicable_is_said(make
         shown = lines(app)
         assert shown[0].strip() == "GO"
         assert any(line.startswith(f"  not applicable: {text[:9]}") for line in shown)
+
+
+def compare_evidence(n_blue, n_green, state="unknown", p=None):
+    return {
+        "kind": "compare",
+        "metric": "error_rate",
+        "state": state,
+        "p": p,
+        "n_blue": n_blue,
+        "n_green": n_green,
+        "shadow": False,
+    }
+
+
+def test_a_comparison_without_samples_says_so_in_words():
+    (line,) = evidence_lines([compare_evidence(0, 0)])
+    assert str(line) == "≈ error_rate: no samples yet"
+
+
+def test_a_comparison_short_of_samples_says_how_many_of_how_many_per_version():
+    (line,) = evidence_lines([compare_evidence(1, 0)])
+    expected = f"≈ error_rate: unknown: samples blue 1/{MIN_SAMPLES}, green 0/{MIN_SAMPLES}"
+    assert str(line) == expected
+
+
+def test_a_decided_comparison_keeps_its_p_value():
+    (line,) = evidence_lines([compare_evidence(30, 30, "Pass", 0.42)])
+    assert str(line) == "≈ error_rate: Pass, p=0.42"

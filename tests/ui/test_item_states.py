@@ -11,7 +11,7 @@ from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from tests.disk import file_size_limit
 from tests.ui.apps import build_app
-from tests.ui.test_app import BIG, FIRST_ITEM, to_first_item
+from tests.ui.test_app import BIG, FIRST_ITEM, PARENT, to_first_item
 
 HEALTHZ = "phase-2-deployment/staging-deployment/smoke-tests-on-staging/healthz-returns-200"
 
@@ -74,7 +74,9 @@ async def test_a_skip_without_a_reason_does_not_happen_and_is_journaled(tmp_path
     records = journaled(app, path)
     assert not any(k == "item.skip" for k, _ in records)
     notices = [d["message"] for k, d in records if k == "notice"]
-    assert notices.count("not skipped: **PostgreSQL Database** (a skip needs a reason)") == 2
+    assert (
+        notices.count("not skipped: Production database provisioned (a skip needs a reason)") == 2
+    )
 
 
 async def test_not_applicable_takes_a_reason_or_none_and_escape_keeps_it_open(make_app):
@@ -196,4 +198,32 @@ async def test_s_signs_off_only_a_sign_off_item_and_says_so_on_any_other(tmp_pat
     records = journaled(app, path)
     assert not any(k == "item.signoff" for k, _ in records)
     notices = [d["message"] for k, d in records if k == "notice"]
-    assert notices == ["not a sign-off item: **PostgreSQL Database** (space ticks it)"]
+    assert notices == ["not a sign-off item: Production database provisioned (space ticks it)"]
+
+
+async def test_a_parent_over_open_children_is_not_ticked_and_the_children_are_named(tmp_path):
+    path = tmp_path / "j.jsonl"
+    app = build_app(trail=AuditTrail(Journal(path)))
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("j", "j")  # **PostgreSQL Database**, over five items
+        children = [c.id for c in app.state.runbooks["go-live"].item(PARENT).items]
+        await pilot.press("space")
+        assert app.state.item_progress("go-live", PARENT).status == OPEN
+        for child in children:
+            app.dispatch(ev.Tick(checklist="go-live", item=child, by="bob", at=app.now()))
+        await pilot.press("space")
+        assert app.state.item_progress("go-live", PARENT).status == DONE
+        await pilot.press("j", "space")  # the first child, under its done parent
+        assert app.state.item_progress("go-live", children[0]).status == DONE
+        app.shutdown(0)
+    records = journaled(app, path)
+    notices = [d["message"] for k, d in records if k == "notice"]
+    assert notices == [
+        "not ticked: PostgreSQL Database has 5 open: Production database provisioned, "
+        "Connection string configured in secrets, Backup schedule configured (daily at 02:00 "
+        "UTC) and 2 more",
+        "not reopened: Production database provisioned is under PostgreSQL Database, "
+        "done (reopen it first)",
+    ]
+    ticks = [d["item"] for k, d in records if k == "item.tick"]
+    assert ticks == [*children, PARENT]

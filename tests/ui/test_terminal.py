@@ -13,7 +13,9 @@ from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.runtime.progress import ProgressStore, window_path
 from tests.ui.pty_driver import WINDOW, Terminal
 
-FIRST_ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
+FIRST_ITEM = (
+    "phase-1-pre-deployment/infrastructure/postgresql-database/production-database-provisioned"
+)
 
 
 def saved_ticks(path: Path, timeout: float = 10.0) -> list[str]:
@@ -38,7 +40,7 @@ def terminal(tmp_path, monkeypatch):
 
 def test_kill_9_mid_window_loses_no_tick(terminal, make_app):
     terminal.read_until(b"Go-live")
-    terminal.type(b"jj ")
+    terminal.type(b"jjj ")
     path = window_path(WINDOW)
     assert saved_ticks(path) == [FIRST_ITEM]
     terminal.kill()  # SIGKILL: no chance to save anything more
@@ -53,7 +55,7 @@ def test_kill_9_mid_window_loses_no_tick(terminal, make_app):
 
 def test_ssh_drop_saves_and_exits_instead_of_spinning(terminal):
     terminal.read_until(b"Go-live")
-    terminal.type(b"jj ")
+    terminal.type(b"jjj ")
     assert saved_ticks(window_path(WINDOW)) == [FIRST_ITEM]
     os.close(terminal.fd)  # the terminal goes away: the kernel hangs the session up
     status = terminal.wait_exit(timeout=10)

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from cockpit.model import events as ev
 from cockpit.model.checklist import Item
 from cockpit.model.layout import Pane as PaneSpec
+from cockpit.model.reduce import done_parent, open_children
 from cockpit.model.state import DONE, NOT_APPLICABLE, OPEN, SKIPPED, ItemProgress, State
 from cockpit.ui.checklist_rows import Row, checklist_rows
 from cockpit.ui.inline import inline
@@ -157,11 +158,35 @@ class ChecklistPane(RowsPane):
         if item is None:
             return
         status = self.state.item_progress(self.checklist, item.id).status
+        if self._refused(item, status):
+            return
         if item.role and status == OPEN:
             self.action_sign()
             return
         kind = ev.Tick if status == OPEN else ev.Untick  # a skipped item reopens first
         self.emit(kind(item=item.id, **self._stamp()))
+
+    def _refused(self, item: Item, status: str) -> bool:
+        """A parent is not ticked over open children, nor a child reopened under a done
+        parent (the reducer refuses both too): said with the items in the way, as the pane
+        shows them (no Markdown)."""
+        if status == OPEN:
+            children = open_children(self.state, self.checklist, item.id)
+            if not children:
+                return False
+            more = f" and {len(children) - 3} more" if len(children) > 3 else ""
+            named = ", ".join(inline(c.text).plain for c in children[:3]) + more
+            message = f"not ticked: {inline(item.text).plain} has {len(children)} open: {named}"
+        else:
+            parent = done_parent(self.state, self.checklist, item.id)
+            if parent is None:
+                return False
+            message = (
+                f"not reopened: {inline(item.text).plain} is under "
+                f"{inline(parent.text).plain}, done (reopen it first)"
+            )
+        self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
+        return True
 
     def action_open(self) -> None:
         """Enter: a section folds or unfolds, an item shows everything about it."""
@@ -267,6 +292,8 @@ class ChecklistPane(RowsPane):
         if not role:
             message = f"not a sign-off item: {row.item.text} (space ticks it)"
             self.emit(ev.Notice(level="warning", message=message, at=self.state.now or ""))
+            return
+        if self._refused(row.item, OPEN):
             return
         self._item_prompt(
             f"Sign off as {role} — your name",

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from cockpit.model.compare import FAIL, MARGINAL, PASS
+from cockpit.model.compare import FAIL, MARGINAL, MIN_SAMPLES, PASS
 from cockpit.model.evidence import COMPARE, OK
 from cockpit.model.gate import GO, decide
 from cockpit.model.layout import Pane as PaneSpec
@@ -21,6 +21,17 @@ NO_GO_STYLE = "bold white on red"
 COMPARE_STYLE = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}
 
 
+def _compared(item) -> str:
+    """A comparison in a few words: its p-value, or how far each side is from enough
+    samples to decide ("blue 1/8": one of the eight it needs)."""
+    if item.get("p") is not None:
+        return f"{item['state']}, p={item['p']:.2g}"
+    n_blue, n_green = item["n_blue"], item["n_green"]
+    if not n_blue and not n_green:
+        return "no samples yet"
+    return f"{item['state']}: samples blue {n_blue}/{MIN_SAMPLES}, green {n_green}/{MIN_SAMPLES}"
+
+
 def evidence_lines(evidence) -> list[Text]:
     """Each comparison of green with blue (short, the pane is narrow: `w` tells the rest),
     and each shadow rule that would have acted."""
@@ -29,11 +40,7 @@ def evidence_lines(evidence) -> list[Text]:
         if item["kind"] == COMPARE:
             style = COMPARE_STYLE.get(item["state"], "yellow")
             shadow = " (shadow)" if item.get("shadow") else ""
-            said = (
-                f"{item['state']}, p={item['p']:.2g}"
-                if item.get("p") is not None
-                else f"{item['state']} ({item['n_blue']}/{item['n_green']} samples)"
-            )
+            said = _compared(item)
             lines.append(Text.assemble(("≈ ", style), f"{item['metric']}{shadow}: {said}"))
         elif item.get("shadow") and item["state"] != OK:
             what = f"shadow {item['rule']}: {item['series'] or 'no series'} {item['state']}"

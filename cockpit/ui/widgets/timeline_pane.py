@@ -1,4 +1,7 @@
-"""The T-0 schedule: each step's progress and status, a now-marker, ahead or behind."""
+"""The T-0 schedule: each step's progress and status, a now-marker, ahead or behind.
+
+✔ only on evidence (`model.schedule`); a step whose time is over with nothing to prove
+it is marked `?` (past, unknown), an overdue one `!`."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from textual.content import Content
 from textual.widget import Widget
 
 from cockpit.model.layout import Pane as PaneSpec
-from cockpit.model.schedule import DONE, LATE, NOW, lag, schedule
+from cockpit.model.schedule import DONE, LATE, NOW, PAST, lag, schedule
 from cockpit.model.state import State
 from cockpit.ui.widgets.pane import PaneMixin
 
-MARK = {DONE: "✔", NOW: "▶", LATE: "!", "upcoming": " "}
+MARK = {DONE: "✔", NOW: "▶", LATE: "!", PAST: "?", "upcoming": " "}
 
 
 def describe_lag(delta: timedelta | None) -> str:
@@ -37,7 +40,11 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
         self.checklist = spec.checklist or ""
 
     def affected(self, old: State, new: State) -> bool:
-        return old.progress is not new.progress or (old.now or "")[:16] != (new.now or "")[:16]
+        return (
+            old.progress is not new.progress
+            or old.actions is not new.actions
+            or (old.now or "")[:16] != (new.now or "")[:16]
+        )
 
     def render(self) -> Text:
         runbook = self.state.runbooks[self.checklist]
@@ -56,7 +63,9 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
             step = status.step
             when = f"{step.at}" + (f"–{step.until}" if step.until else "")
             counts = f" {status.done}/{status.total}" if status.total else ""
-            style = {DONE: "dim", NOW: "bold", LATE: "bold red"}.get(status.status, "")
+            style = {DONE: "dim", NOW: "bold", LATE: "bold red", PAST: "dim italic"}.get(
+                status.status, ""
+            )
             lines.append(
                 Text(f"{MARK[status.status]} {when:<11} {step.title}{counts}", style=style)
             )
