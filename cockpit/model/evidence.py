@@ -28,7 +28,7 @@ from typing import Any
 
 from cockpit.model import compare as cmp
 from cockpit.model.checklist import Rule
-from cockpit.model.metrics import Metric, Sample, Series, parse_value
+from cockpit.model.metrics import Metric, Sample, Series, parse_value, stale
 from cockpit.model.units import Compare, format_duration, parse_duration
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
@@ -89,8 +89,10 @@ def rule_item(
     query: str,
     state: str,
     since: str = "",
+    unjudged: str = "",
 ) -> Item:
-    """One rule over one series (`series` "" when there was none), as judged."""
+    """One rule over one series (`series` "" when there was none), as judged; `unjudged`:
+    why its source could not vouch for any data then (it was down), "" when it could."""
     assert rule.condition is not None
     last = samples[-1] if samples else None
     return {
@@ -111,6 +113,7 @@ def rule_item(
         "value": _text(last.value) if last else "",
         "state": state,
         "since": since,
+        "unjudged": unjudged,
         "shadow": rule.shadow,
         "counts": not rule.shadow,
     }
@@ -217,13 +220,14 @@ def rejudge_item(item: Mapping[str, Any]) -> str:
     condition = Compare.model_validate(item["condition"])
     samples = decode(item["samples"])
     now = datetime.fromisoformat(item["now"])
-    fresh = parse_duration(item["fresh"])
     last = samples[-1] if samples else None
-    stale = last is None or now - _at(last.t) > fresh
+    old = item.get("unjudged") or stale(
+        last.t if last else None, now, parse_duration(item["fresh"])
+    )
     if item["kind"] == SUCCESS:
-        ok = not stale and last is not None and _holds(condition, last.value)
+        ok = not old and last is not None and _holds(condition, last.value)
         return OK if ok else HOLD
-    if stale:
+    if old:
         return UNKNOWN
     since = None
     for sample in reversed(samples):
@@ -237,13 +241,14 @@ def rejudge_item(item: Mapping[str, Any]) -> str:
 
 def rejudge(evidence: Iterable[Mapping[str, Any]]) -> str:
     """The window's state (OK, HOLD, ROLLBACK) from its evidence alone: a counting trigger
-    at ROLLBACK rolls back; else a counting success criterion at HOLD, or a comparison at
-    Marginal or Fail, holds; else OK."""
+    at ROLLBACK rolls back; else a counting success criterion at HOLD, a trigger that
+    could not be judged (UNKNOWN), or a comparison at Marginal or Fail, holds; else OK."""
     states = [(item["kind"], rejudge_item(item)) for item in evidence if item.get("counts")]
     if any(kind == TRIGGER and state == ROLLBACK for kind, state in states):
         return ROLLBACK
     if any(
         (kind == SUCCESS and state == HOLD)
+        or (kind == TRIGGER and state == UNKNOWN)
         or (kind == COMPARE and state in (cmp.MARGINAL, cmp.FAIL))
         for kind, state in states
     ):
@@ -269,9 +274,9 @@ def _leaning(item: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def deciding(evidence: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The counting items that kept the window from OK: a fired trigger, a failed
-    criterion, a comparison at Marginal or Fail."""
-    bad = {ROLLBACK, HOLD, cmp.MARGINAL, cmp.FAIL}
+    """The counting items that kept the window from OK: a fired trigger, one that could
+    not be judged, a failed criterion, a comparison at Marginal or Fail."""
+    bad = {ROLLBACK, HOLD, UNKNOWN, cmp.MARGINAL, cmp.FAIL}
     return [i for i in evidence if i.get("counts") and i["state"] in bad]
 
 

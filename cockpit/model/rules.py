@@ -16,18 +16,17 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from cockpit.model import compare as cmp
 from cockpit.model import events as ev
 from cockpit.model import evidence as proof
 from cockpit.model.checklist import Rule
 from cockpit.model.evidence import HOLD, OK, PENDING, ROLLBACK, SUCCESS, TRIGGER, UNKNOWN
-from cockpit.model.metrics import Metric, Series
+from cockpit.model.metrics import STALE_AFTER, Metric, Series, stale
 from cockpit.model.state import State
 from cockpit.model.units import format_duration
 
-FRESH = timedelta(seconds=60)
 #: per series, the worse verdict wins
 RANK = {OK: 0, HOLD: 1, PENDING: 2, ROLLBACK: 3}
 
@@ -115,11 +114,13 @@ def judge(
     now: datetime,
     live: Collection[str] | None = None,
     queries: Mapping[str, str] | None = None,
+    unjudged: str = "",
 ) -> Verdict:
     """`sources` maps a rule's metric (error_rate …) to the metric key that measures it;
     `live`: the versions the Service selects — a version without traffic (green before the
     cutover, after a rollback) is not the window's health; `queries`: metric key → the
-    PromQL as sent, for the evidence."""
+    PromQL as sent, for the evidence; `unjudged`: why the metrics cannot be vouched for
+    now however fresh they look ("prometheus unreachable"), which holds every series."""
     reasons: list[str] = []
     firing: list[Firing] = []
     marks: dict[tuple[str, str], Mark] = {}
@@ -128,23 +129,46 @@ def judge(
     def record(kind: str, rule: Rule, label: str, samples, state: str, since: str = "") -> None:
         query = (queries or {}).get(sources[rule.metric or ""], sources[rule.metric or ""])
         evidence.append(
-            proof.rule_item(kind, rule, label, samples, now, FRESH, query, state, since)
+            proof.rule_item(
+                kind, rule, label, samples, now, STALE_AFTER, query, state, since, unjudged
+            )
         )
+
+    def hold(rule: Rule, label: str, why: str) -> None:
+        """A series the rule cannot judge, or judged short of success: never OK."""
+        if not rule.shadow:
+            reasons.append(why)
+            if label:
+                _mark(marks, Mark(rule.metric or "", label, HOLD, why))
+
+    def unknown(rule: Rule, series: Series | None, key: str = "") -> str | None:
+        """Why `series` cannot be judged now (None: it can)."""
+        if series is None:
+            return f"{rule.name}: no data"
+        label = _label(series, key)
+        if unjudged:
+            return f"{rule.name}: {unjudged}, {label} not judged"
+        if stale(series.last.t if series.last else None, now):
+            return f"{rule.name}: {label} data is stale"
+        return None
 
     for rule in triggers:
         if rule.manual or rule.metric not in sources:
             continue  # a person decides, or another source judges it (pods: kube checks)
         metric = metrics.get(sources[rule.metric])
-        if metric is None or metric.empty:
+        serving = _serving(metric, live) if metric is not None and not metric.empty else {}
+        if not serving:
             record(TRIGGER, rule, "", (), UNKNOWN)
+            hold(rule, "", f"{rule.name}: no data")
             continue
-        for key, series in _serving(metric, live).items():
-            last = series.last
-            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
-                record(TRIGGER, rule, _label(series, key), series.samples[-1:], UNKNOWN)
+        for key, series in serving.items():
+            label, metric_name = _label(series, key), rule.metric or ""
+            why = unknown(rule, series, key)
+            if why is not None:
+                record(TRIGGER, rule, label, series.samples[-1:], UNKNOWN)
+                hold(rule, label, why)
                 continue
             held = _held_since(series, rule)
-            label, metric_name = _label(series, key), rule.metric or ""
             assert rule.condition is not None
             kept = proof.trigger_samples(series.samples, rule.condition, rule.for_, now)
             state = (ROLLBACK if now - held[0] >= rule.for_ else PENDING) if held else OK
@@ -163,15 +187,15 @@ def judge(
         serving = _serving(metric, live) if metric is not None and not metric.empty else {}
         if not serving:
             record(SUCCESS, rule, "", (), HOLD)
-            if not rule.shadow:
-                reasons.append(f"{rule.name}: no data")
+            hold(rule, "", f"{rule.name}: no data")
             continue
         for key, series in serving.items():
             last = series.last
             label = _label(series, key)
-            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
-                why = f"{rule.name}: {label} data is stale"
-            elif not math.isfinite(last.value):
+            why = unknown(rule, series, key)
+            if why is not None:
+                pass
+            elif last is None or not math.isfinite(last.value):
                 why = f"{rule.name}: {label} has no traffic (NaN)"
             elif rule.condition is not None and not rule.condition.holds(last.value):
                 why = f"{rule.name}: {label} is {rule.condition.format(last.value)}"
@@ -181,10 +205,7 @@ def judge(
                     _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
                 continue
             record(SUCCESS, rule, label, series.samples[-1:], HOLD)
-            if rule.shadow:
-                continue
-            reasons.append(why)
-            _mark(marks, Mark(rule.metric or "", label, HOLD, why))
+            hold(rule, label, why)
     judged = tuple(sorted(marks.values(), key=lambda m: (m.metric, m.series)))
     if firing:
         return Verdict(ROLLBACK, tuple(reasons), tuple(firing), judged, tuple(evidence))
@@ -238,7 +259,9 @@ def judge_window(
     selected = state.kube.services.get(service)
     live = {selected.selector[label]} if selected and label in selected.selector else None
     now = datetime.fromisoformat(state.now)
-    verdict = judge(runbook.success, triggers, state.metrics, metric_keys, now, live, queries)
+    verdict = judge(
+        runbook.success, triggers, state.metrics, metric_keys, now, live, queries, unjudged(state)
+    )
     if versions is None:
         return verdict
     compared = proof.compare_items(
@@ -252,6 +275,16 @@ def judge_window(
         spacing / speed,
     )
     return with_comparisons(verdict, compared)
+
+
+def unjudged(state: State) -> str:
+    """Why the metrics cannot be vouched for now, whatever their age ("" when they can):
+    a Prometheus that is down, erroring, slow or not yet connected has stopped saying
+    whether its last answer still holds."""
+    prometheus = state.sources.get("prometheus")
+    if prometheus is None or prometheus.state in ("ok", "not configured"):
+        return ""
+    return f"prometheus {prometheus.state}"
 
 
 def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.Event]:
