@@ -22,8 +22,18 @@ from cockpit.model import compare as cmp
 from cockpit.model import events as ev
 from cockpit.model import evidence as proof
 from cockpit.model.checklist import Rule
-from cockpit.model.evidence import HOLD, OK, PENDING, ROLLBACK, SUCCESS, TRIGGER, UNKNOWN
+from cockpit.model.evidence import (
+    GUARD,
+    HOLD,
+    OK,
+    PENDING,
+    ROLLBACK,
+    SUCCESS,
+    TRIGGER,
+    UNKNOWN,
+)
 from cockpit.model.metrics import STALE_AFTER, Metric, Series, stale
+from cockpit.model.serving import guards
 from cockpit.model.state import State
 from cockpit.model.units import format_duration
 
@@ -230,6 +240,19 @@ def with_comparisons(verdict: Verdict, items: list[proof.Item]) -> Verdict:
     )
 
 
+def with_guards(verdict: Verdict, items: list[proof.Item]) -> Verdict:
+    """The verdict with what the cluster and the actions say (`cockpit.model.serving`):
+    a guard not OK keeps the window from OK, with its reason; the worse state wins."""
+    bad = [item for item in items if item["state"] != OK]
+    state = max((verdict.state, *(i["state"] for i in bad)), key=lambda s: RANK.get(s, 1))
+    return replace(
+        verdict,
+        state=state,
+        reasons=(*verdict.reasons, *(i["detail"] for i in bad)),
+        evidence=(*verdict.evidence, *items),
+    )
+
+
 def judge_window(
     state: State,
     rules: str,
@@ -262,6 +285,7 @@ def judge_window(
     verdict = judge(
         runbook.success, triggers, state.metrics, metric_keys, now, live, queries, unjudged(state)
     )
+    verdict = with_guards(verdict, guards(state, service, label, now))
     if versions is None:
         return verdict
     compared = proof.compare_items(
@@ -307,10 +331,16 @@ def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.
                 evidence=verdict.evidence,
             )
         )
+    stranded = [i["banner"] for i in verdict.evidence if i["kind"] == GUARD and i.get("banner")]
     message = "; ".join(
-        f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} since "
-        f"{f.since.astimezone(tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
-        for f in verdict.firing
+        [
+            *stranded,
+            *(
+                f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} "
+                f"since {f.since.astimezone(tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
+                for f in verdict.firing
+            ),
+        ]
     )
     if message:
         message += " · r starts the rollback"
