@@ -21,6 +21,10 @@ MOVES = ("cutover", "rollback")
 #: how an action ends that may have left the traffic moved but unverified
 STRANDED = ("failed", "interrupted")
 ENDPOINTS = "Service endpoints ready"
+#: a watch in these states vouches for what it listed: "reconnecting" is a watch the
+#: server cut cleanly and that is open again, waiting for its next change (a server that
+#: is gone says "unreachable")
+LIVE = ("ok", "reconnecting")
 TRAFFIC = "Traffic where it was verified"
 
 
@@ -49,7 +53,7 @@ def endpoints_item(state: State, service: str, label: str, now: datetime) -> pro
         return None
     found = state.kube.services.get(service)
     version = found.selector.get(label, "") if found is not None else ""
-    if watch.state != "ok":
+    if watch.state not in LIVE:
         detail = f"the Kubernetes watch is {watch.state}: {service}'s endpoints are unknown"
         return proof.guard_item(ENDPOINTS, version, HOLD, detail, now)
     if found is None or not found.selector:

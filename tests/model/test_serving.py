@@ -120,8 +120,10 @@ def judged(state: State):
     return verdict
 
 
-def test_a_full_service_on_healthy_metrics_is_ok():
-    verdict = judged(state_of(*healthy_metrics(), *cluster("blue", {})))
+@pytest.mark.parametrize("watch", ["ok", "reconnecting"])
+def test_a_full_service_on_healthy_metrics_is_ok(watch):
+    # a watch the server cut cleanly is open again: what it listed still stands
+    verdict = judged(state_of(*healthy_metrics(), *cluster("blue", {}, watch=watch)))
     assert verdict.state == OK and verdict.reasons == ()
     (guard,) = [i for i in verdict.evidence if i["kind"] == GUARD]
     assert guard["state"] == OK and guard["series"] == "blue"
