@@ -21,13 +21,14 @@ STALE_AFTER = timedelta(seconds=30)
 
 
 def stale(at: datetime | float | None, now: datetime, bound: timedelta = STALE_AFTER) -> bool:
-    """Is data stamped `at` (a datetime, or unix seconds as Prometheus stamps a sample)
-    too old to judge at `now`? None (no data at all) is. `bound`: a journal's own, when a
-    verdict is judged again from it."""
+    """Can data stamped `at` (a datetime, or unix seconds as Prometheus stamps a sample)
+    not be judged at `now`? It is older than `bound` — or further ahead than that
+    (garbage, or a clock that is off: no one can say it holds now). None (no data at all)
+    is stale. `bound`: a journal's own, when a verdict is judged again from it."""
     if at is None:
         return True
     when = at if isinstance(at, datetime) else datetime.fromtimestamp(at, UTC)
-    return now - when > bound
+    return abs(now - when) > bound
 
 
 @dataclass(frozen=True)

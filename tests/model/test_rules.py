@@ -154,3 +154,11 @@ def test_a_trigger_that_cannot_be_judged_holds_a_window_without_success_criteria
     verdict = window_at(60 + 600, rules=only_trigger)  # ten minutes without data
     assert verdict.state == HOLD and verdict.reasons == ("Error-Rate > 5%: blue data is stale",)
     assert rejudge(verdict.evidence) == HOLD
+
+
+def test_data_stamped_beyond_the_bound_in_the_future_is_not_judged_either():
+    # garbage, or a Prometheus whose clock is off: no one can say it holds now
+    assert window_at(60 - 15).state == OK  # a sample 15 s ahead: within the bound
+    ahead = window_at(60 - STALE_AFTER.total_seconds() - 1)
+    assert ahead.state == HOLD and "Error-Rate < 1%: blue data is stale" in ahead.reasons
+    assert stale(T0 + STALE_AFTER + timedelta(seconds=1), T0)
