@@ -264,28 +264,33 @@ def judge_window(
     versions: tuple[str, str] | None = None,
     spacing: float = cmp.SPACING,
 ) -> Verdict | None:
-    """The window's verdict from the state, by the runbook named `rules`; None when nothing
-    measures the window (no Prometheus, no metrics): no verdict rather than a HOLD for
-    nothing. `speed` > 1 plays the rules' `for` durations (and the comparison's sample
-    spacing) faster (the demo). Only the version the Service selects is judged.
-    `queries`: metric key → PromQL as sent, for the evidence; `versions` (blue, green):
-    compare green with blue, samples `spacing` seconds apart."""
+    """The window's verdict from the state, by the runbook named `rules`, and what the
+    cluster and the actions say (`serving.guards`); None when nothing measures the window
+    (no Prometheus, no metrics) and nothing keeps it from OK: no verdict rather than a
+    HOLD for nothing (and "not judged" again once a guard that held it clears).
+    `speed` > 1 plays the rules' `for` durations (and the comparison's sample spacing)
+    faster (the demo). Only the version the Service selects is judged. `queries`: metric
+    key → PromQL as sent, for the evidence; `versions` (blue, green): compare green with
+    blue, samples `spacing` seconds apart."""
     runbook = state.runbooks.get(rules)
     if runbook is None or not state.now:
         return None
+    now = datetime.fromisoformat(state.now)
+    checked = guards(state, service, label, now)
     prometheus = state.sources.get("prometheus")
     if not state.metrics and (prometheus is None or prometheus.state == "not configured"):
-        return None
+        if any(item["state"] != OK for item in checked):
+            return with_guards(Verdict(OK, (), ()), checked)
+        return Verdict("", (), ()) if state.window.state else None
     triggers = runbook.rollback_triggers
     if speed != 1.0:
         triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
     selected = state.kube.services.get(service)
     live = {selected.selector[label]} if selected and label in selected.selector else None
-    now = datetime.fromisoformat(state.now)
     verdict = judge(
         runbook.success, triggers, state.metrics, metric_keys, now, live, queries, unjudged(state)
     )
-    verdict = with_guards(verdict, guards(state, service, label, now))
+    verdict = with_guards(verdict, checked)
     if versions is None:
         return verdict
     compared = proof.compare_items(

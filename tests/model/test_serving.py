@@ -181,3 +181,22 @@ def test_a_cutover_cut_off_after_its_patch_is_unverified_traffic_too():
     verdict = judged(state_of(*healthy_metrics(), *cluster("green", {}), *cut))
     assert verdict.state == ROLLBACK
     assert any(r.startswith("cutover interrupted, traffic on green") for r in verdict.reasons)
+
+
+def test_without_metrics_a_failed_cutover_is_said_and_then_the_window_is_unjudged_not_ok():
+    # no Prometheus: the rules have nothing to judge, but the failed cutover is a fact
+    failed = cutover("failed", "not verified after 2m: 1/3 green endpoints ready")
+    state = state_of(*cluster("green", {"green": 1}), *failed)
+    verdict = judged(state)
+    assert verdict.state == ROLLBACK
+    for event in window_events(state, verdict, UTC):
+        state = reduce(state, event)
+    assert state.alerts["rollback"].message.startswith("CUTOVER FAILED: traffic on green")
+    for event in cluster("blue", {"green": 1}):  # switched back to blue by hand
+        state = reduce(state, event)
+    verdict = judged(state)
+    assert verdict.state == ""  # not judged: nothing measures it, so never OK
+    for event in window_events(state, verdict, UTC):
+        state = reduce(state, event)
+    assert state.window.state == "" and "rollback" not in state.alerts
+    assert judge_window(state, "plan", {"error_rate": "errors"}, "valeo-erp", "version") is None
