@@ -20,6 +20,8 @@ from cockpit.model.state import ActionState, State
 MOVES = ("cutover", "rollback")
 #: how an action ends that may have left the traffic moved but unverified
 STRANDED = ("failed", "interrupted")
+#: the steps that come only after the patch was applied
+AFTER = ("verify", "soak")
 ENDPOINTS = "Service endpoints ready"
 #: a watch in these states vouches for what it listed: "reconnecting" is a watch the
 #: server cut cleanly and that is open again, waiting for its next change (a server that
@@ -79,7 +81,7 @@ def traffic_item(state: State, now: datetime) -> proof.Item | None:
     move = action.params.get("move") if action is not None else None
     if action is None or action.outcome not in STRANDED or not isinstance(move, dict):
         return None
-    if not any(s.step == "execute" and s.status == "done" for s in action.steps):
+    if not any((s.step, s.status) == ("execute", "done") or s.step in AFTER for s in action.steps):
         return None  # the patch never ran: the traffic did not move
     service = state.kube.services.get(str(move.get("service", "")))
     label, to = str(move.get("label", "version")), str(move.get("to", ""))
