@@ -8,7 +8,10 @@ Every verdict carries its evidence (`cockpit.model.evidence`): what each rule wa
 on, so that `evidence.rejudge` gives the same verdict from the journal alone. Beside the
 fixed thresholds, green is compared with blue (`cockpit.model.compare`); a Marginal or
 Fail comparison holds the window while green takes traffic. Shadow rules are judged and
-kept as evidence, and change nothing.
+kept as evidence, and change nothing. Data is stale by `metrics.stale`, the one bound the
+panes use too, and a metrics source that is not answering leaves every series unjudged.
+Beside the metrics, `cockpit.model.serving` holds the window while the Service lacks
+ready endpoints or a failed move left the traffic unverified.
 """
 
 from __future__ import annotations
@@ -103,6 +106,16 @@ def _held_since(series: Series, rule: Rule) -> tuple[datetime, float] | None:
     return datetime.fromtimestamp(since, UTC), series.samples[-1].value
 
 
+def _short_of(rule: Rule, series: Series, label: str) -> str | None:
+    """Why a series that can be judged falls short of a success criterion (None: it meets it)."""
+    last = series.last
+    if last is None or not math.isfinite(last.value):
+        return f"{rule.name}: {label} has no traffic (NaN)"
+    if rule.condition is not None and not rule.condition.holds(last.value):
+        return f"{rule.name}: {label} is {rule.condition.format(last.value)}"
+    return None
+
+
 def _label(series: Series, key: str) -> str:
     return series.labels.get("version") or key or "all"
 
@@ -151,10 +164,8 @@ def judge(
             if label:
                 _mark(marks, Mark(rule.metric or "", label, HOLD, why))
 
-    def unknown(rule: Rule, series: Series | None, key: str = "") -> str | None:
+    def unknown(rule: Rule, series: Series, key: str) -> str | None:
         """Why `series` cannot be judged now (None: it can)."""
-        if series is None:
-            return f"{rule.name}: no data"
         label = _label(series, key)
         if unjudged:
             return f"{rule.name}: {unjudged}, {label} not judged"
@@ -200,16 +211,9 @@ def judge(
             hold(rule, "", f"{rule.name}: no data")
             continue
         for key, series in serving.items():
-            last = series.last
             label = _label(series, key)
-            why = unknown(rule, series, key)
-            if why is not None:
-                pass
-            elif last is None or not math.isfinite(last.value):
-                why = f"{rule.name}: {label} has no traffic (NaN)"
-            elif rule.condition is not None and not rule.condition.holds(last.value):
-                why = f"{rule.name}: {label} is {rule.condition.format(last.value)}"
-            else:
+            why = unknown(rule, series, key) or _short_of(rule, series, label)
+            if why is None:
                 record(SUCCESS, rule, label, series.samples[-1:], OK)
                 if not rule.shadow:
                     _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
