@@ -285,7 +285,10 @@ def judge_window(
     if not state.metrics and (prometheus is None or prometheus.state == "not configured"):
         if any(item["state"] != OK for item in checked):
             return with_guards(Verdict(OK, (), ()), checked)
-        return Verdict("", (), ()) if state.window.state else None
+        by_guards = state.window.evidence and all(
+            item["kind"] == GUARD for item in state.window.evidence
+        )
+        return Verdict("", (), ()) if state.window.state and by_guards else None
     triggers = runbook.rollback_triggers
     if speed != 1.0:
         triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
