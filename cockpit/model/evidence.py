@@ -28,7 +28,7 @@ from typing import Any
 
 from cockpit.model import compare as cmp
 from cockpit.model.checklist import Rule
-from cockpit.model.metrics import Metric, Sample, Series, parse_value
+from cockpit.model.metrics import Metric, Sample, Series, parse_value, stale
 from cockpit.model.units import Compare, format_duration, parse_duration
 
 OK, HOLD, ROLLBACK = "OK", "HOLD", "ROLLBACK"
@@ -38,6 +38,8 @@ PENDING = "PENDING"
 UNKNOWN = "UNKNOWN"
 MAX_SAMPLES = 64  # per trigger item
 TRIGGER, SUCCESS, COMPARE = "trigger", "success", "compare"
+#: a fact beside the metrics the window rests on (`cockpit.model.serving`)
+GUARD = "guard"
 
 Item = dict[str, Any]
 
@@ -89,8 +91,10 @@ def rule_item(
     query: str,
     state: str,
     since: str = "",
+    unjudged: str = "",
 ) -> Item:
-    """One rule over one series (`series` "" when there was none), as judged."""
+    """One rule over one series (`series` "" when there was none), as judged; `unjudged`:
+    why its source could not vouch for any data then (it was down), "" when it could."""
     assert rule.condition is not None
     last = samples[-1] if samples else None
     return {
@@ -111,8 +115,32 @@ def rule_item(
         "value": _text(last.value) if last else "",
         "state": state,
         "since": since,
+        "unjudged": unjudged,
         "shadow": rule.shadow,
         "counts": not rule.shadow,
+    }
+
+
+def guard_item(
+    rule: str, series: str, state: str, detail: str, now: datetime, banner: str = ""
+) -> Item:
+    """A fact beside the metrics (the Service's endpoints, where a failed action left the
+    traffic), as observed: its state is the observation's, the journal's kube and action
+    events are what it rests on. `banner`: what the banner says while it stands."""
+    return {
+        "kind": GUARD,
+        "rule": rule,
+        "metric": "",
+        "series": series,
+        "detail": detail,
+        "banner": banner,
+        "now": now.isoformat(),
+        "window": ["", now.isoformat()],
+        "samples": [],
+        "value": "",
+        "state": state,
+        "shadow": False,
+        "counts": True,
     }
 
 
@@ -209,7 +237,10 @@ def compare_items(
 
 
 def rejudge_item(item: Mapping[str, Any]) -> str:
-    """An item's state from its own fields: what the cockpit decided, decided again."""
+    """An item's state from its own fields: what the cockpit decided, decided again (a
+    guard's is the cluster's as observed: its events are in the journal beside it)."""
+    if item["kind"] == GUARD:
+        return item["state"]
     if item["kind"] == COMPARE:
         blue = [s.value for s in decode(item["blue"]["samples"])]
         green = [s.value for s in decode(item["green"]["samples"])]
@@ -217,13 +248,14 @@ def rejudge_item(item: Mapping[str, Any]) -> str:
     condition = Compare.model_validate(item["condition"])
     samples = decode(item["samples"])
     now = datetime.fromisoformat(item["now"])
-    fresh = parse_duration(item["fresh"])
     last = samples[-1] if samples else None
-    stale = last is None or now - _at(last.t) > fresh
+    old = item.get("unjudged") or stale(
+        last.t if last else None, now, parse_duration(item["fresh"])
+    )
     if item["kind"] == SUCCESS:
-        ok = not stale and last is not None and _holds(condition, last.value)
+        ok = not old and last is not None and _holds(condition, last.value)
         return OK if ok else HOLD
-    if stale:
+    if old:
         return UNKNOWN
     since = None
     for sample in reversed(samples):
@@ -237,13 +269,15 @@ def rejudge_item(item: Mapping[str, Any]) -> str:
 
 def rejudge(evidence: Iterable[Mapping[str, Any]]) -> str:
     """The window's state (OK, HOLD, ROLLBACK) from its evidence alone: a counting trigger
-    at ROLLBACK rolls back; else a counting success criterion at HOLD, or a comparison at
-    Marginal or Fail, holds; else OK."""
+    or guard at ROLLBACK rolls back; else a counting success criterion or guard at HOLD, a
+    trigger that could not be judged (UNKNOWN), or a comparison at Marginal or Fail,
+    holds; else OK."""
     states = [(item["kind"], rejudge_item(item)) for item in evidence if item.get("counts")]
-    if any(kind == TRIGGER and state == ROLLBACK for kind, state in states):
+    if any(kind in (TRIGGER, GUARD) and state == ROLLBACK for kind, state in states):
         return ROLLBACK
     if any(
-        (kind == SUCCESS and state == HOLD)
+        (kind in (SUCCESS, GUARD) and state == HOLD)
+        or (kind == TRIGGER and state == UNKNOWN)
         or (kind == COMPARE and state in (cmp.MARGINAL, cmp.FAIL))
         for kind, state in states
     ):
@@ -269,9 +303,9 @@ def _leaning(item: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def deciding(evidence: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The counting items that kept the window from OK: a fired trigger, a failed
-    criterion, a comparison at Marginal or Fail."""
-    bad = {ROLLBACK, HOLD, cmp.MARGINAL, cmp.FAIL}
+    """The counting items that kept the window from OK: a fired trigger, one that could
+    not be judged, a failed criterion, a comparison at Marginal or Fail."""
+    bad = {ROLLBACK, HOLD, UNKNOWN, cmp.MARGINAL, cmp.FAIL}
     return [i for i in evidence if i.get("counts") and i["state"] in bad]
 
 
@@ -279,6 +313,8 @@ def brief(item: Mapping[str, Any]) -> str:
     """One line for the report and the soak: rule, threshold, for, samples, value."""
     if item["kind"] == COMPARE:
         return f"{item['rule']}: {item['summary']}"
+    if item["kind"] == GUARD:
+        return f"{item['rule']}: {item['series'] or 'no series'} {item['state']} — {item['detail']}"
     shadow = " (shadow)" if item.get("shadow") else ""
     since = f", since {item['since']}" if item.get("since") else ""
     value = "no value"

@@ -2,6 +2,8 @@
 
 NaN is a value (no traffic: 0/0), an empty vector is not (no series at all), and old
 data is old: each is kept as what it is, so no widget can show it as 0 % or healthy.
+"Old" has one meaning everywhere (`stale`): the rules, the metric panes and, through the
+verdict, the status bar say the same data is stale at the same moment.
 """
 
 from __future__ import annotations
@@ -9,10 +11,24 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 HISTORY_SECONDS = 30 * 60
+#: the one staleness bound: data older than this is not judged, and is said to be old
+STALE_AFTER = timedelta(seconds=30)
+
+
+def stale(at: datetime | float | None, now: datetime, bound: timedelta = STALE_AFTER) -> bool:
+    """Can data stamped `at` (a datetime, or unix seconds as Prometheus stamps a sample)
+    not be judged at `now`? It is older than `bound` — or further ahead than that
+    (garbage, or a clock that is off: no one can say it holds now). None (no data at all)
+    is stale. `bound`: a journal's own, when a verdict is judged again from it."""
+    if at is None:
+        return True
+    when = at if isinstance(at, datetime) else datetime.fromtimestamp(at, UTC)
+    return abs(now - when) > bound
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,10 @@ Every verdict carries its evidence (`cockpit.model.evidence`): what each rule wa
 on, so that `evidence.rejudge` gives the same verdict from the journal alone. Beside the
 fixed thresholds, green is compared with blue (`cockpit.model.compare`); a Marginal or
 Fail comparison holds the window while green takes traffic. Shadow rules are judged and
-kept as evidence, and change nothing.
+kept as evidence, and change nothing. Data is stale by `metrics.stale`, the one bound the
+panes use too, and a metrics source that is not answering leaves every series unjudged.
+Beside the metrics, `cockpit.model.serving` holds the window while the Service lacks
+ready endpoints or a failed move left the traffic unverified.
 """
 
 from __future__ import annotations
@@ -16,18 +19,27 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from cockpit.model import compare as cmp
 from cockpit.model import events as ev
 from cockpit.model import evidence as proof
 from cockpit.model.checklist import Rule
-from cockpit.model.evidence import HOLD, OK, PENDING, ROLLBACK, SUCCESS, TRIGGER, UNKNOWN
-from cockpit.model.metrics import Metric, Series
+from cockpit.model.evidence import (
+    GUARD,
+    HOLD,
+    OK,
+    PENDING,
+    ROLLBACK,
+    SUCCESS,
+    TRIGGER,
+    UNKNOWN,
+)
+from cockpit.model.metrics import STALE_AFTER, Metric, Series, stale
+from cockpit.model.serving import guards
 from cockpit.model.state import State
 from cockpit.model.units import format_duration
 
-FRESH = timedelta(seconds=60)
 #: per series, the worse verdict wins
 RANK = {OK: 0, HOLD: 1, PENDING: 2, ROLLBACK: 3}
 
@@ -94,6 +106,16 @@ def _held_since(series: Series, rule: Rule) -> tuple[datetime, float] | None:
     return datetime.fromtimestamp(since, UTC), series.samples[-1].value
 
 
+def _short_of(rule: Rule, series: Series, label: str) -> str | None:
+    """Why a series that can be judged falls short of a success criterion (None: it meets it)."""
+    last = series.last
+    if last is None or not math.isfinite(last.value):
+        return f"{rule.name}: {label} has no traffic (NaN)"
+    if rule.condition is not None and not rule.condition.holds(last.value):
+        return f"{rule.name}: {label} is {rule.condition.format(last.value)}"
+    return None
+
+
 def _label(series: Series, key: str) -> str:
     return series.labels.get("version") or key or "all"
 
@@ -115,11 +137,13 @@ def judge(
     now: datetime,
     live: Collection[str] | None = None,
     queries: Mapping[str, str] | None = None,
+    unjudged: str = "",
 ) -> Verdict:
     """`sources` maps a rule's metric (error_rate …) to the metric key that measures it;
     `live`: the versions the Service selects — a version without traffic (green before the
     cutover, after a rollback) is not the window's health; `queries`: metric key → the
-    PromQL as sent, for the evidence."""
+    PromQL as sent, for the evidence; `unjudged`: why the metrics cannot be vouched for
+    now however fresh they look ("prometheus unreachable"), which holds every series."""
     reasons: list[str] = []
     firing: list[Firing] = []
     marks: dict[tuple[str, str], Mark] = {}
@@ -128,23 +152,44 @@ def judge(
     def record(kind: str, rule: Rule, label: str, samples, state: str, since: str = "") -> None:
         query = (queries or {}).get(sources[rule.metric or ""], sources[rule.metric or ""])
         evidence.append(
-            proof.rule_item(kind, rule, label, samples, now, FRESH, query, state, since)
+            proof.rule_item(
+                kind, rule, label, samples, now, STALE_AFTER, query, state, since, unjudged
+            )
         )
+
+    def hold(rule: Rule, label: str, why: str) -> None:
+        """A series the rule cannot judge, or judged short of success: never OK."""
+        if not rule.shadow:
+            reasons.append(why)
+            if label:
+                _mark(marks, Mark(rule.metric or "", label, HOLD, why))
+
+    def unknown(rule: Rule, series: Series, key: str) -> str | None:
+        """Why `series` cannot be judged now (None: it can)."""
+        label = _label(series, key)
+        if unjudged:
+            return f"{rule.name}: {unjudged}, {label} not judged"
+        if stale(series.last.t if series.last else None, now):
+            return f"{rule.name}: {label} data is stale"
+        return None
 
     for rule in triggers:
         if rule.manual or rule.metric not in sources:
             continue  # a person decides, or another source judges it (pods: kube checks)
         metric = metrics.get(sources[rule.metric])
-        if metric is None or metric.empty:
+        serving = _serving(metric, live) if metric is not None and not metric.empty else {}
+        if not serving:
             record(TRIGGER, rule, "", (), UNKNOWN)
+            hold(rule, "", f"{rule.name}: no data")
             continue
-        for key, series in _serving(metric, live).items():
-            last = series.last
-            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
-                record(TRIGGER, rule, _label(series, key), series.samples[-1:], UNKNOWN)
+        for key, series in serving.items():
+            label, metric_name = _label(series, key), rule.metric or ""
+            why = unknown(rule, series, key)
+            if why is not None:
+                record(TRIGGER, rule, label, series.samples[-1:], UNKNOWN)
+                hold(rule, label, why)
                 continue
             held = _held_since(series, rule)
-            label, metric_name = _label(series, key), rule.metric or ""
             assert rule.condition is not None
             kept = proof.trigger_samples(series.samples, rule.condition, rule.for_, now)
             state = (ROLLBACK if now - held[0] >= rule.for_ else PENDING) if held else OK
@@ -163,28 +208,18 @@ def judge(
         serving = _serving(metric, live) if metric is not None and not metric.empty else {}
         if not serving:
             record(SUCCESS, rule, "", (), HOLD)
-            if not rule.shadow:
-                reasons.append(f"{rule.name}: no data")
+            hold(rule, "", f"{rule.name}: no data")
             continue
         for key, series in serving.items():
-            last = series.last
             label = _label(series, key)
-            if last is None or now - datetime.fromtimestamp(last.t, UTC) > FRESH:
-                why = f"{rule.name}: {label} data is stale"
-            elif not math.isfinite(last.value):
-                why = f"{rule.name}: {label} has no traffic (NaN)"
-            elif rule.condition is not None and not rule.condition.holds(last.value):
-                why = f"{rule.name}: {label} is {rule.condition.format(last.value)}"
-            else:
+            why = unknown(rule, series, key) or _short_of(rule, series, label)
+            if why is None:
                 record(SUCCESS, rule, label, series.samples[-1:], OK)
                 if not rule.shadow:
                     _mark(marks, Mark(rule.metric or "", label, OK, rule.name))
                 continue
             record(SUCCESS, rule, label, series.samples[-1:], HOLD)
-            if rule.shadow:
-                continue
-            reasons.append(why)
-            _mark(marks, Mark(rule.metric or "", label, HOLD, why))
+            hold(rule, label, why)
     judged = tuple(sorted(marks.values(), key=lambda m: (m.metric, m.series)))
     if firing:
         return Verdict(ROLLBACK, tuple(reasons), tuple(firing), judged, tuple(evidence))
@@ -209,6 +244,19 @@ def with_comparisons(verdict: Verdict, items: list[proof.Item]) -> Verdict:
     )
 
 
+def with_guards(verdict: Verdict, items: list[proof.Item]) -> Verdict:
+    """The verdict with what the cluster and the actions say (`cockpit.model.serving`):
+    a guard not OK keeps the window from OK, with its reason; the worse state wins."""
+    bad = [item for item in items if item["state"] != OK]
+    state = max((verdict.state, *(i["state"] for i in bad)), key=lambda s: RANK.get(s, 1))
+    return replace(
+        verdict,
+        state=state,
+        reasons=(*verdict.reasons, *(i["detail"] for i in bad)),
+        evidence=(*verdict.evidence, *items),
+    )
+
+
 def judge_window(
     state: State,
     rules: str,
@@ -220,25 +268,36 @@ def judge_window(
     versions: tuple[str, str] | None = None,
     spacing: float = cmp.SPACING,
 ) -> Verdict | None:
-    """The window's verdict from the state, by the runbook named `rules`; None when nothing
-    measures the window (no Prometheus, no metrics): no verdict rather than a HOLD for
-    nothing. `speed` > 1 plays the rules' `for` durations (and the comparison's sample
-    spacing) faster (the demo). Only the version the Service selects is judged.
-    `queries`: metric key → PromQL as sent, for the evidence; `versions` (blue, green):
-    compare green with blue, samples `spacing` seconds apart."""
+    """The window's verdict from the state, by the runbook named `rules`, and what the
+    cluster and the actions say (`serving.guards`); None when nothing measures the window
+    (no Prometheus, no metrics) and nothing keeps it from OK: no verdict rather than a
+    HOLD for nothing (and "not judged" again once a guard that held it clears).
+    `speed` > 1 plays the rules' `for` durations (and the comparison's sample spacing)
+    faster (the demo). Only the version the Service selects is judged. `queries`: metric
+    key → PromQL as sent, for the evidence; `versions` (blue, green): compare green with
+    blue, samples `spacing` seconds apart."""
     runbook = state.runbooks.get(rules)
     if runbook is None or not state.now:
         return None
+    now = datetime.fromisoformat(state.now)
+    checked = guards(state, service, label, now)
     prometheus = state.sources.get("prometheus")
     if not state.metrics and (prometheus is None or prometheus.state == "not configured"):
-        return None
+        if any(item["state"] != OK for item in checked):
+            return with_guards(Verdict(OK, (), ()), checked)
+        by_guards = state.window.evidence and all(
+            item["kind"] == GUARD for item in state.window.evidence
+        )
+        return Verdict("", (), ()) if state.window.state and by_guards else None
     triggers = runbook.rollback_triggers
     if speed != 1.0:
         triggers = [r.model_copy(update={"for_": r.for_ / speed}) for r in triggers]
     selected = state.kube.services.get(service)
     live = {selected.selector[label]} if selected and label in selected.selector else None
-    now = datetime.fromisoformat(state.now)
-    verdict = judge(runbook.success, triggers, state.metrics, metric_keys, now, live, queries)
+    verdict = judge(
+        runbook.success, triggers, state.metrics, metric_keys, now, live, queries, unjudged(state)
+    )
+    verdict = with_guards(verdict, checked)
     if versions is None:
         return verdict
     compared = proof.compare_items(
@@ -252,6 +311,16 @@ def judge_window(
         spacing / speed,
     )
     return with_comparisons(verdict, compared)
+
+
+def unjudged(state: State) -> str:
+    """Why the metrics cannot be vouched for now, whatever their age ("" when they can):
+    a Prometheus that is down, erroring, slow or not yet connected has stopped saying
+    whether its last answer still holds."""
+    prometheus = state.sources.get("prometheus")
+    if prometheus is None or prometheus.state in ("ok", "not configured"):
+        return ""
+    return f"prometheus {prometheus.state}"
 
 
 def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.Event]:
@@ -274,10 +343,16 @@ def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.
                 evidence=verdict.evidence,
             )
         )
+    stranded = [i["banner"] for i in verdict.evidence if i["kind"] == GUARD and i.get("banner")]
     message = "; ".join(
-        f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} since "
-        f"{f.since.astimezone(tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
-        for f in verdict.firing
+        [
+            *stranded,
+            *(
+                f"ROLLBACK TRIGGER {f.rule.name}: {f.series} at {_in_unit(f.rule, f.value)} "
+                f"since {f.since.astimezone(tz):%H:%M:%S} (for {format_duration(f.rule.for_)})"
+                for f in verdict.firing
+            ),
+        ]
     )
     if message:
         message += " · r starts the rollback"

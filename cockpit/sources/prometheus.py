@@ -113,15 +113,19 @@ class PrometheusSource:
         )
 
     def poll(self, prom, backfill: bool = False) -> None:
-        """Every query once; the first failure names the query and the reason. A round
-        slower than the poll interval is "slow": the data on screen is older than it looks."""
+        """Every query once; the first failure names the query and the reason, and is said
+        at once: the window holds from then, not after the other queries' timeouts. A
+        round slower than the poll interval is "slow": the data on screen is older than
+        it looks."""
         problem = None
         started = time.monotonic()
         for name, query in self.settings.queries.items():
             try:
                 self._ask(prom, name, fill(query, self.settings.values), backfill)
             except Exception as error:  # each query on its own; none stops the others
-                problem = problem or describe(error, name, self.settings.timeout)
+                if problem is None:
+                    problem = describe(error, name, self.settings.timeout)
+                    self._report(*problem)
         took = time.monotonic() - started
         if problem is None and took > self.settings.interval:
             every = f"{self.settings.interval:g} s"

@@ -456,6 +456,23 @@ def test_verify_times_out_with_what_it_saw():
     assert action.detail.startswith("not verified after 30s: ")
 
 
+def test_a_verification_that_timed_out_leaves_the_window_at_rollback_with_where_and_why():
+    # crashloop: two of green's three pods never get ready; the Service stays on green
+    host = Host()
+    crashing = (("green", True), ("green", False), ("green", False))
+    observe(host, selector="green", endpoints=crashing)
+    standing_at(host, "verify", 31)
+    assert only(host).outcome == "failed"
+    verdict = judge_window(host.state, "plan", {}, "valeo-erp", "version")
+    assert verdict is not None and verdict.state == "ROLLBACK"
+    assert "valeo-erp selects version=green: 1/3 ready endpoints" in verdict.reasons
+    (alert,) = [e for e in window_events(host.state, verdict, UTC) if isinstance(e, ev.Alert)]
+    assert alert.message == (
+        "CUTOVER FAILED: traffic on green (valeo-erp selects version=green) — not verified "
+        "after 30s: 1/3 green endpoints ready, 2 not ready · r starts the rollback"
+    )
+
+
 def test_a_soak_fails_at_once_when_the_selector_is_changed_behind_its_back():
     host = Host()
     observe(host, selector="green")

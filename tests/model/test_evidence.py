@@ -82,14 +82,19 @@ def journaled(evidence) -> tuple[dict, ...]:
     triggers=st.lists(rules("trigger"), max_size=3),
     after=st.floats(min_value=0, max_value=200, allow_nan=False),
     live=st.sampled_from([None, {"blue"}, {"green"}]),
+    unjudged=st.sampled_from(["", "prometheus unreachable"]),
 )
-def test_the_frozen_evidence_reproduces_the_verdict(blue, green, success, triggers, after, live):
+def test_the_frozen_evidence_reproduces_the_verdict(
+    blue, green, success, triggers, after, live, unjudged
+):
     metrics = metrics_of({"blue": blue, "green": green})
     last = max(
         (s.t for m in metrics.values() for x in m.series.values() for s in x.samples), default=T0
     )
     now = datetime.fromtimestamp(last + after, UTC)
-    verdict = judge(success, triggers, metrics, SOURCES, now, live, QUERIES)
+    verdict = judge(success, triggers, metrics, SOURCES, now, live, QUERIES, unjudged)
+    if unjudged and any(not r.shadow for r in success + triggers):  # a source down: never OK
+        assert verdict.state == HOLD
     verdict = with_comparisons(
         verdict,
         compare_items(triggers, metrics, SOURCES, QUERIES, now, ("blue", "green"), live, 1.0),

@@ -1,10 +1,14 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cockpit.model import events as ev
-from cockpit.model.checklist import Rule
+from cockpit.model.checklist import Rule, Runbook
+from cockpit.model.evidence import rejudge
+from cockpit.model.metrics import STALE_AFTER, stale
 from cockpit.model.reduce import reduce
-from cockpit.model.rules import HOLD, OK, PENDING, ROLLBACK, judge
-from cockpit.model.state import State
+from cockpit.model.rules import HOLD, OK, PENDING, ROLLBACK, judge, judge_window
+from cockpit.model.state import State, initial_state
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
 SUCCESS = [
@@ -92,3 +96,69 @@ def test_each_series_carries_its_own_verdict_and_the_rule_that_decided_it():
     marks = {m.series: m for m in verdict_at(points, 126).marks}
     assert marks["green"].state == ROLLBACK and marks["blue"].state == OK
     assert marks["blue"].why == "Error-Rate < 1%"
+
+
+# --- staleness and an unreachable source: never OK on data no one can vouch for -----------
+
+PLAN = Runbook.model_validate(
+    {
+        "title": "Plan",
+        "success": [{"name": "Error-Rate < 1%", "metric": "error_rate", "condition": "< 1%"}],
+        "rollback_triggers": [
+            {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
+        ],
+    }
+)
+
+
+def window_at(seconds: float, *events: ev.Event, rules=PLAN):
+    """The window judged `seconds` after T0, blue at 0.2 % every 15 s up to T0 + 60 s."""
+    state = initial_state({"plan": rules})
+    for offset in range(0, 61, 15):
+        t = (T0 + timedelta(seconds=offset)).timestamp()
+        sample = {"labels": {"version": "blue"}, "t": t, "value": "0.002"}
+        state = reduce(state, ev.MetricObserved(metric="errors", samples=(sample,)))
+    now = (T0 + timedelta(seconds=seconds)).isoformat()
+    for event in (ev.ClockTick(now=now), *events):
+        state = reduce(state, event)
+    return judge_window(state, "plan", {"error_rate": "errors"}, "", "version")
+
+
+def test_data_older_than_the_one_staleness_bound_holds_the_window():
+    # 45 s old: the panes said STALE (30 s) while the rules still said OK (60 s)
+    assert window_at(60 + 5).state == OK
+    assert not stale(T0, T0 + STALE_AFTER) and stale(T0, T0 + STALE_AFTER + timedelta(seconds=1))
+    old = window_at(60 + STALE_AFTER.total_seconds() + 15)
+    assert old.state == HOLD
+    assert "Error-Rate < 1%: blue data is stale" in old.reasons
+    assert rejudge(old.evidence) == HOLD
+
+
+@pytest.mark.parametrize("source", ["unreachable", "error", "slow", "failed"])
+def test_a_metrics_source_not_answering_holds_the_window_at_once(source):
+    # the data is 5 s old and healthy, but Prometheus just stopped answering: no one can
+    # say it is still true, so the window is not OK — not once the data is a minute old
+    down = ev.SourceStatus(source="prometheus", state=source, detail="boom", at="x")
+    verdict = window_at(60 + 5, down)
+    assert verdict.state == HOLD
+    assert any(r.startswith(f"Error-Rate < 1%: prometheus {source}") for r in verdict.reasons)
+    states = {(i["kind"], i["state"]) for i in verdict.evidence}
+    assert states == {("trigger", "UNKNOWN"), ("success", HOLD)}
+    assert rejudge(verdict.evidence) == HOLD
+    assert {m.state for m in verdict.marks} == {HOLD}  # what the panes show
+
+
+def test_a_trigger_that_cannot_be_judged_holds_a_window_without_success_criteria():
+    only_trigger = PLAN.model_copy(update={"success": []})
+    assert window_at(60 + 5, rules=only_trigger).state == OK
+    verdict = window_at(60 + 600, rules=only_trigger)  # ten minutes without data
+    assert verdict.state == HOLD and verdict.reasons == ("Error-Rate > 5%: blue data is stale",)
+    assert rejudge(verdict.evidence) == HOLD
+
+
+def test_data_stamped_beyond_the_bound_in_the_future_is_not_judged_either():
+    # garbage, or a Prometheus whose clock is off: no one can say it holds now
+    assert window_at(60 - 15).state == OK  # a sample 15 s ahead: within the bound
+    ahead = window_at(60 - STALE_AFTER.total_seconds() - 1)
+    assert ahead.state == HOLD and "Error-Rate < 1%: blue data is stale" in ahead.reasons
+    assert stale(T0 + STALE_AFTER + timedelta(seconds=1), T0)

@@ -232,3 +232,19 @@ def test_credentials_from_the_environment_reach_prometheus(monkeypatch, environ,
     finally:
         server.shutdown()
     assert Recording.seen and set(Recording.seen) == {expected}
+
+
+def test_a_failing_query_is_said_at_once_not_after_the_rest_of_the_round(prometheus):
+    # the round goes on to the other queries (each may wait out its timeout): the window
+    # must hold from the first failure, not from the round's end
+    events = []
+    settings = PrometheusSettings(
+        url=prometheus.url,
+        queries={"broken": "sum(", "sse": QUERIES["sse"]},
+        values=VALUES,
+    )
+    source = PrometheusSource(settings, events.append)
+    source.poll(source._client())
+    kinds = [(type(e).__name__, getattr(e, "state", getattr(e, "metric", ""))) for e in events]
+    assert kinds == [("SourceStatus", "error"), ("MetricObserved", "sse")]
+    assert events[0].detail.startswith("query broken: ")

@@ -1,9 +1,13 @@
 """Metric panes say what Prometheus said: values against the runbook, NaN, empty, stale."""
 
+from datetime import timedelta
+
 from cockpit.model import events as ev
+from cockpit.model.metrics import STALE_AFTER
 from cockpit.model.units import format_value as show
 from cockpit.ui.widgets.metric_pane import MetricPane, sparkline
 from cockpit.ui.widgets.status_bar import StatusBar
+from tests.ui.apps import NOW
 
 BIG = (160, 48)
 T = 1795257720.0  # 2026-11-21T10:42:00Z
@@ -189,3 +193,22 @@ async def test_a_version_without_requests_says_no_traffic_not_its_old_rates(make
             assert green in next(line for line in lines if line.startswith("green"))
         sse = app.query_one("#sse", MetricPane)
         assert sse.traffic is None  # connections are counted, not rated: 0 is a value
+
+
+async def test_the_pane_and_the_window_call_the_same_data_stale_at_the_same_moment(make_app):
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        fresh = [{"labels": {"version": "blue"}, "t": T + 5, "value": "0.004"}]
+        app.dispatch(answer("error_rate", fresh))
+        app._judge_window()
+        await pilot.pause()
+        assert "STALE" not in text(app, "errors")
+        assert not any("stale" in r for r in app.state.window.reasons)
+        old = (NOW + STALE_AFTER + timedelta(seconds=1)).isoformat()  # past the one bound
+        app.dispatch(ev.ClockTick(now=old))
+        app._judge_window()
+        await pilot.pause()
+        assert "STALE (31 s old)" in text(app, "errors")
+        assert "Error-Rate < 1%: blue data is stale" in app.state.window.reasons
+        assert app.state.window.mark("error_rate", "blue")["state"] == "HOLD"
+        assert "│ HOLD │" in str(app.query_one(StatusBar).render())

@@ -51,7 +51,7 @@ async def test_from_the_banner_the_trigger_that_fired_with_its_samples(make_app)
         text = shown(app.screen)
         assert "Why: window ROLLBACK since 11:42:05" in text
         assert "ROLLBACK Error-Rate > 5% — green" in text
-        assert "trigger: > 5% for 2m; a sample older than 1m is stale" in text
+        assert "trigger: > 5% for 2m; a sample older than 30s is stale" in text
         assert "held since 11:38:50" in text  # the first of the 40 samples, Berlin time
         assert QUERY in text and 'service="valeo-erp"' in text  # as sent: filled in
         assert "11:42:05  7.00 %" in text and "… and 15 earlier" in text  # 25 kept

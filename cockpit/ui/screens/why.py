@@ -24,7 +24,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cockpit.model.evidence import COMPARE, TRIGGER, decode
+from cockpit.model.evidence import COMPARE, GUARD, TRIGGER, decode
 from cockpit.model.units import Compare, format_value
 from cockpit.model.untrusted import clean
 from cockpit.ui.widgets.pane import clock
@@ -123,11 +123,15 @@ def _facts(item: Mapping[str, Any], tz: tzinfo | None) -> Text:
 
 
 def describe(items: Sequence[Mapping[str, Any]], tz: tzinfo | None) -> RenderableType:
-    """Each item: its verdict and rule, the facts it was judged by, its samples."""
+    """Each item: its verdict and rule, the facts it was judged by, its samples (a guard,
+    what the cluster or an action showed)."""
     if not items:
         return Text("No evidence: the window has not been judged (no metrics).", style="yellow")
     parts: list[RenderableType] = []
     for item in items:
+        if item["kind"] == GUARD:
+            parts += [_head(item), Text(f"  {clean(str(item.get('detail', '')))}"), Text("")]
+            continue
         parts += [_head(item), _facts(item, tz), _samples(item, tz), Text("")]
     return Group(*parts)
 

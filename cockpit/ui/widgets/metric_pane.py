@@ -8,7 +8,7 @@ made up: NaN is "no traffic", an empty answer is "no series", old data says how 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual.content import Content
@@ -18,7 +18,7 @@ from cockpit.model.checklist import Rule
 from cockpit.model.compare import UNKNOWN
 from cockpit.model.evidence import COMPARE
 from cockpit.model.layout import Pane as PaneSpec
-from cockpit.model.metrics import Metric
+from cockpit.model.metrics import Metric, stale
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
 from cockpit.ui.widgets.gate_pane import COMPARE_STYLE
@@ -26,7 +26,6 @@ from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
-STALE_AFTER = timedelta(seconds=30)
 #: the rules' verdict of a series, as a word
 VERDICT = {
     "OK": ("ok", "green"),
@@ -185,15 +184,13 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
 
     def _footer(self, metric: Metric, source) -> Text:
         when = clock(metric.at, self.tz, "%H:%M:%S")
-        stale = ""
+        old = ""
         if self.state.now and metric.at:
-            age = datetime.fromisoformat(self.state.now) - datetime.fromisoformat(metric.at)
-            if age > STALE_AFTER:
-                stale = f" — STALE ({int(age.total_seconds())} s old)"
+            now, at = datetime.fromisoformat(self.state.now), datetime.fromisoformat(metric.at)
+            if stale(at, now):  # the rules' bound: the verdict holds at the same moment
+                old = f" — STALE ({int((now - at).total_seconds())} s old)"
         if source is not None and source.state != "ok":
-            stale += (
-                f" — prometheus {source.state} since {clock(source.since, self.tz, '%H:%M:%S')}"
-            )
+            old += f" — prometheus {source.state} since {clock(source.since, self.tz, '%H:%M:%S')}"
         limits = []
         if self.success and self.success.condition:
             limits.append(f"ok {self.success.condition}")
@@ -201,5 +198,5 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             limits.append(
                 f"rollback {self.trigger.condition} for {format_duration(self.trigger.for_)}"
             )
-        style = "bold yellow" if stale else "dim"
-        return Text(f"as of {when}{stale}  " + " · ".join(limits), style=style)
+        style = "bold yellow" if old else "dim"
+        return Text(f"as of {when}{old}  " + " · ".join(limits), style=style)
