@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cockpit.model.untrusted import clean_tree
+from cockpit.model.untrusted import escaped, scrub_tree
 
 GENESIS = "0" * 64
 _MAC_TAIL = re.compile(rb',"mac":"([0-9a-f]{64})"\}$')
@@ -34,13 +34,15 @@ def digest(line: bytes) -> str:
 def encode(
     seq: int, ts: str, kind: str, data: dict[str, Any], prev: str, key: bytes | None
 ) -> bytes:
-    """The line (without newline) for one record: its text as the cockpit may show and
-    keep it, whoever made the record (invariant: no credential is ever written)."""
-    body = json.dumps(
-        {"seq": seq, "ts": ts, "kind": kind, "data": clean_tree(data), "prev": prev},
+    """The line (without newline) for one record, whoever made it: no credential is ever
+    written (invariant I6), and what a terminal would act on is a JSON escape, so the text
+    is kept exactly (a paste with its ESC) and `cat` shows it inert."""
+    text = json.dumps(
+        {"seq": seq, "ts": ts, "kind": kind, "data": scrub_tree(data), "prev": prev},
         ensure_ascii=False,
         separators=(",", ":"),
-    ).encode()
+    )
+    body = escaped(text).encode()
     if key is None:
         return body
     mac = hmac.new(key, body, hashlib.sha256).hexdigest()

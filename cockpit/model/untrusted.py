@@ -26,6 +26,7 @@ import binascii
 import dataclasses
 import functools
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -46,6 +47,12 @@ def _picture(match: re.Match[str]) -> str:
     if code == 0x7F:
         return "\u2421"  # ␡
     return f"<U+{code:04X}>"
+
+
+def escaped(json_text: str) -> str:
+    """JSON text with every character a terminal would act on as its `\\uXXXX` escape: the
+    same data, safe to `cat`."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 def visible(text: str) -> str:
@@ -214,46 +221,47 @@ def clean(text: str) -> str:
 Shown = Annotated[str, AfterValidator(clean)]
 
 
-def clean_tree(value: Any) -> Any:
-    """`clean` on every string in JSON-like data (dict keys too). The same object comes
-    back when nothing needed cleaning, so clean data costs no copies."""
+def clean_tree(value: Any, text: Callable[[str], str] = clean) -> Any:
+    """`clean` (or `text`) on every string in JSON-like data (dict keys too). The same
+    object comes back when nothing needed cleaning, so clean data costs no copies."""
     kind = type(value)
-    if kind is str:
-        return _clean_str(value)
-    if kind is dict:
-        return _clean_dict(value)
-    if kind is tuple or kind is list:
-        return _clean_sequence(value)
-    if isinstance(value, str):
-        return _clean_str(value)
-    if isinstance(value, dict):
-        return _clean_dict(value)
-    if isinstance(value, tuple | list):
-        return _clean_sequence(value)
+    if kind is str or isinstance(value, str):
+        return _clean_str(value, text)
+    if kind is dict or isinstance(value, dict):
+        return _clean_dict(value, text)
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return _clean_sequence(value, text)
     return value
 
 
-def _clean_sequence(value: tuple | list) -> tuple | list:
-    items = [clean_tree(v) for v in value]
+def scrub_tree(value: Any) -> Any:
+    """`scrub` on every string: no credential, every character kept (the journal, whose
+    encoder escapes what a terminal would act on, so a paste keeps its text exactly)."""
+    return clean_tree(value, scrub)
+
+
+def _clean_sequence(value: tuple | list, text: Callable[[str], str]) -> tuple | list:
+    items = [clean_tree(v, text) for v in value]
     if all(a is b for a, b in zip(items, value, strict=True)):
         return value
     return type(value)(items)
 
 
 #: strings seen to need no cleaning: keys, label values, phases, nodes and times repeat
-#: across the pods of a list, and a set lookup is cheaper than looking at them again
+#: across the pods of a list, and a set lookup is cheaper than looking at them again (what
+#: `clean` leaves alone `scrub` leaves alone too)
 _KNOWN_PLAIN: set[str] = set()
 _KNOWN_MAX = 50_000
 
 
-def _clean_str(text: str) -> str:
-    if text in _KNOWN_PLAIN:
-        return text
-    cleaned = clean(text)
-    if cleaned is text:
+def _clean_str(value: str, text: Callable[[str], str] = clean) -> str:
+    if value in _KNOWN_PLAIN:
+        return value
+    cleaned = text(value)
+    if cleaned is value and text is clean:
         if len(_KNOWN_PLAIN) >= _KNOWN_MAX:
             _KNOWN_PLAIN.clear()
-        _KNOWN_PLAIN.add(text)
+        _KNOWN_PLAIN.add(value)
     return cleaned
 
 
@@ -271,20 +279,20 @@ def _names_secret(key: str) -> bool:
     return _SECRET_NAME.fullmatch(key) is not None
 
 
-def _clean_dict(value: dict) -> dict:
+def _clean_dict(value: dict, text: Callable[[str], str] = clean) -> dict:
     out: dict | None = None
     for key, item in value.items():
-        new_key = key if key in _KNOWN_PLAIN else clean_tree(key)
+        new_key = key if key in _KNOWN_PLAIN else clean_tree(key, text)
         kind = type(item)
         if kind is str and type(new_key) is str and _names_secret(new_key):
             keep = item in ("", REDACTED) or _REFERENCE.fullmatch(item)
             new_item = item if keep else REDACTED
         elif kind is str:
-            new_item = item if item in _KNOWN_PLAIN else _clean_str(item)
+            new_item = item if item in _KNOWN_PLAIN else _clean_str(item, text)
         elif kind is bool or kind is int or kind is float or item is None:
             new_item = item
         else:
-            new_item = clean_tree(item)
+            new_item = clean_tree(item, text)
         if out is None and (new_key is not key or new_item is not item):
             out = {}
             for k, v in value.items():  # the part before this one, unchanged

@@ -13,7 +13,10 @@ from cockpit.audit.journal import JournalUnavailable
 from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
+from cockpit.model.layout import Layout
+from cockpit.model.placeholders import fill
 from cockpit.model.reduce import reduce
+from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session
 from cockpit.model.state import State, initial_state
 from cockpit.runtime.progress import CLAIMS, ProgressStore
@@ -78,6 +81,25 @@ class Engine:
 
     def now(self) -> str:
         return self.state.now or ""
+
+    def judge(self, layout: Layout) -> None:
+        """The runbook's rules on the state now (the app asks once a second): what they
+        change comes back as events, journaled like any other."""
+        session, actions = self.session, self.session.actions
+        keys = {p.metric: p.query for p in layout.panes() if p.metric and p.query}
+        verdict = judge_window(
+            self.state,
+            layout.rules or "",
+            keys,
+            session.values.get("service", ""),
+            actions.label,
+            session.speed,
+            queries={k: fill(layout.queries.get(k, k), session.values) for k in keys.values()},
+            versions=(actions.blue, actions.green),
+        )
+        if verdict is not None:
+            for event in window_events(self.state, verdict, session.tz):
+                self.dispatch(event)
 
     def start_session(self, size: tuple[int, int] | None = None) -> None:
         """`session.start` is the first record of a session, whatever arrives first."""

@@ -37,8 +37,6 @@ from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.evidence import deciding
 from cockpit.model.layout import Layout
-from cockpit.model.placeholders import fill
-from cockpit.model.rules import judge_window, window_events
 from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State
 from cockpit.model.untrusted import clean
@@ -378,23 +376,7 @@ class CockpitApp(App[int]):
         self.actions.tick()
 
     def _judge_window(self) -> None:
-        """The runbook's rules once a second; what they change comes back as events."""
-        layout, actions = self.active.layout, self.session.actions
-        keys = {p.metric: p.query for p in layout.panes() if p.metric and p.query}
-        verdict = judge_window(
-            self.state,
-            layout.rules or "",
-            keys,
-            self.session.values.get("service", ""),
-            actions.label,
-            self.session.speed,
-            queries={k: fill(layout.queries.get(k, k), self.session.values) for k in keys.values()},
-            versions=(actions.blue, actions.green),
-        )
-        if verdict is None:
-            return
-        for event in window_events(self.state, verdict, self.session.tz):
-            self.dispatch(event)
+        self.engine.judge(self.active.layout)
 
     def now(self) -> str:
         return self.state.now or ""

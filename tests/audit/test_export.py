@@ -189,7 +189,8 @@ def hostile_journal(journal_path, monkeypatch):
     older cockpit, whose journal did not clean what it wrote)."""
     from cockpit.audit.read import read_records
 
-    monkeypatch.setattr(records, "clean_tree", lambda data: data)
+    monkeypatch.setattr(records, "scrub_tree", lambda data: data)
+    monkeypatch.setattr(records, "escaped", lambda text: text)
     start = next(r.data for r in read_records(journal_path) if r.kind == "session.start")
     item = "phase-1-pre-deployment/infrastructure/postgresql-database"
     journal = Journal(journal_path, clock=lambda: NOW)
@@ -289,7 +290,8 @@ async def test_a_report_of_a_journal_cut_after_its_close_says_tampered(journal_p
 async def test_no_export_shows_a_credential_an_older_journal_kept(tmp_path, monkeypatch):
     path = tmp_path / "window.jsonl"
     with monkeypatch.context() as older:  # a cockpit before the journal scrubbed its records
-        older.setattr(records, "clean_tree", lambda data: data)
+        older.setattr(records, "scrub_tree", lambda data: data)
+        older.setattr(records, "escaped", lambda text: text)
         app = build_app(leaky_layout(tmp_path), trail=AuditTrail(Journal(path, clock=lambda: NOW)))
         async with app.run_test(size=(120, 32)) as pilot:
             await pilot.pause()

@@ -285,3 +285,16 @@ def test_no_record_is_written_with_a_credential_in_it(tmp_path):
     labels = json.loads(lines(path)[1])["data"]["items"][0]["labels"]
     assert labels == {"aws": "***", "api-token": "***", "app": "erp"}
     assert verify(path).code == INTACT
+
+
+def test_a_record_keeps_its_control_characters_as_escapes_never_raw(tmp_path):
+    """A paste is kept exactly (ESC, BEL, C1, a bidi override), yet `cat` of the journal
+    sends none of them to a terminal."""
+    text = "note\x1b[31m b\x07\x9b\u202eend\nsecond\tline"
+    journal = Journal(tmp_path / "j.jsonl", clock=lambda: NOW)
+    journal.append("paste", {"text": text, "focus": "go-live"})
+    journal.close()
+    raw = (tmp_path / "j.jsonl").read_bytes()
+    assert not any(c in raw.decode() for c in "\x1b\x07\x9b\u202e\t")
+    assert decode(raw.rstrip(b"\n")).data["text"] == text
+    assert verify(tmp_path / "j.jsonl").code == INTACT

@@ -19,7 +19,7 @@ from cockpit.runtime.session import open_session
 from cockpit.runtime.wiring import assemble
 
 WINDOW = "prod@production"
-ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database"
+ITEM = "phase-1-pre-deployment/infrastructure/postgresql-database/production-database-provisioned"
 TICK = ev.Tick(checklist="go-live", item=ITEM, by="alice@bastion", at="2026-11-21T11:00:00+00:00")
 OTHER = f"{ITEM}/production-database-provisioned"
 FORGED = ev.Tick(checklist="go-live", item=OTHER, by="mallory", at="2026-11-21T11:05:00+00:00")

@@ -19,23 +19,28 @@ from pathlib import Path
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from cockpit.audit.read import read_records
-from cockpit.audit.replay import Replay
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.model import events as ev
+from cockpit.model.gate import NO_GO, decide
+from cockpit.model.honesty import honest_verdict_violations
+from cockpit.model.state import initial_state
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.wiring import assemble
+from tests.truth.rebuild import Rebuilt
 from tests.ui.apps import NOW, make_session
 
 OPERATORS = ("alice@bastion", "bob@bastion")
-#: credentials planted in everything the cockpit is told; none may be stored or shown
-SECRETS = (
-    "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.ZmFrZS1zaWc",
-    "postgres://admin:hunter2-pw@db.internal/valeo",
-    "AKIAIOSFODNN7EXAMPLE",
-    "token=tok-3f9a2c77e1d4",
-    "password=Sup3r-s3cret",
+#: credentials planted in everything the cockpit is told (form, secret part): no secret
+#: part may be stored or shown
+CREDENTIALS = (
+    ("Authorization: Bearer {}", "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.ZmFrZQ"),
+    ("postgres://admin:{}@db.internal/valeo", "hunter2-pw9"),
+    ("key {}", "AKIAIOSFODNN7EXAMPL3"),
+    ("token={}", "tok3f9a2c77e1d4"),
+    ("password={}", "Sup3r-s3cret9"),
+    ("curl -u admin:{} https://erp", "curlpw-9x4"),
 )
+SECRETS = tuple(secret for _, secret in CREDENTIALS)
 TEXT = st.lists(
     st.one_of(
         st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")),
@@ -43,7 +48,13 @@ TEXT = st.lists(
     ),
     max_size=12,
 ).map("".join)
-SECRET_TEXT = st.tuples(TEXT, st.sampled_from(SECRETS), TEXT).map(" ".join)
+SECRET_TEXT = st.tuples(
+    TEXT, st.sampled_from(CREDENTIALS).map(lambda c: c[0].format(c[1])), TEXT
+).map(" ".join)
+VALUE = st.one_of(
+    st.floats(min_value=0, max_value=5, allow_nan=False).map(str),
+    st.sampled_from(["NaN", "+Inf", "garbage", ""]),
+)
 
 
 def claims(state) -> dict:
@@ -58,9 +69,10 @@ class EngineMachine(RuleBasedStateMachine):
         os.environ["XDG_STATE_HOME"] = str(self.home / "state")
         os.environ["XDG_CONFIG_HOME"] = str(self.home / "config")
         self.journal_path = self.home / "journal.jsonl"
+        self.rebuilt = Rebuilt(self.journal_path)
         self.now = NOW
         self.disk_full = False
-        self.session = make_session("pre-deployment")
+        self.session = make_session("go-live")
         self.items = [
             (name, item.id)
             for name, runbook in sorted(self.session.workspace.runbooks.items())
@@ -120,25 +132,63 @@ class EngineMachine(RuleBasedStateMachine):
 
     # --- the sources -----------------------------------------------------------------------
 
-    @rule(detail=st.one_of(TEXT, SECRET_TEXT), state=st.sampled_from(["ok", "failed", "stale"]))
-    def source_says(self, detail: str, state: str) -> None:
-        source = "prometheus" if state != "failed" else "kubernetes"
+    @rule(
+        source=st.sampled_from(["prometheus", "kubernetes"]),
+        state=st.sampled_from(["ok", "unreachable", "error", "slow", "failed", "reconnecting"]),
+        detail=st.one_of(TEXT, SECRET_TEXT),
+    )
+    def source_says(self, source: str, state: str, detail: str) -> None:
+        """A source's health, as it says it (a server's error may echo a credential)."""
         self.engine.dispatch(
             ev.SourceStatus(source=source, state=state, detail=detail, at=self.at())
         )
 
-    @rule(label=st.one_of(TEXT, SECRET_TEXT), ready=st.booleans())
-    def pods_observed(self, label: str, ready: bool) -> None:
-        pod = {
-            "name": "valeo-erp-green-00001",
-            "labels": {"app": "valeo-erp", "version": "green", "note": label},
-            "annotations": {"deploy/by": label},
-            "phase": "Running",
-            "ready": ready,
-        }
-        self.engine.dispatch(
-            ev.KubeObserved(resource="pods", change="MODIFIED", items=(pod,), at=self.at())
-        )
+    @rule(
+        selects=st.sampled_from(["blue", "green", ""]),
+        ready=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+        label=st.one_of(TEXT, SECRET_TEXT),
+    )
+    def cluster_observed(self, selects: str, ready: tuple[int, int], label: str) -> None:
+        """The watch's answer: the Service's selector, each version's pods, endpoints and
+        Deployment (someone may have patched the selector or scaled a Deployment)."""
+        pods, endpoints, deployments = [], [], []
+        for version, count in zip(("blue", "green"), ready, strict=True):
+            for n in range(3):
+                name = f"valeo-erp-{version}-{n:05d}"
+                labels = {"app": "valeo-erp", "version": version, "note": label}
+                pods.append(
+                    {"name": name, "labels": labels, "phase": "Running", "ready": n < count}
+                )
+                if version == selects:
+                    endpoints.append({"pod": name, "ready": n < count})
+            deployments.append(
+                {"name": f"valeo-erp-{version}", "labels": {"version": version}, "replicas": 3,
+                 "ready": count, "updated": 3, "available": count}
+            )  # fmt: skip
+        selector = {"app": "valeo-erp", "version": selects} if selects else {}
+        endpointslice = {"name": "valeo-erp-x", "service": "valeo-erp", "endpoints": endpoints}
+        for kind, items in (
+            ("services", [{"name": "valeo-erp", "selector": selector}]),
+            ("endpointslices", [endpointslice]),
+            ("deployments", deployments),
+            ("pods", pods),
+        ):  # fmt: skip
+            self.engine.dispatch(
+                ev.KubeObserved(resource=kind, change="LIST", items=tuple(items), at=self.at())
+            )
+
+    @rule(
+        metric=st.sampled_from(["p95", "error_rate", "sse"]),
+        blue=VALUE,
+        green=VALUE,
+        age=st.sampled_from([0, 0, 5, 29, 31, 120, -90]),
+    )
+    def metric_observed(self, metric: str, blue: str, green: str, age: int) -> None:
+        """Prometheus's answer, fresh, old, from the future, NaN or garbage."""
+        t = (self.now - timedelta(seconds=age)).timestamp()
+        answer = (("blue", blue), ("green", green))
+        samples = tuple({"labels": {"version": v}, "t": t, "value": x} for v, x in answer)
+        self.engine.dispatch(ev.MetricObserved(metric=metric, samples=samples, at=self.at()))
 
     # --- faults ----------------------------------------------------------------------------
 
@@ -189,16 +239,26 @@ class EngineMachine(RuleBasedStateMachine):
 
     # --- invariants ------------------------------------------------------------------------
 
-    def _durable_records(self):
-        self.journal.sync()
-        durable = self.journal.durable_seq
-        return [r for r in read_records(self.journal_path) if r.seq <= durable]
+    @invariant()
+    def i1_verdicts_are_honest(self) -> None:
+        """Judged as the app judges once a second: never OK on what cannot be vouched for,
+        and no GO while the window is ROLLBACK."""
+        if self.disk_full:
+            return  # the verdict waits for its record like everything else
+        self.engine.judge(self.session.workspace.layout)
+        assert honest_verdict_violations(self.engine.state, service="valeo-erp") == []
+        state = self.engine.state
+        if state.window.state == "ROLLBACK":
+            for pane in self.session.workspace.layout.panes():
+                if pane.kind == "gate":
+                    gate = state.runbooks[pane.checklist].gate(pane.gate)
+                    assert decide(gate, pane.checklist, state).decision == NO_GO
 
     @invariant()
     def i2_the_state_is_the_durable_journal(self) -> None:
-        records = self._durable_records()
-        rebuilt = Replay(records).final if records else None
-        shown, journaled = claims(self.engine.state), (claims(rebuilt) if rebuilt else {})
+        self.journal.sync()
+        rebuilt = self.rebuilt.update() or initial_state(self.session.workspace.runbooks)
+        shown, journaled = claims(self.engine.state), claims(rebuilt)
         differ = {k: (shown.get(k), journaled.get(k)) for k in shown.keys() | journaled.keys()}
         assert shown == journaled, {k: v for k, v in differ.items() if v[0] != v[1]}
 

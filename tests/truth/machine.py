@@ -24,7 +24,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
-from cockpit.audit.replay import Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.model import events as ev
@@ -32,6 +31,7 @@ from cockpit.model.state import initial_state
 from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.confirm import Confirm
+from tests.truth.rebuild import Rebuilt
 from tests.ui.apps import NOW, make_session
 from tests.ui.raw_input import send_bytes
 
@@ -109,6 +109,7 @@ class CockpitMachine(RuleBasedStateMachine):
         os.environ["XDG_STATE_HOME"] = str(self.home / "state")
         os.environ["XDG_CONFIG_HOME"] = str(self.home / "config")
         self.journal_path = self.home / "journal.jsonl"
+        self.rebuilt = Rebuilt(self.journal_path)
         self.now = NOW
         self.loop = asyncio.new_event_loop()
         self.vars = contextvars.copy_context()
@@ -233,20 +234,12 @@ class CockpitMachine(RuleBasedStateMachine):
 
     # --- invariants ------------------------------------------------------------------------
 
-    def _durable_records(self):
-        self.journal.sync()
-        durable = self.journal.durable_seq
-        return [r for r in read_records(self.journal_path) if r.seq <= durable]
-
     @invariant()
     def i2_the_screen_is_the_journal(self) -> None:
         """Every claim on screen is in the durable journal, and the journal claims nothing
         the screen does not show."""
-        records = self._durable_records()
-        if any(r.kind == "session.start" for r in records):
-            rebuilt = Replay(records).final
-        else:  # nothing durable yet: only what the runbooks themselves say
-            rebuilt = initial_state(self.session.workspace.runbooks)
+        self.journal.sync()
+        rebuilt = self.rebuilt.update() or initial_state(self.session.workspace.runbooks)
         shown, journaled = claims(self.app.state), claims(rebuilt)
         differ = {k: (shown.get(k), journaled.get(k)) for k in shown.keys() | journaled.keys()}
         assert shown == journaled, {k: v for k, v in differ.items() if v[0] != v[1]}
