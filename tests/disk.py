@@ -16,3 +16,23 @@ def file_size_limit(size: int):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
         signal.signal(signal.SIGXFSZ, old_handler)
+
+
+class Disk:
+    """`file_size_limit` as two steps a state machine takes apart: fill, later free."""
+
+    def __init__(self) -> None:
+        self.full = False
+
+    def fill(self, size: int) -> None:
+        """Writes past `size` bytes fail from now on (size ≥ 1: 0 would mean no limit)."""
+        self._limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+        self._handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max(size, 1), self._limits[1]))
+        self.full = True
+
+    def free(self) -> None:
+        if self.full:
+            resource.setrlimit(resource.RLIMIT_FSIZE, self._limits)
+            signal.signal(signal.SIGXFSZ, self._handler)
+            self.full = False

@@ -114,7 +114,11 @@ def demo(tmp_path):
 
 async def confirm(pilot, app: CockpitApp, typed: str) -> None:
     """Type the confirmation (set at once: Pilot waits ~2 s per key while traffic flows)."""
-    await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview", 10)
+
+    def shown() -> bool:  # pushed and composed (under load the first is not yet the second)
+        return isinstance(app.screen, ActionScreen) and bool(app.screen.query("#action-input"))
+
+    await wait_for(pilot, shown, "the preview", 10)
     app.screen.query_one("#action-input", Input).value = typed
     await pilot.press("enter")
 

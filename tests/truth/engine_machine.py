@@ -10,8 +10,7 @@ back. The invariants read the journal and the progress file from disk as an audi
 from __future__ import annotations
 
 import os
-import resource
-import signal
+import pwd
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -26,10 +25,12 @@ from cockpit.model.honesty import honest_verdict_violations
 from cockpit.model.state import initial_state
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.wiring import assemble
+from tests.disk import Disk
 from tests.truth.rebuild import Rebuilt
 from tests.ui.apps import NOW, make_session
 
 OPERATORS = ("alice@bastion", "bob@bastion")
+LOGIN = pwd.getpwuid(os.getuid()).pw_name
 #: credentials planted in everything the cockpit is told (form, secret part): no secret
 #: part may be stored or shown
 CREDENTIALS = (
@@ -71,7 +72,7 @@ class EngineMachine(RuleBasedStateMachine):
         self.journal_path = self.home / "journal.jsonl"
         self.rebuilt = Rebuilt(self.journal_path)
         self.now = NOW
-        self.disk_full = False
+        self.disk = Disk()
         self.session = make_session("go-live")
         self.items = [
             (name, item.id)
@@ -101,7 +102,8 @@ class EngineMachine(RuleBasedStateMachine):
         self.store.close()
 
     def teardown(self) -> None:
-        self._free_disk()
+        os.environ["LOGNAME"] = os.environ["USER"] = LOGIN
+        self.disk.free()
         self._close()
 
     def at(self) -> str:
@@ -192,32 +194,28 @@ class EngineMachine(RuleBasedStateMachine):
 
     # --- faults ----------------------------------------------------------------------------
 
-    @precondition(lambda self: not self.disk_full)
+    @precondition(lambda self: not self.disk.full)
     @rule()
     def fill_disk(self) -> None:
         """Nothing more fits: this process's writes past the journal's size fail (EFBIG)."""
         self.journal.sync()
-        self._limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-        self._xfsz = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        size = max(self.journal_path.stat().st_size, 1)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, self._limits[1]))
-        self.disk_full = True
+        self.disk.fill(self.journal_path.stat().st_size)
 
-    @precondition(lambda self: self.disk_full)
+    @precondition(lambda self: self.disk.full)
     @rule()
     def free_disk(self) -> None:
-        self._free_disk()
+        self.disk.free()
         self.journal.retry()
 
-    def _free_disk(self) -> None:
-        if self.disk_full:
-            resource.setrlimit(resource.RLIMIT_FSIZE, self._limits)
-            signal.signal(signal.SIGXFSZ, self._xfsz)
-            self.disk_full = False
+    @rule(name=st.sampled_from(["mallory", "alice", "root", ""]))
+    def pose_as(self, name: str) -> None:
+        """Someone sets LOGNAME and USER before starting the cockpit again."""
+        os.environ["LOGNAME"] = os.environ["USER"] = name
+        self.restart()
 
     @rule()
     def restart(self) -> None:
-        self._free_disk()
+        self.disk.free()
         self._close()
         self._start()
 
@@ -225,7 +223,7 @@ class EngineMachine(RuleBasedStateMachine):
     def crash(self, torn: bytes) -> None:
         """kill -9 mid-write: what was written stays, the rest of the line is torn off, and
         the progress file holds what it held; then a restart."""
-        self._free_disk()
+        self.disk.free()
         self.journal.sync()
         self.journal._closed.set()  # the process is gone: no session.end, no more syncs
         for fd in (self.journal._fd, self.journal._holder):  # the kernel closes its files
@@ -243,7 +241,7 @@ class EngineMachine(RuleBasedStateMachine):
     def i1_verdicts_are_honest(self) -> None:
         """Judged as the app judges once a second: never OK on what cannot be vouched for,
         and no GO while the window is ROLLBACK."""
-        if self.disk_full:
+        if self.disk.full:
             return  # the verdict waits for its record like everything else
         self.engine.judge(self.session.workspace.layout)
         assert honest_verdict_violations(self.engine.state, service="valeo-erp") == []
@@ -267,6 +265,11 @@ class EngineMachine(RuleBasedStateMachine):
         self.journal.sync()
         result = verify(self.journal_path)
         assert result.code in (INTACT, TORN), result
+
+    @invariant()
+    def i7_the_login_is_the_processs_own_account(self) -> None:
+        for start in (r for r in self.rebuilt.by_seq.values() if r.kind == "session.start"):
+            assert start.data["user"] == LOGIN, start.data["user"]
 
     @invariant()
     def i6_no_secret_is_stored(self) -> None:

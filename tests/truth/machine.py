@@ -13,8 +13,6 @@ import asyncio
 import contextlib
 import contextvars
 import os
-import resource
-import signal
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +29,7 @@ from cockpit.model.state import initial_state
 from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.confirm import Confirm
+from tests.disk import Disk
 from tests.truth.rebuild import Rebuilt
 from tests.ui.apps import NOW, make_session
 from tests.ui.raw_input import send_bytes
@@ -115,7 +114,7 @@ class CockpitMachine(RuleBasedStateMachine):
         self.vars = contextvars.copy_context()
         self.keys_sent: list[str] = []
         self.pastes_sent: list[str] = []
-        self.disk_full = False
+        self.disk = Disk()
         self.sessions = 0
         self._start()
 
@@ -163,7 +162,7 @@ class CockpitMachine(RuleBasedStateMachine):
             self._start()
 
     def teardown(self) -> None:
-        self._free_disk()
+        self.disk.free()
         self._stop()
         self.loop.close()
 
@@ -201,34 +200,24 @@ class CockpitMachine(RuleBasedStateMachine):
 
     # --- faults ----------------------------------------------------------------------------
 
-    @precondition(lambda self: not self.disk_full)
+    @precondition(lambda self: not self.disk.full)
     @rule()
     def fill_disk(self) -> None:
         """Nothing more fits: this process's writes past the journal's size fail (EFBIG)."""
         self.journal.sync()
-        self._limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-        self._xfsz = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        size = max(self.journal_path.stat().st_size, 1)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, self._limits[1]))
-        self.disk_full = True
+        self.disk.fill(self.journal_path.stat().st_size)
 
-    @precondition(lambda self: self.disk_full)
+    @precondition(lambda self: self.disk.full)
     @rule()
     def free_disk(self) -> None:
-        self._free_disk()
+        self.disk.free()
         self.journal.retry()
         self._run(self.pilot.pause())
-
-    def _free_disk(self) -> None:
-        if self.disk_full:
-            resource.setrlimit(resource.RLIMIT_FSIZE, self._limits)
-            signal.signal(signal.SIGXFSZ, self._xfsz)
-            self.disk_full = False
 
     @rule()
     def restart(self) -> None:
         """Quit (or lose the terminal) and start again on the same window and journal."""
-        self._free_disk()
+        self.disk.free()
         self._stop()
         self._start()
 
@@ -255,7 +244,7 @@ class CockpitMachine(RuleBasedStateMachine):
         records = list(read_records(self.journal_path))
         keys = [r.data["key"] for r in records if r.kind == "key"]
         pastes = [r.data["text"] for r in records if r.kind == "paste"]
-        if not self.disk_full:  # records wait in memory while the disk is full
+        if not self.disk.full:  # records wait in memory while the disk is full
             assert keys == self.keys_sent[: len(keys)] and len(keys) == len(self.keys_sent)
             assert pastes == self.pastes_sent
 

@@ -1,25 +1,11 @@
-"""The invariants under random sequences at the engine level: cheap, so many of them.
-
-Four cases of `COCKPIT_TRUTH_EXAMPLES // 4` sequences each (default 500 in all), so the
-test workers share them. By hand: `COCKPIT_TRUTH_EXAMPLES=5000 pytest tests/truth`; a
-failure prints its seed (`--hypothesis-seed=N` runs it again) and the shrunk steps.
-"""
-
-import os
-
-from hypothesis import HealthCheck, settings
+"""The invariants under random sequences at the engine level: cheap, so many of them
+(four cases of a quarter each, so the test workers share them). A failure prints its shrunk
+steps and its seed (`--hypothesis-seed=N` runs it again)."""
 
 from tests.truth.engine_machine import EngineMachine
+from tests.truth.profile import share
 
-EXAMPLES = int(os.environ.get("COCKPIT_TRUTH_EXAMPLES", "500"))
-SETTINGS = settings(
-    max_examples=max(EXAMPLES // 4, 1),
-    stateful_step_count=30,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=list(HealthCheck),
-)
+SETTINGS = share(1 / 4, steps=30)
 
 
 class TestEngineA(EngineMachine.TestCase):
