@@ -72,12 +72,14 @@ class Terminal:
             self.drain(0)
 
     def wait_exit(self, timeout: float) -> int | None:
+        """Its exit status, draining what it writes meanwhile (a full pty would block the
+        cockpit's last frames, and it would never exit)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 return status
-            time.sleep(0.05)
+            self.drain(0.05)
         return None
 
     def kill(self) -> None:
