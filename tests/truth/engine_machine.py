@@ -18,15 +18,13 @@ from pathlib import Path
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.model import events as ev
 from cockpit.model.gate import NO_GO, decide
 from cockpit.model.honesty import honest_verdict_violations
-from cockpit.model.state import initial_state
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.wiring import assemble
 from tests.disk import Disk
-from tests.truth.rebuild import Rebuilt
+from tests.truth.rebuild import Rebuilt, assert_shows_the_journal, assert_verifies
 from tests.ui.apps import NOW, make_session
 
 OPERATORS = ("alice@bastion", "bob@bastion")
@@ -56,11 +54,6 @@ VALUE = st.one_of(
     st.floats(min_value=0, max_value=5, allow_nan=False).map(str),
     st.sampled_from(["NaN", "+Inf", "garbage", ""]),
 )
-
-
-def claims(state) -> dict:
-    """What the panes show of each item: done, skipped, n/a, signed, noted, assigned."""
-    return {key: p for key, p in state.progress.items() if p != type(p)()}
 
 
 class EngineMachine(RuleBasedStateMachine):
@@ -255,16 +248,11 @@ class EngineMachine(RuleBasedStateMachine):
     @invariant()
     def i2_the_state_is_the_durable_journal(self) -> None:
         self.journal.sync()
-        rebuilt = self.rebuilt.update() or initial_state(self.session.workspace.runbooks)
-        shown, journaled = claims(self.engine.state), claims(rebuilt)
-        differ = {k: (shown.get(k), journaled.get(k)) for k in shown.keys() | journaled.keys()}
-        assert shown == journaled, {k: v for k, v in differ.items() if v[0] != v[1]}
+        assert_shows_the_journal(self.engine.state, self.rebuilt, self.session.workspace.runbooks)
 
     @invariant()
     def i3_the_journal_verifies(self) -> None:
-        self.journal.sync()
-        result = verify(self.journal_path)
-        assert result.code in (INTACT, TORN), result
+        assert_verifies(self.journal)
 
     @invariant()
     def i7_the_login_is_the_processs_own_account(self) -> None:

@@ -7,13 +7,16 @@ event through the same `reduce`, the clock from each record's time.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
+from cockpit.audit.journal import Journal
 from cockpit.audit.records import BadRecord, Record, decode
 from cockpit.audit.replay import Step, _event_of, _shown, session_state
+from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
-from cockpit.model.state import State
+from cockpit.model.state import State, initial_state
 
 
 class Rebuilt:
@@ -47,3 +50,23 @@ class Rebuilt:
         self.state = reduce(self.state, ev.ClockTick(now=step.record.time.isoformat()))
         if step.event is not None:
             self.state = reduce(self.state, step.event)
+
+
+def claims(state: State) -> dict:
+    """What the panes show of each item: done, skipped, n/a, signed, noted, assigned."""
+    return {key: p for key, p in state.progress.items() if p != type(p)()}
+
+
+def assert_shows_the_journal(shown: State, rebuilt: Rebuilt, runbooks: Mapping) -> None:
+    """I2: every claim shown is in the journal on disk, and the journal claims nothing more
+    (before its first `session.start`: only what the runbooks themselves say)."""
+    seen, journaled = claims(shown), claims(rebuilt.update() or initial_state(runbooks))
+    differ = {k: (seen.get(k), journaled.get(k)) for k in seen.keys() | journaled.keys()}
+    assert seen == journaled, {k: v for k, v in differ.items() if v[0] != v[1]}
+
+
+def assert_verifies(journal: Journal) -> None:
+    """I3: `cockpit audit verify` says intact or torn (a crash), never tampered."""
+    journal.sync()
+    result = verify(journal.path)
+    assert result.code in (INTACT, TORN), result
