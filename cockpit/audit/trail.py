@@ -26,6 +26,11 @@ def default_journal_path(window: str) -> Path:
     return platformdirs.user_state_path("cockpit") / "audit" / f"{slugify(window)}.jsonl"
 
 
+def beside(own: Path, n: int) -> Path:
+    """The `n`th journal of a window whose own one another cockpit writes (`NAME.2.jsonl`)."""
+    return own.with_name(f"{own.stem}.{n}{own.suffix}")
+
+
 def dedupe_key(event: ev.Event) -> Hashable | None:
     """Observations that repeat: the same source (or item) reporting the same thing."""
     if isinstance(event, ev.SourceStatus):

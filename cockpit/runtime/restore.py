@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.audit.records import BadRecord, Record, decode
+from cockpit.audit.trail import beside
 from cockpit.model import events as ev
 from cockpit.runtime.progress import KINDS, DamagedProgress, saved_records
 
@@ -49,11 +50,13 @@ def journal_events(journal: Path | list[Path], window: str) -> list[ev.Event]:
 
 
 def window_journals(own: Path) -> list[Path]:
-    """The window's journal and those a second cockpit on it wrote beside it (`NAME.2.jsonl`,
-    …: `wiring.open_journal`), whose progress is the window's too."""
-    beside = own.parent.glob(f"{own.stem}.*{own.suffix}") if own.parent.is_dir() else []
-    numbered = [p for p in beside if p.name[len(own.stem) + 1 : -len(own.suffix)].isdigit()]
-    return [own, *sorted(numbered, key=lambda p: int(p.name[len(own.stem) + 1 : -len(own.suffix)]))]
+    """The window's journal and those a second cockpit on it wrote beside it (`beside`:
+    `wiring.open_journal` takes the first free number), whose progress is the window's too."""
+    found, n = [own], 2
+    while beside(own, n).exists():
+        found.append(beside(own, n))
+        n += 1
+    return found
 
 
 def _proven(journal: Path | list[Path], window: str) -> list[tuple[ev.Event, str]]:

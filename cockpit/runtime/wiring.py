@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cockpit.audit.journal import Journal, JournalBusy
-from cockpit.audit.trail import AuditTrail, default_journal_path
+from cockpit.audit.trail import AuditTrail, beside, default_journal_path
 from cockpit.model import events as ev
 from cockpit.model.session import Session
 from cockpit.runtime.progress import ProgressStore, window_path
@@ -94,15 +94,15 @@ def open_journal(path: str | Path | None, window: str) -> tuple[Journal, str | N
         raise _located(own, exc) from None
     n = 2
     while True:
-        beside = own.with_name(f"{own.stem}.{n}{own.suffix}")
+        other = beside(own, n)
         try:
-            journal = Journal(beside, key=key)
+            journal = Journal(other, key=key)
         except JournalBusy:
             n += 1
             continue
         except (OSError, RuntimeError) as exc:
-            raise _located(beside, exc) from None
-        return journal, f"audit: another cockpit writes {own}; this one journals to {beside}"
+            raise _located(other, exc) from None
+        return journal, f"audit: another cockpit writes {own}; this one journals to {other}"
 
 
 def _located(path: Path, exc: Exception) -> SetupError:

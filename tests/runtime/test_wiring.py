@@ -60,3 +60,26 @@ def test_a_journal_named_on_the_command_line_is_never_swapped(tmp_path):
     with pytest.raises(SetupError, match=rf"^{path}:1:1: .*another cockpit"):
         open_journal(path, WINDOW)
     first.close()
+
+
+def test_what_a_second_cockpit_journaled_beside_the_window_is_restored(monkeypatch):
+    """Its ticks went to `NAME.2.jsonl`: the next start restores them with the window's own."""
+    from cockpit.model import events as ev
+    from tests.ui.apps import make_session
+
+    monkeypatch.setattr(wiring, "RESTART_WAIT", 0.0)
+    session = make_session("go-live", context="prod-cluster", namespace="production")
+    first = wiring.assemble(session)
+    second = wiring.assemble(session)
+    assert second.trail.journal.path.name.endswith(".2.jsonl")
+    item = "phase-1-pre-deployment/infrastructure/kubernetes-cluster/production-namespace-created"
+    tick = ev.Tick(checklist="go-live", item=item, by="bob@bastion", at="2026-11-21T11:00:00+00:00")
+    second.trail.record("session.start", {"window": session.window})
+    second.trail.commit(tick)
+    for parts in (second, first):
+        parts.trail.journal.close()
+        parts.store.close()
+    again = wiring.assemble(session)
+    assert tick in again.restored
+    again.trail.journal.close()
+    again.store.close()
