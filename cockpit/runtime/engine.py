@@ -79,6 +79,16 @@ class Engine:
             listener(event)
         return None
 
+    def record(self, event: ev.Event) -> None:
+        """Journal and keep, from any thread, without the state: an action's own steps
+        once the loop is gone (a hang-up). Once the journal is closed there is no record
+        to make, and nothing is kept that has none."""
+        if self.trail is not None and self.trail.journal.closed:
+            return
+        seq = self.trail.event(event) if self.trail is not None else None
+        if self.store is not None:
+            self.store.record(event, seq)
+
     def now(self) -> str:
         return self.state.now or ""
 

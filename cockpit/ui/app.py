@@ -132,12 +132,11 @@ class CockpitApp(App[int]):
         self.clock = clock
         self.tick_seconds = tick_seconds
         self.active: Workspace = session.workspace
-        self.restored = list(restored)
         self.engine = Engine(
             session,
             trail=trail,
             store=store,
-            restored=self.restored,
+            restored=restored,
             now=clock().isoformat(),
             size=lambda: (self.size.width, self.size.height),
         )
@@ -396,9 +395,7 @@ class CockpitApp(App[int]):
         self.loop.call_soon_threadsafe(callback, *args, context=self._app_context)
 
     def record(self, event: ev.Event) -> None:
-        seq = self.trail.event(event) if self.trail is not None else None
-        if self.store is not None:
-            self.store.record(event, seq)
+        self.engine.record(event)
 
     def confirm(
         self, plan: Plan, where: str, holder: str, answered: Callable[[Answer], None]
