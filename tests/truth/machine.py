@@ -23,13 +23,16 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
+from cockpit.cli import main as cockpit_cli
 from cockpit.model import events as ev
+from cockpit.model.untrusted import scrub
 from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.confirm import Confirm
 from tests.disk import Disk
+from tests.truth.engine_machine import SECRET_TEXT, SECRETS
 from tests.truth.rebuild import Rebuilt, assert_shows_the_journal, assert_verifies
-from tests.ui.apps import NOW, make_session
+from tests.ui.apps import NOW, make_session, screen_text
 from tests.ui.raw_input import send_bytes
 
 #: the operator's keys; `q` is left out (its `y` ends the sequence), restarts are rules
@@ -89,6 +92,8 @@ PASTE = st.lists(
     ),
     max_size=40,
 ).map("".join)
+#: a paste is as often a credential copied from elsewhere
+PASTED = st.one_of(PASTE, SECRET_TEXT)
 SIZES = st.sampled_from([(80, 24), (160, 48), (100, 30), (120, 32), (60, 20)])
 
 
@@ -173,10 +178,11 @@ class CockpitMachine(RuleBasedStateMachine):
         self.keys_sent.extend(keys)
         self._run(send_bytes(self.pilot, b"".join(RAW[k] for k in keys)))
 
-    @rule(text=PASTE)
+    @rule(text=PASTED)
     def paste(self, text: str) -> None:
-        """A bracketed paste through the cockpit's parser: one `paste` record, no keys."""
-        self.pastes_sent.append(text)
+        """A bracketed paste through the cockpit's parser: one `paste` record, no keys, its
+        text as pasted but for a credential's secret."""
+        self.pastes_sent.append(scrub(text))
         self._run(send_bytes(self.pilot, b"\x1b[200~" + text.encode() + b"\x1b[201~"))
 
     @rule(size=SIZES)
@@ -188,6 +194,41 @@ class CockpitMachine(RuleBasedStateMachine):
         self.now += timedelta(seconds=seconds)
         self._in_app(self.app.dispatch, ev.ClockTick(now=self.now.isoformat()))
         self._run(self.pilot.pause())
+
+    # --- the world outside ------------------------------------------------------------------
+
+    @rule(
+        source=st.sampled_from(["prometheus", "kubernetes", "postgres"]),
+        state=st.sampled_from(["ok", "unreachable", "error", "forbidden"]),
+        detail=SECRET_TEXT,
+        label=SECRET_TEXT,
+    )
+    def servers_echo_a_credential(self, source: str, state: str, detail: str, label: str) -> None:
+        """A server's error and a pod's label, as the source threads deliver them, each
+        carrying a credential (a proxy echoing the request, a label someone set)."""
+        at = self.now.isoformat()
+        pod = {"name": "valeo-erp-blue-0", "labels": {"version": "blue", "note": label},
+               "phase": "Running", "ready": True, "reason": label}  # fmt: skip
+        for event in (
+            ev.SourceStatus(source=source, state=state, detail=detail, at=at),
+            ev.KubeObserved(resource="pods", change="LIST", items=(pod,), at=at),
+        ):
+            self._in_app(self.app.dispatch, event)
+        self._run(self.pilot.pause())
+
+    @precondition(lambda self: not self.disk.full)  # this process could not write it
+    @rule(form=st.sampled_from(["markdown", "asciicast"]))
+    def export(self, form: str) -> None:
+        """The auditor exports the journal as it stands: no credential in the file, which
+        only its owner may read."""
+        self.journal.sync()
+        out = self.home / f"export.{form}"
+        out.unlink(missing_ok=True)
+        assert cockpit_cli(["audit", "export", str(self.journal_path), "--format", form,
+                            "-o", str(out)]) == 0  # fmt: skip
+        assert out.stat().st_mode & 0o777 == 0o600
+        exported = out.read_text(encoding="utf-8")
+        assert [s for s in SECRETS if s in exported] == []
 
     # --- faults ----------------------------------------------------------------------------
 
@@ -240,3 +281,14 @@ class CockpitMachine(RuleBasedStateMachine):
         for before, kind in zip(["session.start", *kinds], kinds, strict=False):
             if kind == "view.focus":
                 assert before in ("key", "mouse"), kinds
+
+    @invariant()
+    def i6_no_secret_is_stored_or_shown(self) -> None:
+        """The screen, the journal and the progress file hold no credential's secret."""
+        shown = "\n".join(screen_text(self.app))
+        self.journal.sync()
+        self.store.flush(timeout=1)
+        stored = self.journal_path.read_text(encoding="utf-8", errors="replace")
+        if self.store.path.exists():
+            stored += self.store.path.read_text(encoding="utf-8", errors="replace")
+        assert [s for s in SECRETS if s in shown or s in stored] == []
