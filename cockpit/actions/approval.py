@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cockpit.actions.plan import PASSED, UNKNOWN, Plan, Precondition, preview_lines
+from cockpit.actions.plan import PASSED, UNKNOWN, Plan, Precondition, phrase_for, preview_lines
 from cockpit.model import events as ev
 from cockpit.model.approval import (
     EMERGENCY,
@@ -360,6 +360,7 @@ class FourEyes:
         plan = Plan(
             action=approval.action,
             target=approval.target,
+            phrase=phrase_for(approval.action, approval.target),
             title=f"Approve{after}: {approval.title}",
             changes=(
                 f"requested by {approval.requester} ({approval.requester_identity})",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.actions.approval import FourEyes, digest_of
-from cockpit.actions.plan import Choice, Plan, Precondition, excerpt
+from cockpit.actions.plan import Choice, Plan, Precondition, excerpt, phrase_for
 from cockpit.actions.selector import (
     ActionError,
     Inputs,
@@ -384,14 +384,15 @@ class Actions:
                 f"+ {about}",
                 "  writes after the backup are lost: the application should be stopped first",
             )
+        action = "restore-test" if scratch else "restore"
         plan = Plan(
-            action="restore-test" if scratch else "restore",
+            action=action,
             target=newest.database,
             title=title,
             changes=changes,
             preconditions=(self._lock_check(),),
             runbook=excerpt(self._rules_runbook(), "restore"),
-            phrase="" if scratch else f"restore {newest.database}",
+            phrase=phrase_for(action, newest.database),
         )
         context = {"settings": settings, "backup": newest, "scratch": scratch}
         return plan, context | {"backup_name": newest.name}

@@ -28,6 +28,12 @@ class Precondition:
         return {"name": self.name, "status": self.status, "detail": self.detail}
 
 
+def phrase_for(action: str, target: str) -> str:
+    """What confirms `action` when its target alone would not: a restore's database is
+    also a backup's, so a restore is confirmed with `restore <db>` (by the approver too)."""
+    return f"restore {target}" if action == "restore" else ""
+
+
 @dataclass(frozen=True)
 class Plan:
     action: str  # cutover | rollback-selector | rollback-helm | restore | backup

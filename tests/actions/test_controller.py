@@ -1066,3 +1066,18 @@ def test_an_emergency_can_be_approved_after_the_fact(cluster, kubeconfig):
     cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
     assert (cm["data"]["status"], cm["data"]["approver"]) == ("granted", "bob@laptop")
     assert bob.notices()[-1][1].startswith("approved: Cutover valeo-erp")
+
+
+def test_the_approver_of_a_restore_types_what_its_requester_typed(cluster, kubeconfig):
+    """A restore is confirmed with `restore <db>`, not the database's name alone (that would
+    confirm a backup): the approver's review asks the same."""
+    alice = four_eyes_host(kubeconfig)
+    asked_for_approval(alice, cluster)
+    restore = replace(alice.state.approval, action="restore", target="erp", title="Restore erp")
+    client_of(alice).publish(restore)
+    bob = four_eyes_host(kubeconfig, operator="bob@laptop")
+    watched(bob, cluster)
+    Actions(bob).four_eyes.approve()
+    plan = bob.asked[-1][0]
+    assert plan.to_type == "restore erp"
+    assert plan.confirmation("erp")[0] is False and plan.confirmation("restore erp")[0] is True
