@@ -5,7 +5,7 @@ and a `cancel` event. A backup is written as `<name>.partial` (0600), verified w
 `pg_restore --list` and hashed, and only then takes its final name beside a sha256sum-style
 `<name>.sha256`. Any failure removes what was written, so a file with a final name and a
 checksum is always a backup that restores. pg_dump and pg_restore run as argument lists,
-never through a shell; the password reaches them in PGPASSWORD, never on argv. Plans and
+never through a shell; the password reaches them in a 0600 PGPASSFILE, never on argv. Plans and
 results are frozen dataclasses of JSON-ready fields for the audit journal, without the
 password.
 """
@@ -68,11 +68,22 @@ class Conninfo(str):
 
         return make_conninfo(self, password=self.password, **overrides)
 
-    def child_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        if self.password:
-            env["PGPASSWORD"] = self.password
-        return env
+    @contextmanager
+    def child_env(self) -> Iterator[dict[str, str]]:
+        """The tools' environment: the password in a 0600 PGPASSFILE that lives as long as
+        the child (the environment is readable by `ps e`; libpq's docs advise against it)."""
+        env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+        if not self.password:
+            yield env
+            return
+        folder = tempfile.mkdtemp(prefix="cockpit-pgpass-")  # 0700, ours alone
+        try:
+            path = Path(folder) / "pgpass"
+            escaped = self.password.replace("\\", "\\\\").replace(":", "\\:")
+            write_atomic(path, f"*:*:*:*:{escaped}\n".encode())
+            yield env | {"PGPASSFILE": str(path)}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def scrub(self, text: str) -> str:
         return text.replace(self.password, "***") if self.password else text
@@ -347,13 +358,14 @@ def _check_cancel(cancel: threading.Event, when: str) -> None:
 @contextmanager
 def _child(argv: list[str], conninfo: Conninfo, **streams: Any) -> Iterator[subprocess.Popen]:
     """A pg_dump / pg_restore child that is killed if we leave before it ends."""
-    process = subprocess.Popen(argv, env=conninfo.child_env(), **streams)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+    with conninfo.child_env() as env:
+        process = subprocess.Popen(argv, env=env, **streams)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
 
 
 def _explain(tool: str, code: int, stderr: IO[bytes], conninfo: Conninfo) -> str:

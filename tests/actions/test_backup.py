@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from cockpit.actions.backup import (
     BackupPlan,
     BackupSettings,
     Conninfo,
+    _child,
     apply_retention,
     plan_backup,
     restore,
@@ -365,3 +367,23 @@ def test_restore_over_the_target_brings_the_data_back(
     assert postgres_server.sql(
         "SELECT version_num FROM alembic_version", dbname=fresh_database.name
     ) == [("004_add_numbering_table",)]
+
+
+def test_the_password_reaches_the_tools_in_a_private_passfile_not_their_environment(
+    tmp_path: Path, monkeypatch
+):
+    """As the PostgreSQL docs advise: PGPASSWORD is readable in the child's environment
+    (`ps e`, /proc/PID/environ); a 0600 PGPASSFILE is not, and is gone once it ends."""
+    monkeypatch.setenv("PGPASSWORD", "the-operators-own")  # would win over the passfile
+    dsn = make_conninfo(host="db", user="admin", password="pa:ss\\w0rd", dbname="erp")
+    conninfo = Conninfo(dsn)
+    script = "import os, stat, sys; p = os.environ['PGPASSFILE']; " \
+        "print(oct(stat.S_IMODE(os.stat(p).st_mode)), 'PGPASSWORD' in os.environ, p); " \
+        "print(open(p).read(), end='')"  # fmt: skip
+    with _child([sys.executable, "-c", script], conninfo, stdout=subprocess.PIPE) as child:
+        out = child.communicate()[0].decode()
+    head, line = out.splitlines()
+    mode, has_password, path = head.split(" ", 2)
+    assert (mode, has_password) == ("0o600", "False")
+    assert line == "*:*:*:*:pa\\:ss\\\\w0rd"  # libpq's escapes: `\:` and `\\`
+    assert not Path(path).exists()
