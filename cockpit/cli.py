@@ -88,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         "layout": args.layout,
         "context": args.context,
         "namespace": args.namespace,
+        "kubeconfig": args.kubeconfig,
         "prometheus.url": args.prometheus,
         "read_only": True if args.read_only else None,
     }
@@ -309,10 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--layout", metavar="L", help="a path or a name in layouts/ (go-live, pre-deployment …)"
     )
+    run.add_argument("--kubeconfig", metavar="PATH", help="default: $KUBECONFIG, ~/.kube/config")
     run.add_argument("--context", metavar="C", help="kube context")
-    run.add_argument("--namespace", metavar="N")
+    run.add_argument("-n", "--namespace", metavar="N")
     run.add_argument("--prometheus", metavar="URL")
-    run.add_argument("--read-only", action="store_true", help="offer no mutating action")
+    run.add_argument(
+        "--read-only", "--readonly", action="store_true", help="offer no mutating action"
+    )
     run.add_argument("--audit", metavar="PATH", help="journal (default: one per window, XDG state)")
     run.set_defaults(func=cmd_run)
 

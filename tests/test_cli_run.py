@@ -170,3 +170,20 @@ def test_an_audit_path_that_is_a_symlink_is_refused_and_located(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{path}:1:1: " in result.stderr and "symbolic link" in result.stderr
     assert not (tmp_path / "elsewhere.jsonl").exists()
+
+
+def test_kubectl_and_k9s_spellings_are_understood(tmp_path):
+    """`--kubeconfig` wins over KUBECONFIG, `-n` is `--namespace`, `--readonly` (k9s's)
+    is `--read-only`: what on-call hands type without thinking."""
+    from cockpit.cli import build_parser
+    from cockpit.sim.kube.valeo import write_kubeconfig
+
+    given = write_kubeconfig(tmp_path / "given", "https://127.0.0.1:1")
+    result = run(
+        tmp_path, "--kubeconfig", str(given), "--context", "nowhere", "-n", "production",
+        kubeconfig=tmp_path / "absent",
+    )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{given}:") and "no context 'nowhere'" in result.stderr
+    args = build_parser().parse_args(["run", "--readonly", "-n", "staging"])
+    assert (args.read_only, args.namespace) == (True, "staging")
