@@ -31,7 +31,6 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from cockpit.actions.controller import Actions, Answer
 from cockpit.actions.plan import Choice, Plan
-from cockpit.audit.inputs import input_record
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
@@ -46,6 +45,7 @@ from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
 from cockpit.ui.commands import CockpitCommands
+from cockpit.ui.input_records import input_record
 from cockpit.ui.key_routing import KeyRouting
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen

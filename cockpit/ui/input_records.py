@@ -1,4 +1,4 @@
-"""The operator's raw inputs as journal records, secrets masked.
+"""The operator's raw inputs (Textual events) as journal records, secrets masked.
 
 Captured at the App before Textual dispatches them, so keys that a focused Input or a
 modal screen consumes are recorded too. Anything typed into a field marked secret

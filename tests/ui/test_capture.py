@@ -3,10 +3,10 @@
 import pytest
 from textual import events
 
-from cockpit.audit.inputs import input_record
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
+from cockpit.ui.input_records import input_record
 from cockpit.ui.screens.prompt import Prompt
 from tests.disk import file_size_limit
 from tests.ui.apps import NOW, build_app
