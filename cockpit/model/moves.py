@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cockpit.model.untrusted import clean
+
 ANNOTATION = "cockpit.dev/move"
 #: an annotation longer than this is not a move the cockpit wrote (its own are ~400 bytes)
 MAX_BYTES = 4096
@@ -88,9 +90,9 @@ def read_annotation(annotations: Mapping[str, Any] | None) -> dict[str, Any]:
         value = data.get(name, "")
         if not isinstance(value, str):
             return _unreadable(f"{name} is not a string")
-        out[name] = value[:MAX_FIELD]
+        out[name] = clean(value)[:MAX_FIELD]  # scrubbed whole: a cut never halves a secret
     if out["state"] not in STATES:
-        return _unreadable(f"unknown state {out['state'][:40]!r}")
+        return _unreadable(f"state is none of {', '.join(STATES)}")
     if out["action"] not in NAMES or not out["to"]:
         return _unreadable("not a cutover or switch back with a target")
     out["label"] = out["label"] or "version"

@@ -37,7 +37,7 @@ def test_no_annotation_is_no_move():
         ("{not json", "line 1 column 2: Expecting property name enclosed in double quotes"),
         ("[1, 2]", "not a JSON object"),
         (json.dumps({"state": "failed", "to": "green", "action": "cutover", "by": 7}), "by is"),
-        (json.dumps({"state": "winning", "to": "green", "action": "cutover"}), "unknown state"),
+        (json.dumps({"state": "winning", "to": "green", "action": "cutover"}), "state is none of executing"),
         (json.dumps({"state": "failed", "to": "", "action": "cutover"}), "with a target"),
         (json.dumps({"state": "failed", "to": "green", "action": "rm -rf"}), "not a cutover"),
         ('{"detail": "' + "x" * 5000 + '"}', "bytes, more than 4096"),
@@ -55,6 +55,12 @@ def test_each_field_is_bounded():
     data = json.loads(MOVE.to_annotation()) | {"detail": "y" * 1000, "extra": "ignored"}
     read = read_annotation({ANNOTATION: json.dumps(data)})
     assert read["move"]["detail"] == "y" * MAX_FIELD and "extra" not in read["move"]
+
+
+def test_a_secret_cut_by_the_bound_is_redacted_whole_first():
+    detail = "x" * (MAX_FIELD - 12) + " token=tok3f9a2c77e1d4"
+    data = json.loads(MOVE.to_annotation()) | {"detail": detail}
+    assert "tok3f9a" not in read_annotation({ANNOTATION: json.dumps(data)})["move"]["detail"]
 
 
 def test_a_journal_record_of_something_else_is_no_move():
