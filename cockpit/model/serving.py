@@ -78,25 +78,43 @@ def _patched(action: ActionState) -> bool:
     return any((s.step, s.status) == ("execute", "done") or s.step in AFTER for s in action.steps)
 
 
-def last_move(state: State) -> ActionState | None:
-    """The last cutover or switch back whose patch ran: it decides where the traffic stands
-    (one refused before its patch moved nothing)."""
-    moved = [a for a in state.actions.values() if a.action in MOVES and _patched(a)]
+def last_move(state: State) -> tuple[str, ActionState] | None:
+    """The last cutover or switch back whose patch ran, with its id: it decides where the
+    traffic stands (one refused before its patch moved nothing)."""
+    moved = [(k, a) for k, a in state.actions.items() if a.action in MOVES and _patched(a)]
     return moved[-1] if moved else None
+
+
+def _superseded(key: str, action: ActionState, published: Move | None) -> bool:
+    """Another cockpit published a move on the Service after this one's patch ran."""
+    if published is None or published.id == key:
+        return False
+    patched = next((s.at for s in action.steps if (s.step, s.status) == ("execute", "done")), "")
+    try:
+        return datetime.fromisoformat(published.at) > datetime.fromisoformat(
+            patched or action.confirmed
+        )
+    except ValueError:
+        return False
 
 
 def traffic_item(state: State, now: datetime) -> proof.Item | None:
     """The last move, when it ended failed or cut off after its patch and the Service still
     selects where it moved the traffic: a failed cutover leaves the window at ROLLBACK,
     a failed switch back at HOLD. None when the traffic stands where it was verified."""
-    action = last_move(state)
-    move = action.params.get("move") if action is not None else None
-    if action is None or action.outcome not in STRANDED or not isinstance(move, dict):
+    last = last_move(state)
+    if last is None:
+        return None
+    key, action = last
+    move = action.params.get("move")
+    if action.outcome not in STRANDED or not isinstance(move, dict):
         return None
     service = state.kube.services.get(str(move.get("service", "")))
     label, to = str(move.get("label", "version")), str(move.get("to", ""))
     if service is None or service.selector.get(label) != to:
         return None  # moved back since, by the cockpit or by hand
+    if _superseded(key, action, service.move):
+        return None  # another cockpit moved the traffic since: its move decides
     where = f"traffic on {to} ({service.name} selects {label}={to})"
     detail = f"{action.action} {action.outcome}, {where}: {action.detail}"
     banner = f"{action.action.upper()} {action.outcome.upper()}: {where} — {action.detail}"

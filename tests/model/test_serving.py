@@ -363,3 +363,16 @@ def test_a_switch_back_that_failed_before_its_patch_leaves_the_failed_cutover_st
     refused[0] = replace(refused[0], action="rollback-selector")
     verdict = judged(state_of(*healthy_metrics(), *cluster("green", {}), *failed, *refused))
     assert verdict.state == ROLLBACK
+
+
+def test_a_later_move_of_another_cockpit_supersedes_this_cockpits_own_failed_one():
+    # alice's cutover was cut off; bob switched back, then cut over again and verified it:
+    # the selector is on green once more, but not because of alice's move
+    own = cutover("interrupted", "terminal gone: the Service selects green, not verified")
+    later = (T0 + timedelta(minutes=3)).isoformat()
+    bobs = published("succeeded", id="cutover@bob", by="bob@laptop", at=later, updated=later)
+    assert judged(state_of(*healthy_metrics(), *cluster("green", {}), *own, bobs)).state == OK
+    older = (T0 - timedelta(hours=1)).isoformat()
+    stale = published("succeeded", id="cutover@bob", by="bob@laptop", at=older, updated=older)
+    verdict = judged(state_of(*healthy_metrics(), *cluster("green", {}), *own, stale))
+    assert verdict.state == ROLLBACK  # the Service's move is older: alice's still decides
