@@ -85,17 +85,23 @@ def last_move(state: State) -> tuple[str, ActionState] | None:
     return moved[-1] if moved else None
 
 
+def _moment(text: str) -> datetime | None:
+    """A time from the cluster or a journal (untrusted text): None when it is not an
+    RFC 3339 time with its offset (a naive one cannot be compared with the clock)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def _superseded(key: str, action: ActionState, published: Move | None) -> bool:
     """Another cockpit published a move on the Service after this one's patch ran."""
     if published is None or published.id == key:
         return False
     patched = next((s.at for s in action.steps if (s.step, s.status) == ("execute", "done")), "")
-    try:
-        return datetime.fromisoformat(published.at) > datetime.fromisoformat(
-            patched or action.confirmed
-        )
-    except ValueError:
-        return False
+    theirs, ours = _moment(published.at), _moment(patched or action.confirmed)
+    return theirs is not None and ours is not None and theirs > ours
 
 
 def traffic_item(state: State, now: datetime) -> proof.Item | None:
@@ -124,11 +130,8 @@ def traffic_item(state: State, now: datetime) -> proof.Item | None:
 
 def _clock(moment: str | datetime) -> str:
     """A moment as the status bar's UTC clock says it ("12:03Z"); "?" when unreadable."""
-    try:
-        when = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
-        return f"{when.astimezone(UTC):%H:%M}Z"
-    except (TypeError, ValueError):
-        return "?"
+    when = moment if isinstance(moment, datetime) else _moment(moment)
+    return f"{when.astimezone(UTC):%H:%M}Z" if when is not None else "?"
 
 
 def _own(state: State, move: Move) -> ActionState | None:
@@ -150,11 +153,12 @@ def owner_gone(state: State, move: Move, now: datetime) -> str | None:
     for lease in leases:
         if lease.holder != move.holder:
             continue
+        renewed = _moment(lease.renewed)
         try:
-            expired = datetime.fromisoformat(lease.renewed) + timedelta(seconds=lease.duration)
-        except ValueError:
+            expired = renewed + timedelta(seconds=lease.duration) if renewed else None
+        except OverflowError:  # a lease "for ever": alive
             return None
-        return None if expired >= now else f"owner gone since {_clock(expired)}"
+        return None if expired is None or expired >= now else f"owner gone since {_clock(expired)}"
     if not leases:
         return "owner gone: no window lock"
     if leases[0].holder:

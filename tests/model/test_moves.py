@@ -37,7 +37,10 @@ def test_no_annotation_is_no_move():
         ("{not json", "line 1 column 2: Expecting property name enclosed in double quotes"),
         ("[1, 2]", "not a JSON object"),
         (json.dumps({"state": "failed", "to": "green", "action": "cutover", "by": 7}), "by is"),
-        (json.dumps({"state": "winning", "to": "green", "action": "cutover"}), "state is none of executing"),
+        (
+            json.dumps({"state": "winning", "to": "green", "action": "cutover"}),
+            "state is none of executing",
+        ),
         (json.dumps({"state": "failed", "to": "", "action": "cutover"}), "with a target"),
         (json.dumps({"state": "failed", "to": "green", "action": "rm -rf"}), "not a cutover"),
         ('{"detail": "' + "x" * 5000 + '"}', "bytes, more than 4096"),

@@ -376,3 +376,18 @@ def test_a_later_move_of_another_cockpit_supersedes_this_cockpits_own_failed_one
     stale = published("succeeded", id="cutover@bob", by="bob@laptop", at=older, updated=older)
     verdict = judged(state_of(*healthy_metrics(), *cluster("green", {}), *own, stale))
     assert verdict.state == ROLLBACK  # the Service's move is older: alice's still decides
+
+
+@pytest.mark.parametrize("at", ["2026-11-21T12:00:00", "yesterday", ""])
+def test_times_in_a_published_move_or_a_lease_are_untrusted_and_never_raise(at):
+    # a naive time cannot be compared with an aware one: read as unknown, never a TypeError
+    own = cutover("interrupted", "terminal gone")
+    naive_lease = ev.KubeObserved(
+        resource="leases",
+        change="LIST",
+        items=({"name": "cockpit-window", "holder": HOLDER, "renewed": at, "duration": 10**12},),
+    )
+    bob = {"id": "cutover@bob", "by": "bob@laptop", "at": at}
+    for move in (published("executing", **bob), published("failed", **bob, updated=at)):
+        events = (*healthy_metrics(), *cluster("green", {}), *own, naive_lease, move)
+        assert judged(state_of(*events)).state == ROLLBACK

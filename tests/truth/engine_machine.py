@@ -185,9 +185,10 @@ class EngineMachine(RuleBasedStateMachine):
         detail=st.one_of(TEXT, SECRET_TEXT),
         garbage=st.one_of(st.none(), st.none(), st.text(max_size=30), st.just("{" * 5000)),
         healthy=st.booleans(),
+        when=st.sampled_from(["now", "now", "2026-11-21T12:00:00", "soon"]),
     )
     def another_cockpit_moved(
-        self, action, state, to, selects, holder, lease, detail, garbage, healthy
+        self, action, state, to, selects, holder, lease, detail, garbage, healthy, when
     ):
         """Another cockpit's move, as its watch of the Service reads it: the annotation
         its actor published (or garbage someone wrote there), with or without its lock.
@@ -204,7 +205,8 @@ class EngineMachine(RuleBasedStateMachine):
                 self.metric_observed(metric, value, value, 0)
 
         move = {"action": action, "id": f"{action}@other", "by": "carol@elsewhere"}
-        move |= {"holder": holder, "state": state, "at": self.at(), "updated": self.at()}
+        at = self.at() if when == "now" else when  # a naive time, or none: untrusted too
+        move |= {"holder": holder, "state": state, "at": at, "updated": at}
         move |= {"label": "version", "to": to, "detail": detail}
         text = json.dumps(move) if garbage is None else garbage
         svc = {"metadata": {"name": "valeo-erp", "annotations": {"cockpit.dev/move": text}}}
@@ -212,7 +214,7 @@ class EngineMachine(RuleBasedStateMachine):
         items = (slim_service(svc),)
         self.engine.dispatch(ev.KubeObserved("services", "MODIFIED", items, at=self.at()))
         if lease is not None:
-            spec = {"holderIdentity": lease, "renewTime": self.at(), "leaseDurationSeconds": 15}
+            spec = {"holderIdentity": lease, "renewTime": at, "leaseDurationSeconds": 15}
             held = slim_lease({"metadata": {"name": "cockpit-window"}, "spec": spec})
             self.engine.dispatch(ev.KubeObserved("leases", "LIST", (held,), at=self.at()))
 
