@@ -64,8 +64,14 @@ class Herald:
                 finally:
                     client.close()  # type: ignore[attr-defined]
             except ActionError as error:
-                if not self._quiet:
-                    self._failed(move, str(error))
+                self._say(move, str(error))
             except Exception as error:  # a thread of its own: said, never raised into nothing
-                if not self._quiet:
-                    self._failed(move, f"{type(error).__name__}: {error}")
+                self._say(move, f"{type(error).__name__}: {error}")
+
+    def _say(self, move: Move, why: str) -> None:
+        if self._quiet:
+            return
+        try:
+            self._failed(move, why)
+        except Exception:  # the cockpit is going (its loop closed): nobody left to tell
+            self._quiet = True
