@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cockpit.actions.approval import FourEyes, digest_of
+from cockpit.actions.herald import TIMEOUT as HERALD_TIMEOUT
+from cockpit.actions.herald import Herald
 from cockpit.actions.plan import Choice, Plan, Precondition, excerpt, phrase_for
 from cockpit.actions.selector import (
     ActionError,
@@ -34,6 +36,7 @@ from cockpit.model.checklist import PostgresCheck
 from cockpit.model.compare import FAIL
 from cockpit.model.evidence import COMPARE, brief, deciding
 from cockpit.model.gate import decide
+from cockpit.model.moves import EXECUTING, VERIFIED, Move
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
 from cockpit.model.units import format_duration
@@ -108,6 +111,9 @@ class Actions:
         self._ended: set[str] = set()  # results journaled since the hang-up
         self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
+        #: moves whose patch ran, as published on their Service (`cockpit.model.moves`)
+        self._moved: dict[str, tuple[SelectorMove, Move]] = {}
+        self.herald = Herald(self._api, self._unpublished)
 
     # --- what the keys offer ---------------------------------------------------------------
 
@@ -540,6 +546,7 @@ class Actions:
 
         Never blocking here matters at a hang-up: the loop then waits for this thread.
         """
+        self._announce(event)
         with self._lock:
             if not self.detached:
                 self._pending.append(event)
@@ -591,9 +598,66 @@ class Actions:
                         id=key, step=step.step, status="interrupted", detail=detail, at=self._now()
                     )
                 )
-            self._record(
-                ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=self._now())
+            finished = ev.ActionFinished(
+                id=key, outcome="interrupted", detail=detail, at=self._now()
             )
+            self._announce(finished)
+            self._record(finished)
+        if not self.herald.flush():  # bounded: the exit never waits on a cluster that is gone
+            message = (
+                f"the moves' last state was not on the Service within {HERALD_TIMEOUT:g} s: "
+                "other cockpits on this window may show them as still executing"
+            )
+            self._record(ev.Notice(level="warning", message=message, at=self._now()))
+
+    # --- the move, published on the Service for every cockpit ----------------------------
+
+    def _api(self):
+        from cockpit.clients.kube import api_client, kube_settings
+
+        settings = kube_settings(self.session)
+        if settings is None:
+            raise ActionError("Kubernetes not configured")
+        return api_client(settings)
+
+    def _published(self, key: str, action: str, move: SelectorMove) -> Move:
+        """The move as it is written in its patch: executing, by whom, which lock."""
+        now = self._now()
+        return Move(
+            action=action,
+            id=key,
+            by=self.session.operator,
+            holder=self.session.holder if self.host.locked else "",
+            state=EXECUTING,
+            at=now,
+            updated=now,
+            label=move.label,
+            to=move.to,
+        )
+
+    def _announce(self, event: ev.Event) -> None:
+        """A moved action's verification or outcome, published where every cockpit reads it."""
+        moved = self._moved.get(getattr(event, "id", ""))
+        if moved is None:
+            return
+        where, move = moved
+        if isinstance(event, ev.ActionStep) and (event.step, event.status) == ("verify", "done"):
+            state = VERIFIED if move.action == "cutover" else ""
+        elif isinstance(event, ev.ActionFinished):
+            state = event.outcome
+        else:
+            return
+        if state and state != move.state:
+            move = replace(move, state=state, updated=event.at or self._now(), detail=event.detail)
+            self._moved[move.id] = (where, move)
+            self.herald.publish(where, move)
+
+    def _unpublished(self, move: Move, why: str) -> None:
+        message = (
+            f"the {move.name}'s state ({move.state}) is not on the Service: {why}; "
+            "other cockpits on this window may not see it"
+        )
+        self.emit(ev.Notice(level="warning", message=message, at=self._now()))
 
     def _safe_point(self, action: ActionState) -> str:
         """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
@@ -653,6 +717,7 @@ class Actions:
         from cockpit.clients.kube import api_client, kube_settings
 
         move: SelectorMove = context["move"]
+        action = self.host.state.actions[key].action
         settings = kube_settings(self.session)
         if settings is None:
             raise ActionError("Kubernetes not configured")
@@ -663,12 +728,15 @@ class Actions:
                     self._finish(key, "cancelled", "terminal gone before execution: no change")
                     return
                 self.step(key, step, "running")
+                published = self._published(key, action, move)
                 try:
-                    detail = patch_selector(client, move, context["expected"], dry_run=dry)
+                    detail = patch_selector(client, move, context["expected"], dry, published)
                 except ActionError as error:
                     self.step(key, step, "failed", str(error))
                     self._finish(key, "failed", str(error))
                     return
+                if not dry:
+                    self._moved[key] = (move, published)
                 self.step(key, step, "done", detail)
         finally:
             client.close()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from cockpit.actions.plan import FAILED, PASSED, UNKNOWN, Plan, Precondition
 from cockpit.model.checklist import Rule
 from cockpit.model.gate import GO, GateDecision
+from cockpit.model.moves import ANNOTATION, Move, read_annotation
 from cockpit.model.state import ItemKey, State
 
 OTHER = {"blue": "green", "green": "blue"}
@@ -256,15 +257,23 @@ def read_selector(api_client, move: SelectorMove) -> tuple[str, str]:
     return selector.get(move.label, ""), service["metadata"]["resourceVersion"]
 
 
-def apply_selector(api_client, move: SelectorMove, resource_version: str, dry_run: bool) -> str:
-    """PATCH with the resourceVersion read before: a change in between is a 409, not a race."""
+def apply_selector(
+    api_client,
+    move: SelectorMove,
+    resource_version: str,
+    dry_run: bool,
+    published: Move | None = None,
+) -> str:
+    """PATCH with the resourceVersion read before: a change in between is a 409, not a race.
+    `published`: the move as every cockpit is to read it, in the same patch (one write:
+    no cockpit sees the selector moved without the move that moved it)."""
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    body = {
-        "metadata": {"resourceVersion": resource_version},
-        "spec": {"selector": {move.label: move.to}},
-    }
+    metadata: dict[str, object] = {"resourceVersion": resource_version}
+    if published is not None:
+        metadata["annotations"] = {ANNOTATION: published.to_annotation()}
+    body = {"metadata": metadata, "spec": {"selector": {move.label: move.to}}}
     try:
         response = client.CoreV1Api(api_client).patch_namespaced_service(
             move.service,
@@ -281,7 +290,9 @@ def apply_selector(api_client, move: SelectorMove, resource_version: str, dry_ru
     return f"selector {move.label}={selector}" + (" (dry run)" if dry_run else "")
 
 
-def patch_selector(api_client, move: SelectorMove, expected: str, dry_run: bool) -> str:
+def patch_selector(
+    api_client, move: SelectorMove, expected: str, dry_run: bool, published: Move | None = None
+) -> str:
     """Patch only if the Service still selects what the plan saw."""
     current, resource_version = read_selector(api_client, move)
     if current != expected:
@@ -289,4 +300,36 @@ def patch_selector(api_client, move: SelectorMove, expected: str, dry_run: bool)
             f"the Service changed since the plan: it selects {move.label}={current!r} now"
             f" (expected {expected!r}); nothing was changed, plan again"
         )
-    return apply_selector(api_client, move, resource_version, dry_run)
+    return apply_selector(api_client, move, resource_version, dry_run, published)
+
+
+def publish_outcome(api_client, move: SelectorMove, published: Move, timeout: float) -> None:
+    """Write the move's new state on its Service — only over the same move (a later one,
+    another cockpit's switch back say, is never overwritten), with the resourceVersion
+    read: a 409 is read and tried again once. Raises ActionError, saying why."""
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    api = client.CoreV1Api(api_client)
+    for attempt in (1, 2):
+        try:
+            response = api.read_namespaced_service(
+                move.service, move.namespace, _preload_content=False, _request_timeout=timeout
+            )
+            meta = json.loads(response.data).get("metadata") or {}
+            there = read_annotation(meta.get("annotations")).get("move") or {}
+            if there.get("id") != published.id:
+                raise ActionError(f"the Service carries another move now ({there.get('id')})")
+            annotations = {ANNOTATION: published.to_annotation()}
+            body = {
+                "metadata": {"resourceVersion": meta["resourceVersion"], "annotations": annotations}
+            }
+            api.patch_namespaced_service(
+                move.service, move.namespace, body, _preload_content=False, _request_timeout=timeout
+            )
+            return
+        except ApiException as error:
+            if error.status != 409 or attempt == 2:
+                raise _api_error(error, move, "patch") from None
+        except (OSError, ValueError, KeyError) as error:
+            raise _api_error(error, move, "patch") from None

@@ -2,7 +2,9 @@
 
 Not OK while the Service selects fewer ready endpoints than desired (or the watch that
 says so is not live), while a judged series is stale, unknown or its source unreachable,
-or while an action failed and left the traffic where its verification failed. The rules
+or while an action failed and left the traffic where its verification failed — this
+cockpit's own, or one another cockpit published on the Service (`cockpit.model.moves`)
+that is not verified and still carries the traffic. The rules
 (`rules.judge_window`) keep it; this says, independently, whether a state breaks it — for
 tests that drive the cockpit through random events and check it after each judgement. Pure.
 """
@@ -13,6 +15,7 @@ from datetime import datetime
 
 from cockpit.model.evidence import COMPARE, GUARD, OK, decode, rejudge
 from cockpit.model.metrics import stale
+from cockpit.model.moves import EXECUTING, STRANDED
 from cockpit.model.rules import unjudged
 from cockpit.model.serving import endpoints_item, traffic_item
 from cockpit.model.state import State
@@ -53,4 +56,28 @@ def honest_verdict_violations(
     stranded = traffic_item(state, now)
     if stranded is not None:
         out.append(f"OK while {stranded['detail']}")
+    out += [f"OK while {why}" for name in names if (why := unverified_move(state, name))]
     return out
+
+
+def unverified_move(state: State, service: str) -> str:
+    """Why the move published on `service` keeps the window from OK ("" when it does not):
+    not verified (executing, failed, cut off) and the Service still selects where it moved
+    the traffic — unless it is this cockpit's own, whose journal says it ended or verified
+    it (then `traffic_item` speaks). An unreadable annotation cannot vouch either."""
+    found = state.kube.services.get(service)
+    if found is None:
+        return ""
+    if found.move_error:
+        return f"{service}'s move annotation is unreadable"
+    move = found.move
+    if move is None or move.state not in (EXECUTING, *STRANDED):
+        return ""
+    if found.selector.get(move.label) != move.to:
+        return ""
+    own = state.actions.get(move.id)
+    if own is not None and (own.action, own.by) == (move.action, move.by):
+        steps = {(s.step, s.status) for s in own.steps}
+        if own.outcome or ("verify", "done") in steps or any(s == "soak" for s, _ in steps):
+            return ""
+    return f"{move.name} by {move.by} is {move.state}, traffic on {move.to}"

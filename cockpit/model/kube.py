@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+from cockpit.model.moves import Move, move_of
+
 KINDS = ("pods", "services", "endpointslices", "deployments", "leases")
 
 
@@ -37,6 +39,9 @@ class Pod:
 class Service:
     name: str
     selector: Mapping[str, str]
+    #: the last move published on it by a cockpit (None: none, or unreadable)
+    move: Move | None = None
+    move_error: str = ""  # why its move annotation cannot be read ("" when it can)
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,12 @@ def _pod(d: dict[str, Any]) -> Pod:
 
 
 def _service(d: dict[str, Any]) -> Service:
-    return Service(name=d["name"], selector=MappingProxyType(dict(d.get("selector") or {})))
+    return Service(
+        name=d["name"],
+        selector=MappingProxyType(dict(d.get("selector") or {})),
+        move=move_of(d.get("move")),
+        move_error=str(d.get("move_error") or ""),
+    )
 
 
 def _slice(d: dict[str, Any]) -> EndpointSlice:

@@ -3,21 +3,26 @@
 The runbook's rules judge numbers; a window whose numbers look fine is still not OK while
 the Service selects fewer ready endpoints than its Deployments want, while the watch that
 would say so is not live, or while a cutover or rollback failed (or was cut off) after its
-patch and left the traffic where its verification failed. Each is an evidence item (kind
-`guard`) with its state, so the journal keeps why and `evidence.rejudge` agrees. Pure.
+patch and left the traffic where its verification failed — this cockpit's own move, from
+its journal, or any cockpit's, from the move published on the Service
+(`cockpit.model.moves`), so a cockpit that did not act judges the window as the one that
+did. Each is an evidence item (kind `guard`) with its state, so the journal keeps why and
+`evidence.rejudge` agrees. Pure.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from cockpit.model import evidence as proof
+from cockpit.model import moves
 from cockpit.model.evidence import HOLD, OK, ROLLBACK
 from cockpit.model.kube import KubeState, Service
+from cockpit.model.moves import Move
 from cockpit.model.state import ActionState, State
 
 #: the actions that move the traffic; a later one decides where it stands
-MOVES = ("cutover", "rollback")
+MOVES = ("cutover", "rollback-selector")
 #: how an action ends that may have left the traffic moved but unverified
 STRANDED = ("failed", "interrupted")
 #: the steps that come only after the patch was applied
@@ -28,6 +33,7 @@ ENDPOINTS = "Service endpoints ready"
 #: is gone says "unreachable")
 LIVE = ("ok", "reconnecting")
 TRAFFIC = "Traffic where it was verified"
+PUBLISHED = "Traffic where its mover left it"
 
 
 def desired(kube: KubeState, service: Service) -> int:
@@ -67,26 +73,54 @@ def endpoints_item(state: State, service: str, label: str, now: datetime) -> pro
     return proof.guard_item(ENDPOINTS, version, OK if served else HOLD, detail, now)
 
 
-def last_move(state: State) -> ActionState | None:
-    """The last confirmed cutover or rollback: it decides where the traffic stands."""
-    moves = [a for a in state.actions.values() if a.action in MOVES and a.confirmed]
-    return moves[-1] if moves else None
+def _patched(action: ActionState) -> bool:
+    """The move's patch ran: the traffic moved (whatever came of it)."""
+    return any((s.step, s.status) == ("execute", "done") or s.step in AFTER for s in action.steps)
+
+
+def last_move(state: State) -> tuple[str, ActionState] | None:
+    """The last cutover or switch back whose patch ran, with its id: it decides where the
+    traffic stands (one refused before its patch moved nothing)."""
+    moved = [(k, a) for k, a in state.actions.items() if a.action in MOVES and _patched(a)]
+    return moved[-1] if moved else None
+
+
+def _moment(text: str) -> datetime | None:
+    """A time from the cluster or a journal (untrusted text): None when it is not an
+    RFC 3339 time with its offset (a naive one cannot be compared with the clock)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _superseded(key: str, action: ActionState, published: Move | None) -> bool:
+    """Another cockpit published a move on the Service after this one's patch ran."""
+    if published is None or published.id == key:
+        return False
+    patched = next((s.at for s in action.steps if (s.step, s.status) == ("execute", "done")), "")
+    theirs, ours = _moment(published.at), _moment(patched or action.confirmed)
+    return theirs is not None and ours is not None and theirs > ours
 
 
 def traffic_item(state: State, now: datetime) -> proof.Item | None:
     """The last move, when it ended failed or cut off after its patch and the Service still
     selects where it moved the traffic: a failed cutover leaves the window at ROLLBACK,
     a failed switch back at HOLD. None when the traffic stands where it was verified."""
-    action = last_move(state)
-    move = action.params.get("move") if action is not None else None
-    if action is None or action.outcome not in STRANDED or not isinstance(move, dict):
+    last = last_move(state)
+    if last is None:
         return None
-    if not any((s.step, s.status) == ("execute", "done") or s.step in AFTER for s in action.steps):
-        return None  # the patch never ran: the traffic did not move
+    key, action = last
+    move = action.params.get("move")
+    if action.outcome not in STRANDED or not isinstance(move, dict):
+        return None
     service = state.kube.services.get(str(move.get("service", "")))
     label, to = str(move.get("label", "version")), str(move.get("to", ""))
     if service is None or service.selector.get(label) != to:
         return None  # moved back since, by the cockpit or by hand
+    if _superseded(key, action, service.move):
+        return None  # another cockpit moved the traffic since: its move decides
     where = f"traffic on {to} ({service.name} selects {label}={to})"
     detail = f"{action.action} {action.outcome}, {where}: {action.detail}"
     banner = f"{action.action.upper()} {action.outcome.upper()}: {where} — {action.detail}"
@@ -94,7 +128,89 @@ def traffic_item(state: State, now: datetime) -> proof.Item | None:
     return proof.guard_item(TRAFFIC, to, state_, detail, now, banner)
 
 
+def _clock(moment: str | datetime) -> str:
+    """A moment as the status bar's UTC clock says it ("12:03Z"); "?" when unreadable."""
+    when = moment if isinstance(moment, datetime) else _moment(moment)
+    return f"{when.astimezone(UTC):%H:%M}Z" if when is not None else "?"
+
+
+def _own(state: State, move: Move) -> ActionState | None:
+    """This cockpit's own action, when the published move is one of its own."""
+    action = state.actions.get(move.id)
+    return (
+        action
+        if action is not None and (action.action, action.by) == (move.action, move.by)
+        else None
+    )
+
+
+def owner_gone(state: State, move: Move, now: datetime) -> str | None:
+    """Why the cockpit that published an executing move is gone, None while its window
+    lock lives (or nothing can tell: it ran without a lock, the leases are not watched)."""
+    if not move.holder or "leases" not in state.kube.listed:
+        return None
+    leases = list(state.kube.leases.values())
+    for lease in leases:
+        if lease.holder != move.holder:
+            continue
+        renewed = _moment(lease.renewed)
+        try:
+            expired = renewed + timedelta(seconds=lease.duration) if renewed else None
+        except OverflowError:  # a lease "for ever": alive
+            return None
+        return None if expired is None or expired >= now else f"owner gone since {_clock(expired)}"
+    if not leases:
+        return "owner gone: no window lock"
+    if leases[0].holder:
+        return f"owner gone: the window lock is held by {leases[0].holder} now"
+    return f"owner gone since {_clock(leases[0].renewed)}: the window lock was given back"
+
+
+def published_item(state: State, service: str, now: datetime) -> proof.Item | None:
+    """The move a cockpit published on the Service (`cockpit.model.moves`), while the traffic
+    stands where it moved it: failed or cut off, the same as this cockpit's own would be
+    (a cutover ROLLBACK, a switch back HOLD); not verified yet, HOLD — and one whose
+    owner's lock is gone is cut off, not running. None when it says nothing against the
+    window: verified, the traffic moved since, or this cockpit's own move whose journal
+    knows more (`traffic_item`)."""
+    found = state.kube.services.get(service)
+    if found is None:
+        return None
+    if found.move_error:
+        return proof.guard_item(PUBLISHED, "", HOLD, f"{service}: {found.move_error}", now)
+    move = found.move
+    if move is None or move.state not in (moves.EXECUTING, *moves.STRANDED):
+        return None
+    if found.selector.get(move.label) != move.to:
+        return None  # moved since, by a cockpit or by hand
+    own = _own(state, move)
+    verified = own is not None and any(
+        (s.step, s.status) == ("verify", "done") or s.step == "soak" for s in own.steps
+    )
+    if own is not None and (own.outcome or verified):
+        return None  # its own journal says how it ended, or that it verified the traffic
+    where = f"traffic on {move.to} ({service} selects {move.label}={move.to})"
+    who, loud = f"{move.name} by {move.by}", f"{move.name.upper()} BY {move.by}"
+    moved = ROLLBACK if move.action == "cutover" else HOLD
+    if move.state != moves.EXECUTING:
+        said = f"at {_clock(move.updated or move.at)}: {move.detail}"
+        detail = f"{who} {move.state} {said}; {where}"
+        banner = f"{loud} {move.state.upper()} {said}; traffic on {move.to}"
+        return proof.guard_item(PUBLISHED, move.to, moved, detail, now, banner)
+    gone = None if own is not None else owner_gone(state, move, now)
+    if gone is None:
+        detail = f"{who} at {_clock(move.at)} not verified yet: {where}"
+        return proof.guard_item(PUBLISHED, move.to, HOLD, detail, now)
+    detail = f"{who} at {_clock(move.at)} interrupted? {gone}: {where}, not verified"
+    banner = f"{loud} INTERRUPTED? {gone}: traffic on {move.to}, not verified"
+    return proof.guard_item(PUBLISHED, move.to, moved, detail, now, banner)
+
+
 def guards(state: State, service: str, label: str, now: datetime) -> list[proof.Item]:
     """Every guard that has something to say about the window now."""
-    items = (endpoints_item(state, service, label, now), traffic_item(state, now))
+    items = (
+        endpoints_item(state, service, label, now),
+        traffic_item(state, now),
+        published_item(state, service, now),
+    )
     return [item for item in items if item is not None]

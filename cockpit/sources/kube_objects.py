@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cockpit.model.moves import read_annotation
+
 Obj = dict[str, Any]
 
 
@@ -54,9 +56,12 @@ def pod(obj: Obj) -> Obj:
 
 
 def service(obj: Obj) -> Obj:
+    """Its selector, and the traffic move a cockpit published on it (`cockpit.model.moves`)."""
+    meta = obj["metadata"]
     return {
-        "name": obj["metadata"]["name"],
+        "name": meta["name"],
         "selector": (obj.get("spec") or {}).get("selector") or {},
+        **read_annotation(meta.get("annotations")),
     }
 
 

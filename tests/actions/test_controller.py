@@ -1081,3 +1081,120 @@ def test_the_approver_of_a_restore_types_what_its_requester_typed(cluster, kubec
     plan = bob.asked[-1][0]
     assert plan.to_type == "restore erp"
     assert plan.confirmation("erp")[0] is False and plan.confirmation("restore erp")[0] is True
+
+
+# --- the move, published on the Service for every cockpit -----------------------------------
+
+
+def cluster_host(kubeconfig, **config) -> Host:
+    host = Host(kubeconfig=str(kubeconfig), context="valeo-sim", operator="alice@bastion", **config)
+    observe(host)
+    return host
+
+
+def cut_over(host: Host) -> Actions:
+    """`c`, confirmed (past the preconditions the emulator cannot pass: its metrics), run."""
+    controller = Actions(host)
+    controller.cutover()
+    ((plan, _, _, answered),) = host.asked
+    overridden(host, plan, answered)
+    return controller
+
+
+def on_the_service(cluster) -> dict:
+    import json
+
+    service = cluster.store.get("services", "production", "valeo-erp")
+    return json.loads(service["metadata"]["annotations"]["cockpit.dev/move"])
+
+
+def test_a_cutover_publishes_its_move_in_the_patch_that_moves_the_selector(cluster, kubeconfig):
+    host = cluster_host(kubeconfig)
+    cut_over(host)
+    (key,) = host.state.actions
+    service = cluster.store.get("services", "production", "valeo-erp")
+    assert service["spec"]["selector"]["version"] == "green"
+    move = on_the_service(cluster)
+    assert (move["id"], move["action"], move["by"], move["state"]) == (
+        key,
+        "cutover",
+        "alice@bastion",
+        "executing",
+    )
+    assert (move["label"], move["to"], move["holder"]) == ("version", "green", "")
+    assert move["at"] == move["updated"] == host.now()
+
+
+def test_the_outcome_of_a_cutover_is_published_when_its_verification_fails(cluster, kubeconfig):
+    host = cluster_host(kubeconfig)
+    controller = cut_over(host)
+    observe(host, selector="green", endpoints=(("green", True), ("green", False), ("green", False)))
+    later(controller, host, 31)
+    assert only(host).outcome == "failed"
+    assert controller.herald.flush()
+    move = on_the_service(cluster)
+    assert move["state"] == "failed" and move["detail"] == only(host).detail
+    assert move["detail"].startswith("not verified after 30s: 1/3 green endpoints ready")
+    assert host.notices() == []
+
+
+def test_a_hang_up_publishes_where_the_move_stopped(cluster, kubeconfig):
+    host = cluster_host(kubeconfig)
+    controller = cut_over(host)
+    controller.detach()
+    controller.close_out()  # flushes what it published, within its bound
+    (result,) = [e for e in host.recorded if isinstance(e, ev.ActionFinished)]
+    move = on_the_service(cluster)
+    assert (move["state"], move["detail"]) == ("interrupted", result.detail)
+    assert move["detail"] == "terminal gone: the Service selects green, its endpoints not verified"
+
+
+def test_an_outcome_is_never_written_over_a_later_move(cluster, kubeconfig):
+    import json
+
+    host = cluster_host(kubeconfig)
+    controller = cut_over(host)
+    later_move = json.dumps(on_the_service(cluster) | {"id": "rollback-selector@bob"})
+
+    def moved_by_bob(service: dict) -> dict:
+        service["metadata"]["annotations"]["cockpit.dev/move"] = later_move
+        return service
+
+    cluster.store.mutate("services", "production", "valeo-erp", moved_by_bob)
+    observe(host, selector="green", endpoints=(("green", False),) * 3)
+    later(controller, host, 31)
+    assert controller.herald.flush()
+    host.run_queued()
+    assert on_the_service(cluster)["id"] == "rollback-selector@bob"
+    ((level, message),) = host.notices()
+    assert level == "warning" and message.startswith(
+        "the cutover's state (failed) is not on the Service: the Service carries another move"
+    )
+
+
+def test_a_hang_up_with_a_cluster_that_does_not_answer_still_exits_in_time(
+    cluster, kubeconfig, tmp_path
+):
+    import socket
+    import time
+
+    from cockpit.actions.herald import TIMEOUT
+
+    host = cluster_host(kubeconfig)
+    controller = cut_over(host)
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        text = kubeconfig.read_text().replace(
+            cluster.url, f"http://127.0.0.1:{silent.getsockname()[1]}"
+        )
+        kubeconfig.write_text(text)
+        controller.detach()
+        started = time.monotonic()
+        controller.close_out()
+        took = time.monotonic() - started
+    assert took < TIMEOUT + 1.5, took
+    assert [e.outcome for e in host.recorded if isinstance(e, ev.ActionFinished)] == ["interrupted"]
+    assert on_the_service(cluster)["state"] == "executing"  # not written, and said so:
+    (notice,) = [e for e in host.recorded if isinstance(e, ev.Notice)]
+    assert notice.message.startswith("the moves' last state was not on the Service within 3 s")

@@ -12,7 +12,17 @@ from cockpit.model.honesty import honest_verdict_violations
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import OK, judge_window, window_events
 from cockpit.model.state import State
-from tests.model.test_serving import T0, cluster, cutover, healthy_metrics, state_of
+from tests.model.test_serving import (
+    HOLDER,
+    NOT_VERIFIED,
+    T0,
+    cluster,
+    cutover,
+    healthy_metrics,
+    lease,
+    published,
+    state_of,
+)
 
 
 def judged(state: State) -> State:
@@ -47,7 +57,24 @@ BREACHES = {
         ev.SourceStatus(source="prometheus", state="slow", at=T0.isoformat()),
     ),
     "data old": (*cluster("blue", {}), ev.ClockTick(now=(T0 + timedelta(minutes=1)).isoformat())),
+    # another cockpit's move, published on the Service: this one's journal has no action
+    "another cockpit's failed cutover": (*cluster("green", {}), published("failed", NOT_VERIFIED)),
+    "another cockpit's hang-up": (*cluster("green", {}), published("interrupted", "cut off")),
+    "another cockpit verifying": (*cluster("green", {}), lease(HOLDER), published("executing")),
+    "another cockpit gone": (*cluster("green", {}), lease(""), published("executing")),
 }
+
+
+def bare_ok(state: State) -> State:
+    """OK with no evidence at all: a verdict that never looked at the published move."""
+    return reduce(state, ev.WindowJudged(state=OK, at=state.now or ""))
+
+
+@pytest.mark.parametrize("breach", [b for b in BREACHES if b.startswith("another")])
+def test_an_ok_over_another_cockpits_unverified_move_is_caught_from_the_service_alone(breach):
+    state = bare_ok(state_of(*healthy_metrics(), *BREACHES[breach]))
+    said = honest_verdict_violations(state, "valeo-erp")
+    assert said and all("by alice@bastion" in w and "traffic on green" in w for w in said), said
 
 
 def test_a_healthy_window_is_ok_and_honest():

@@ -146,3 +146,22 @@ def test_the_state_before_a_change_is_not_changed():
     observe(before, "pods", "ADDED", pod("b"))
     observe(before, "pods", "DELETED", pod("a"))
     assert list(before.kube.pods) == ["a"]
+
+
+def test_the_move_published_on_the_service_is_kept_and_replaced_by_the_next():
+    from cockpit.model.moves import FAILED, SUCCEEDED
+
+    def moved(state: str) -> dict:
+        move = {"action": "cutover", "id": "c1", "by": "alice", "state": state, "to": "green"}
+        return {"name": "valeo-erp", "selector": {"version": "green"}, "move": move}
+
+    state = reduce(
+        State(), ev.KubeObserved(resource="services", change="LIST", items=(moved(FAILED),))
+    )
+    assert state.kube.services["valeo-erp"].move.state == FAILED
+    later = ev.KubeObserved(resource="services", change="MODIFIED", items=(moved(SUCCEEDED),))
+    assert reduce(state, later).kube.services["valeo-erp"].move.state == SUCCEEDED
+    unreadable = {"name": "valeo-erp", "selector": {}, "move_error": "unreadable move annotation"}
+    gone = ev.KubeObserved(resource="services", change="MODIFIED", items=(unreadable,))
+    service = reduce(state, gone).kube.services["valeo-erp"]
+    assert service.move is None and service.move_error == "unreadable move annotation"

@@ -1,9 +1,18 @@
 """The engine: the one way in, without Textual."""
 
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
+from cockpit.model.honesty import honest_verdict_violations
+from cockpit.model.rules import HOLD, ROLLBACK
+from cockpit.model.state import State
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.progress import ProgressStore
 from tests.disk import file_size_limit
@@ -44,3 +53,108 @@ def test_after_the_journal_closed_nothing_is_recorded_kept_or_raised(tmp_path):
     assert not engine.state.item_progress("go-live", ITEM).done
     engine.store.close()
     assert "action.step" not in (tmp_path / "j.jsonl").read_text()
+
+
+# --- two cockpits on one window: the one that did not act judges as the one that did -------
+
+
+class Watching:
+    """Cockpit B: an engine of its own, fed by its own watch of the emulator, judged as
+    the app judges it once a second. It never acts: what it knows of A's move is what A
+    published on the Service."""
+
+    def __init__(self, kubeconfig) -> None:
+        import threading
+
+        from cockpit.clients.kube import kube_settings
+        from cockpit.sources.kube import KubeSource
+
+        session = make_session("go-live", kubeconfig=str(kubeconfig), context="valeo-sim")
+        self.session = replace(session, operator="bob@laptop")
+        self.engine = Engine(self.session, now=datetime.now(UTC).isoformat())
+        self.lock, self.queued = threading.Lock(), []
+        self.source = KubeSource(kube_settings(self.session), self._emit)
+        self.threads = [threading.Thread(target=f, daemon=True) for f in self.source.loops()]
+        for thread in self.threads:
+            thread.start()
+
+    def _emit(self, event) -> None:
+        with self.lock:
+            self.queued.append(event)
+
+    def judged(self) -> State:
+        with self.lock:
+            events, self.queued = self.queued, []
+        for event in (*events, ev.ClockTick(now=datetime.now(UTC).isoformat())):
+            self.engine.dispatch(event)
+        self.engine.judge(self.session.workspace.layout)
+        return self.engine.state
+
+    def until(self, condition, what: str) -> State:
+        deadline = time.monotonic() + 10
+        while not condition(state := self.judged()):
+            assert time.monotonic() < deadline, f"{what}: {state.window}"
+            time.sleep(0.05)
+        return state
+
+    def stop(self) -> None:
+        self.source.stop()
+        for thread in self.threads:
+            thread.join(10)
+
+
+def the_move(state: State) -> str:
+    service = state.kube.services.get("valeo-erp")
+    return service.move.state if service is not None and service.move else ""
+
+
+@pytest.fixture
+def observer(cluster, kubeconfig):
+    watching = Watching(kubeconfig)
+    yield watching
+    watching.stop()
+
+
+def test_a_cockpit_that_did_not_act_is_not_ok_after_anothers_failed_cutover(
+    cluster, kubeconfig, observer
+):
+    from tests.actions.test_controller import cluster_host, cut_over, later, observe, only
+
+    ready = observer.until(lambda s: s.kube.services and s.window.state == "", "B sees blue")
+    assert honest_verdict_violations(ready, "valeo-erp") == []
+    alice = cluster_host(kubeconfig)
+    controller = cut_over(alice)  # A: the Service now selects green (all ready, in the emulator)
+    verifying = observer.until(lambda s: the_move(s) == "executing", "B sees A's move")
+    assert verifying.window.state == HOLD
+    assert "cutover by alice@bastion at 11:00Z not verified yet" in verifying.window.reasons[0]
+    # A's own watch sees green crash-looping (1/3 ready) and gives up after its timeout
+    observe(
+        alice, selector="green", endpoints=(("green", True), ("green", False), ("green", False))
+    )
+    later(controller, alice, 31)
+    assert only(alice).outcome == "failed" and controller.herald.flush()
+    failed = observer.until(lambda s: the_move(s) == "failed", "B sees A's failure")
+    assert failed.window.state == ROLLBACK
+    assert honest_verdict_violations(failed, "valeo-erp") == []
+    assert failed.alerts["rollback"].message == (
+        "CUTOVER BY alice@bastion FAILED at 11:00Z: not verified after 30s: 1/3 green endpoints"
+        " ready, 2 not ready; traffic on green · r starts the rollback"
+    )
+
+
+def test_a_cockpit_that_did_not_act_is_not_ok_after_the_actors_hang_up(
+    cluster, kubeconfig, observer
+):
+    from tests.actions.test_controller import cluster_host, cut_over
+
+    alice = cluster_host(kubeconfig)
+    controller = cut_over(alice)
+    observer.until(lambda s: the_move(s) == "executing", "B sees A's move")
+    controller.detach()  # SIGHUP: A closes the move out on its way to the exit
+    controller.close_out()
+    cut = observer.until(lambda s: the_move(s) == "interrupted", "B sees A's safe point")
+    assert cut.window.state == ROLLBACK and honest_verdict_violations(cut, "valeo-erp") == []
+    assert cut.window.reasons == (
+        "cutover by alice@bastion interrupted at 11:00Z: terminal gone: the Service selects "
+        "green, its endpoints not verified; traffic on green (valeo-erp selects version=green)",
+    )

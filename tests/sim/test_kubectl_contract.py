@@ -130,6 +130,42 @@ def test_patch_service_selector_moves_the_endpoints_to_green(kubectl, cluster: S
     assert es["metadata"]["labels"]["kubernetes.io/service-name"] == "valeo-erp"
 
 
+def test_the_move_annotation_rides_the_selector_patch_and_kubectl_reads_and_changes_it(
+    kubectl, cluster: SimCluster
+):
+    """What a cockpit publishes (`cockpit.dev/move`) is what an operator sees with kubectl,
+    and what kubectl annotates is what every cockpit's watch reads."""
+    move = '{"action":"cutover","id":"c1","by":"alice","state":"executing","to":"green"}'
+    patch = json.dumps(
+        {
+            "metadata": {"annotations": {"cockpit.dev/move": move}},
+            "spec": {"selector": {"version": "green"}},
+        }
+    )
+    _ok(kubectl("patch", "service", "valeo-erp", "-n", NS, "-p", patch))
+    path = "-o=jsonpath={.metadata.annotations.cockpit\\.dev/move} {.spec.selector.version}"
+    assert _ok(kubectl("get", "service", "valeo-erp", "-n", NS, path)) == f"{move} green"
+    failed = move.replace("executing", "failed")
+    _ok(
+        kubectl(
+            "annotate",
+            "service",
+            "valeo-erp",
+            "-n",
+            NS,
+            "--overwrite",
+            f"cockpit.dev/move={failed}",
+        )
+    )
+    svc = cluster.store.get("services", NS, "valeo-erp")
+    assert svc["metadata"]["annotations"]["cockpit.dev/move"] == failed
+    assert svc["spec"]["selector"]["version"] == "green"  # an annotation moves nothing
+    _ok(kubectl("annotate", "service", "valeo-erp", "-n", NS, "cockpit.dev/move-"))
+    assert "cockpit.dev/move" not in cluster.store.get("services", NS, "valeo-erp")["metadata"].get(
+        "annotations", {}
+    )
+
+
 def test_get_lease_after_applying_one(kubectl, cluster: SimCluster, tmp_path: Path):
     manifest = tmp_path / "lease.yaml"
     manifest.write_text(

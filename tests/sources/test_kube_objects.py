@@ -1,7 +1,7 @@
 import json
 
 from cockpit.model import events as ev
-from cockpit.sources.kube_objects import endpointslice, pod, pod_reason
+from cockpit.sources.kube_objects import endpointslice, pod, pod_reason, service
 from tests.planted import PLANTED, leaked
 
 
@@ -66,3 +66,36 @@ def test_an_aws_key_in_a_label_is_not_kept():
     event = ev.KubeObserved(resource="pods", change="ADDED", items=(pod(obj),))
     assert event.items[0]["labels"] == {"app": "erp", "aws-key": "***"}
     assert leaked(json.dumps(event.to_data())) == []
+
+
+def api_service(annotations: dict | None) -> dict:
+    meta = {"name": "valeo-erp", "namespace": "production"}
+    if annotations is not None:
+        meta["annotations"] = annotations
+    return {"metadata": meta, "spec": {"selector": {"app": "valeo-erp", "version": "green"}}}
+
+
+def published(**fields) -> str:
+    move = {"action": "cutover", "id": "cutover@1", "by": "alice", "state": "failed"}
+    return json.dumps(move | {"at": "2026-11-21T12:03:00+00:00", "to": "green"} | fields)
+
+
+def test_a_service_keeps_the_move_published_on_it():
+    slim = service(api_service({"cockpit.dev/move": published(), "kubectl.io/x": "y"}))
+    assert slim["move"]["state"] == "failed" and slim["move"]["to"] == "green"
+    assert "move_error" not in slim and service(api_service(None)).keys() == {"name", "selector"}
+
+
+def test_an_unreadable_move_is_kept_as_what_is_wrong_with_it():
+    slim = service(api_service({"cockpit.dev/move": "{oops"}))
+    assert slim["move_error"].startswith("unreadable move annotation cockpit.dev/move: line 1")
+    assert "move" not in slim
+
+
+def test_a_move_annotation_is_shown_and_kept_clean():
+    """Anyone who may patch the Service writes it: control characters shown, secrets gone."""
+    detail = f"\x1b]52;c;evil\x07 curl -u admin:{PLANTED[0]} https://erp"
+    slim = service(api_service({"cockpit.dev/move": published(detail=detail)}))
+    observed = ev.KubeObserved(resource="services", change="MODIFIED", items=(slim,))
+    text = json.dumps(observed.to_data())
+    assert not leaked(text) and "\x1b" not in observed.items[0]["move"]["detail"]

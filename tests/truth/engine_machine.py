@@ -9,6 +9,7 @@ back. The invariants read the journal and the progress file from disk as an audi
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import tempfile
@@ -171,6 +172,51 @@ class EngineMachine(RuleBasedStateMachine):
             self.engine.dispatch(
                 ev.KubeObserved(resource=kind, change="LIST", items=tuple(items), at=self.at())
             )
+
+    @rule(
+        action=st.sampled_from(["cutover", "rollback-selector"]),
+        state=st.sampled_from(
+            ["executing", "verified", "succeeded", "inconclusive", "failed", "interrupted"]
+        ),
+        to=st.sampled_from(["blue", "green"]),
+        selects=st.sampled_from(["blue", "green"]),
+        holder=st.sampled_from(["", "alice@bastion#1-a", "bob@laptop#2-b"]),
+        lease=st.sampled_from([None, "", "alice@bastion#1-a", "bob@laptop#2-b"]),
+        detail=st.one_of(TEXT, SECRET_TEXT),
+        garbage=st.one_of(st.none(), st.none(), st.text(max_size=30), st.just("{" * 5000)),
+        healthy=st.booleans(),
+        when=st.sampled_from(["now", "now", "2026-11-21T12:00:00", "soon"]),
+    )
+    def another_cockpit_moved(
+        self, action, state, to, selects, holder, lease, detail, garbage, healthy, when
+    ):
+        """Another cockpit's move, as its watch of the Service reads it: the annotation
+        its actor published (or garbage someone wrote there), with or without its lock.
+        `healthy`: all else says OK first (full endpoints, fresh good metrics), so only the
+        move stands between the window and OK."""
+        from cockpit.sources.kube_objects import lease as slim_lease
+        from cockpit.sources.kube_objects import service as slim_service
+
+        if healthy:
+            self.cluster_observed(selects, (3, 3), "")
+            for source in ("prometheus", "kubernetes"):
+                self.engine.dispatch(ev.SourceStatus(source=source, state="ok", at=self.at()))
+            for metric, value in (("p95", "0.1"), ("error_rate", "0.001"), ("sse", "40")):
+                self.metric_observed(metric, value, value, 0)
+
+        move = {"action": action, "id": f"{action}@other", "by": "carol@elsewhere"}
+        at = self.at() if when == "now" else when  # a naive time, or none: untrusted too
+        move |= {"holder": holder, "state": state, "at": at, "updated": at}
+        move |= {"label": "version", "to": to, "detail": detail}
+        text = json.dumps(move) if garbage is None else garbage
+        svc = {"metadata": {"name": "valeo-erp", "annotations": {"cockpit.dev/move": text}}}
+        svc["spec"] = {"selector": {"app": "valeo-erp", "version": selects}}
+        items = (slim_service(svc),)
+        self.engine.dispatch(ev.KubeObserved("services", "MODIFIED", items, at=self.at()))
+        if lease is not None:
+            spec = {"holderIdentity": lease, "renewTime": at, "leaseDurationSeconds": 15}
+            held = slim_lease({"metadata": {"name": "cockpit-window"}, "spec": spec})
+            self.engine.dispatch(ev.KubeObserved("leases", "LIST", (held,), at=self.at()))
 
     @rule(
         metric=st.sampled_from(["p95", "error_rate", "sse"]),

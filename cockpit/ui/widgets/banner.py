@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from cockpit.model.approval import EMERGENCY, REQUESTED
 from cockpit.model.evidence import COMPARE
-from cockpit.model.state import State
+from cockpit.model.state import LockState, State
 
 ORDER = {"critical": 0, "warning": 1, "info": 2}
 
@@ -26,6 +26,22 @@ def _against_blue(state: State) -> str:
     return f" · green vs blue: {', '.join(said)}" if said else ""
 
 
+#: what the rules' rollback banner offers (`rules.window_events`): the holder's key
+ROLLBACK_KEY = "r starts the rollback"
+
+
+def offered(message: str, lock: LockState) -> str:
+    """The rollback banner as this cockpit may act on it: the key for the lock's holder (or
+    when no lock runs), for an observer who can roll back — never a key it does not have."""
+    if ROLLBACK_KEY not in message or lock.state in ("held", "not configured"):
+        return message
+    if lock.state == "stale":
+        whose = "the rollback is the lock's holder's: take the stale lock over (:) to roll back"
+    else:
+        whose = f"the rollback is {lock.holder or 'the lock holder'}'s, the lock's holder"
+    return message.replace(ROLLBACK_KEY, whose)
+
+
 class Banner(Static):
     def __init__(self, *, why_key: str = "w", approve_key: str = "A", **kwargs) -> None:
         super().__init__(**kwargs)
@@ -34,7 +50,7 @@ class Banner(Static):
     def show(self, state: State) -> None:
         alerts = sorted(state.alerts.items(), key=lambda kv: (ORDER.get(kv[1].level, 3), kv[0]))
         lines = [
-            f" {alert.level.upper()}: {alert.message}"
+            f" {alert.level.upper()}: {offered(alert.message, state.lock)}"
             + (f" · {self.why_key}: why" if key == "rollback" else "")
             for key, alert in alerts
         ]
