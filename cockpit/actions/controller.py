@@ -426,7 +426,7 @@ class Actions:
 
     def _show(self, plan: Plan, context: dict[str, Any]) -> None:
         app = self.host
-        key = f"{plan.action}@{app.now()}"
+        key = self._new_id(plan.action)
         params = _params(context)
         app.dispatch(
             ev.ActionPlanned(
@@ -445,6 +445,16 @@ class Actions:
             self.four_eyes.request(key, plan, context, params)
         else:
             self.ask(key, plan, context)
+
+    def _new_id(self, action: str) -> str:
+        """The action and the second it was planned in, numbered when that is taken (`c`,
+        esc, `c` within a second; a restart in it): one id, one plan, one result."""
+        first = key = f"{action}@{self.host.now()}"
+        n = 1
+        while key in self.host.state.actions:
+            n += 1
+            key = f"{first}#{n}"
+        return key
 
     def ask(self, key: str, plan: Plan, context: dict[str, Any]) -> None:
         """The preview, for the typed confirmation (after the approval, if one is needed)."""

@@ -346,6 +346,20 @@ def test_a_preview_left_unanswered_ends_not_confirmed():
     assert (only(host).outcome, only(host).detail) == ("cancelled", "not confirmed")
 
 
+def test_each_plan_has_an_id_of_its_own_within_one_second():
+    """`c`, esc, `c` within a second (or a restart in it): two plans, two ids, so that each
+    confirmation and result is of one plan (the truth machine found them sharing one)."""
+    host = Host()
+    observe(host)
+    controller = Actions(host)
+    for _ in range(3):
+        controller.cutover()
+        host.asked.pop()[-1](None)
+    ids = [e.id for e in host.of(ev.ActionPlanned)]
+    assert len(set(ids)) == 3 and all(i.startswith(f"cutover@{host.now()}") for i in ids)
+    assert [a.outcome for a in host.state.actions.values()] == ["cancelled"] * 3
+
+
 def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation():
     host = Host()
     observe(host)
