@@ -34,6 +34,7 @@ from cockpit.model.checklist import PostgresCheck
 from cockpit.model.compare import FAIL
 from cockpit.model.evidence import COMPARE, brief, deciding
 from cockpit.model.gate import decide
+from cockpit.model.reduce import reduce
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
 from cockpit.model.units import format_duration
@@ -106,6 +107,7 @@ class Actions:
         self.detached = False  # the terminal is gone: the loop no longer runs
         self._pending: list[ev.Event] = []
         self._ended: set[str] = set()  # results journaled since the hang-up
+        self._since: list[ev.Event] = []  # what was journaled since, beyond the loop's state
         self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
 
@@ -566,6 +568,7 @@ class Actions:
         if getattr(event, "id", None) in self._ended:  # closed out: the journal is closing
             return
         self.host.record(event)
+        self._since.append(event)
         if isinstance(event, ev.ActionFinished):
             self._ended.add(event.id)
 
@@ -582,8 +585,12 @@ class Actions:
 
     def close_out(self) -> None:
         """After a hang-up, once a worker had its grace: every action still open ends on
-        the record now, before `session.end` — with where the traffic is (invariant I5)."""
-        for key, action in self.host.state.actions.items():
+        the record now, before `session.end` — with where the traffic is (invariant I5):
+        its last step as journaled, the steps the loop never ran included."""
+        state = self.host.state
+        for event in self._since:
+            state = reduce(state, event)
+        for key, action in state.actions.items():
             if not action.open or key in self._ended:
                 continue
             if not action.confirmed:

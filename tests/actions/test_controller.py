@@ -650,6 +650,28 @@ def test_a_hang_up_while_verifying_says_what_the_selector_selects():
     ]
 
 
+def test_a_hang_up_before_the_loop_saw_the_patch_says_where_the_traffic_is():
+    """The worker patched and said so, but the loop had not run its steps when the terminal
+    went: the safe point is the journal's last step, not the state's (which knew none and
+    said "nothing was executed"; found by the actions truth machine)."""
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "dry-run")
+    for step, status in (("dry-run", "done"), ("execute", "running"), ("execute", "done")):
+        controller.step(key, step, status)
+    controller.step(key, "verify", "running", "waiting for only green endpoints, all ready")
+    assert host.queued  # the loop has not run them
+    controller.detach()
+    controller.close_out()
+    *steps, interrupted, result = host.recorded
+    assert [(s.step, s.status) for s in steps][-1] == ("verify", "running")
+    assert (interrupted.step, interrupted.status) == ("verify", "interrupted")
+    assert (result.outcome, result.detail) == (
+        "interrupted",
+        "terminal gone: the Service selects green, its endpoints not verified",
+    )
+
+
 def test_a_hang_up_under_an_open_preview_ends_it_unconfirmed():
     host = Host()
     controller = Actions(host)
