@@ -215,10 +215,11 @@ class ActionMachine(RuleBasedStateMachine):
             self._reason(data.draw(st.sampled_from(["the probe lags", "", None])))
 
     @precondition(_panes_in_front)
-    @rule(move=st.sampled_from(["cutover", "selector"]))
-    def go(self, move: str) -> None:
+    @rule(move=st.sampled_from(["cutover", "selector"]), then=st.sampled_from(["waits", "runs"]))
+    def go(self, move: str, then: str) -> None:
         """The whole way at once: the key, the Service's switch back (if a rollback), the
-        right word, a reason (if an override); the action then waits for its worker."""
+        right word, a reason (if an override); then the worker waits its turn, or runs and
+        the loop with it."""
         self.press("c" if move == "cutover" else "r")
         while self.host.prompts:
             kind = self.host.prompts[-1].kind
@@ -229,6 +230,8 @@ class ActionMachine(RuleBasedStateMachine):
                 self.host.answer(move)
             else:
                 self._reason("the probe lags")
+        if then == "runs":
+            self.host.settle()
 
     def _confirm(self, how: str) -> bool:
         """The preview answered `how`; False when it stays open (a word it does not take)."""
@@ -324,9 +327,13 @@ class ActionMachine(RuleBasedStateMachine):
         return self.host.busy or any(a.open for a in self.engine.state.actions.values())
 
     @precondition(_mid_action)
-    @rule()
-    def hang_up(self) -> None:
-        """SIGHUP or SIGTERM mid-whatever, then the cockpit starts again on the journal."""
+    @rule(signal=st.sampled_from(["SIGHUP", "SIGTERM", None, None]))
+    def hang_up(self, signal: str | None) -> None:
+        """SIGHUP or SIGTERM mid-action (the same handler), then the cockpit starts again on
+        the journal; or no signal comes after all (half the time: the other rules get
+        their turn before the end)."""
+        if signal is None:
+            return
         self.disk.free()
         self.host.hang_up()
         self._end("hangup")
