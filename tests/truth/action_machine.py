@@ -183,7 +183,7 @@ class ActionMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.disk.free()
-        self.host.hang_up()
+        self.host.end_actions("the cockpit quit")
         self._end("quit")
         self.cluster.stop()
 
@@ -327,16 +327,16 @@ class ActionMachine(RuleBasedStateMachine):
         return self.host.busy or any(a.open for a in self.engine.state.actions.values())
 
     @precondition(_mid_action)
-    @rule(signal=st.sampled_from(["SIGHUP", "SIGTERM", None, None]))
-    def hang_up(self, signal: str | None) -> None:
-        """SIGHUP or SIGTERM mid-action (the same handler), then the cockpit starts again on
-        the journal; or no signal comes after all (half the time: the other rules get
-        their turn before the end)."""
-        if signal is None:
+    @rule(how=st.sampled_from(["SIGHUP", "SIGTERM", "quit", None, None, None]))
+    def session_ends(self, how: str | None) -> None:
+        """SIGHUP or SIGTERM mid-action (one handler), or `q`, `y` (with the panes in front),
+        then the cockpit starts again on the journal; or nothing ends it after all (half the
+        time: the other rules get their turn before the end)."""
+        if how is None or (how == "quit" and self.host.prompts):
             return
         self.disk.free()
-        self.host.hang_up()
-        self._end("hangup")
+        self.host.end_actions("the cockpit quit" if how == "quit" else "terminal gone")
+        self._end("quit" if how == "quit" else "hangup")
         self._start()
 
     # --- invariants --------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 
 A test steps it deterministically: a worker thread starts only in `run_workers()` (and is
 joined there), a callback a thread scheduled runs only in `run_loop()`, and a prompt the
-controller opens waits in `prompts` until the test answers it. `hang_up()` is the app's
-SIGHUP/SIGTERM handler. (Issue 19 moves such a host into the engine.)
+controller opens waits in `prompts` until the test answers it. `end_actions()` is what the
+app does with the actions on SIGHUP, SIGTERM or a quit. (Issue 19 moves such a host into
+the engine.)
 """
 
 from __future__ import annotations
@@ -158,10 +159,11 @@ class HeadlessHost:
             self.run_workers()
             self.run_loop()
 
-    def hang_up(self) -> None:
-        """SIGHUP or SIGTERM, as the app's handler: the running action gets its grace and
-        journals its own steps, what is still open is closed out; the loop never runs again."""
-        thread = self.actions.detach()
+    def end_actions(self, why: str) -> None:
+        """As the app on SIGHUP or SIGTERM ("terminal gone") or a quit ("the cockpit quit"):
+        the running action gets its grace and journals its own steps, what is still open is
+        closed out; the loop never runs again."""
+        thread = self.actions.detach(why)
         if thread is not None:
             with self._lock:
                 gates = [gate for t, gate in self._gated if t is thread]
