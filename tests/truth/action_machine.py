@@ -5,8 +5,8 @@ restore), through a headless host whose threads and loop the machine runs by han
 emulated cluster on a hand-driven clock: every sequence is deterministic. The operator
 plans a cutover or a switch back, answers the preview (the right word, a wrong one, esc);
 green's pods crash and recover, someone else patches the Service's selector, time passes,
-the journal's disk fills at the confirm, the terminal hangs up mid-action and the cockpit
-starts again on the same journal. The invariants read the journal from disk as an auditor
+the journal's disk fills at the confirm, the terminal hangs up or the operator quits
+mid-action and the cockpit starts again on the same journal. The invariants read the journal from disk as an auditor
 would, and the emulator's own record of every change to the Service's selector.
 """
 
@@ -100,7 +100,6 @@ class ActionMachine(RuleBasedStateMachine):
         self._hook_selector_changes()
         self.session = _session()
         write_kubeconfig(self.session.kube.kubeconfig, self.cluster.url, context="valeo-sim")
-        self.sessions = 0
         self._start()
 
     # --- the emulator: its record of the selector, what the watch would say ------------------
@@ -127,6 +126,7 @@ class ActionMachine(RuleBasedStateMachine):
         store.mutate = mutating
 
     def _confirmed_to(self, colour: str | None) -> frozenset[str]:
+        """The actions confirmed on disk now, not ended, whose plan moves to `colour`."""
         records = list(read_records(self.journal_path))
         plans = _plans_to(records)
         ended = {r.data["id"] for r in records if r.kind in RESULTS}
@@ -174,7 +174,6 @@ class ActionMachine(RuleBasedStateMachine):
         self.actions = self.host.actions
         self.actions.resume()  # as the app on mount
         self._observe()
-        self.sessions += 1
 
     def _end(self, reason: str) -> None:
         self.trail.record("session.end", {"reason": reason})
