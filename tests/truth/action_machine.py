@@ -6,8 +6,9 @@ emulated cluster on a hand-driven clock: every sequence is deterministic. The op
 plans a cutover or a switch back, answers the preview (the right word, a wrong one, esc);
 green's pods crash and recover, someone else patches the Service's selector, time passes,
 the journal's disk fills at the confirm, the terminal hangs up or the operator quits
-mid-action and the cockpit starts again on the same journal. The invariants read the journal from disk as an auditor
-would, and the emulator's own record of every change to the Service's selector.
+mid-action and the cockpit starts again on the same journal. The invariants read the
+journal from disk as an auditor would, and the emulator's own record of every change to
+the Service's selector.
 """
 
 from __future__ import annotations
