@@ -343,7 +343,7 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
         await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        cluster.controller.set_latency(0.5)  # the dry run takes a while: hang up during it
+        cluster.controller.set_latency(2.0)  # the dry run takes a while: hang up during it
         await confirm(pilot, "override valeo-erp")
         await wait_for(
             pilot, lambda: the_action(app).last_step is not None, "the dry run", seconds=5
