@@ -37,6 +37,7 @@ from cockpit.model.compare import FAIL
 from cockpit.model.evidence import COMPARE, brief, deciding
 from cockpit.model.gate import decide
 from cockpit.model.moves import EXECUTING, VERIFIED, Move
+from cockpit.model.reduce import reduce
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import ActionState
 from cockpit.model.units import format_duration
@@ -107,8 +108,10 @@ class Actions:
         self.cancel = threading.Event()
         self.thread: threading.Thread | None = None
         self.detached = False  # the terminal is gone: the loop no longer runs
+        self.gone = "terminal gone"  # why, as each safe point says it
         self._pending: list[ev.Event] = []
         self._ended: set[str] = set()  # results journaled since the hang-up
+        self._since: list[ev.Event] = []  # what was journaled since, beyond the loop's state
         self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
         #: moves whose patch ran, as published on their Service (`cockpit.model.moves`)
@@ -433,7 +436,7 @@ class Actions:
 
     def _show(self, plan: Plan, context: dict[str, Any]) -> None:
         app = self.host
-        key = f"{plan.action}@{app.now()}"
+        key = self._new_id(plan.action)
         params = _params(context)
         app.dispatch(
             ev.ActionPlanned(
@@ -452,6 +455,16 @@ class Actions:
             self.four_eyes.request(key, plan, context, params)
         else:
             self.ask(key, plan, context)
+
+    def _new_id(self, action: str) -> str:
+        """The action and the second it was planned in, numbered when that is taken (`c`,
+        esc, `c` within a second; a restart in it): one id, one plan, one result."""
+        first = key = f"{action}@{self.host.now()}"
+        n = 1
+        while key in self.host.state.actions:
+            n += 1
+            key = f"{first}#{n}"
+        return key
 
     def ask(self, key: str, plan: Plan, context: dict[str, Any]) -> None:
         """The preview, for the typed confirmation (after the approval, if one is needed)."""
@@ -564,14 +577,16 @@ class Actions:
         if getattr(event, "id", None) in self._ended:  # closed out: the journal is closing
             return
         self.host.record(event)
+        self._since.append(event)
         if isinstance(event, ev.ActionFinished):
             self._ended.add(event.id)
 
-    def detach(self) -> threading.Thread | None:
-        """The terminal is gone: from now on the action journals its own steps, and the
-        caller may wait for it (the event loop will not run again)."""
+    def detach(self, why: str = "terminal gone") -> threading.Thread | None:
+        """The terminal is gone (or the cockpit quits: `why`): from now on the action
+        journals its own steps, and the caller may wait for it (the event loop will not run
+        again)."""
         with self._lock:
-            self.detached = True
+            self.detached, self.gone = True, why
             events, self._pending = self._pending, []
         for event in events:
             self._record(event)
@@ -579,13 +594,17 @@ class Actions:
         return thread if thread is not None and thread.is_alive() else None
 
     def close_out(self) -> None:
-        """After a hang-up, once a worker had its grace: every action still open ends on
-        the record now, before `session.end` — with where the traffic is (invariant I5)."""
-        for key, action in self.host.state.actions.items():
+        """After a hang-up or a quit, once a worker had its grace: every action still open ends on
+        the record now, before `session.end` — with where the traffic is (invariant I5):
+        its last step as journaled, the steps the loop never ran included."""
+        state = self.host.state
+        for event in self._since:
+            state = reduce(state, event)
+        for key, action in state.actions.items():
             if not action.open or key in self._ended:
                 continue
             if not action.confirmed:
-                detail = "terminal gone before the confirmation: nothing was executed"
+                detail = f"{self.gone} before the confirmation: nothing was executed"
                 self._record(
                     ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=self._now())
                 )
@@ -663,17 +682,17 @@ class Actions:
         """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
         step = action.last_step
         if step is None:
-            return "terminal gone before the first step: nothing was executed"
+            return f"{self.gone} before the first step: nothing was executed"
         move = action.params.get("move")
         if step.step == "verify" and move:
-            return f"terminal gone: the Service selects {move['to']}, its endpoints not verified"
+            return f"{self.gone}: the Service selects {move['to']}, its endpoints not verified"
         if step.step == "soak" and move:
             since = datetime.fromisoformat(step.at) if step.at else self.host.clock()
             cut = int((self.host.clock() - since).total_seconds())
             soak = format_duration(self.session.actions.soak)
-            return f"terminal gone: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
+            return f"{self.gone}: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
         last = f"{step.step} {step.status} {step.detail}".strip()
-        return f"terminal gone during {step.step} (last known: {last}): check before acting"
+        return f"{self.gone} during {step.step} (last known: {last}): check before acting"
 
     def _now(self) -> str:
         return self.host.clock().isoformat()
@@ -725,7 +744,7 @@ class Actions:
         try:
             for step, dry in (("dry-run", True), ("execute", False)):
                 if self.detached and not dry:  # a safe point: nothing has changed yet
-                    self._finish(key, "cancelled", "terminal gone before execution: no change")
+                    self._finish(key, "cancelled", f"{self.gone} before execution: no change")
                     return
                 self.step(key, step, "running")
                 published = self._published(key, action, move)
@@ -741,7 +760,7 @@ class Actions:
         finally:
             client.close()
         if self.detached:  # verifying needs the watch, which went with the terminal
-            detail = f"terminal gone after the patch: selects {move.to}, endpoints not verified"
+            detail = f"{self.gone} after the patch: selects {move.to}, endpoints not verified"
             self._finish(key, "interrupted", detail)
             return
         self.step(key, "verify", "running", f"waiting for only {move.to} endpoints, all ready")

@@ -329,11 +329,13 @@ def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.
     at = state.now or ""
     out: list[ev.Event] = []
     window, marks = state.window, tuple(m.to_data() for m in verdict.marks)
-    if (window.state, window.reasons, window.series) != (
-        verdict.state,
-        verdict.reasons,
-        marks,
-    ) or proof.summary(window.evidence) != proof.summary(verdict.evidence):
+    now = datetime.fromisoformat(at) if at else None
+    renewed = now is not None and _aged(window.evidence, now) and not _aged(verdict.evidence, now)
+    if (
+        (window.state, window.reasons, window.series) != (verdict.state, verdict.reasons, marks)
+        or proof.summary(window.evidence) != proof.summary(verdict.evidence)
+        or renewed
+    ):
         out.append(
             ev.WindowJudged(
                 state=verdict.state,
@@ -360,6 +362,18 @@ def window_events(state: State, verdict: Verdict, tz: tzinfo | None) -> list[ev.
     if (current.message if current else "") != message:
         out.append(ev.Alert(key="rollback", level="critical", message=message, at=at))
     return out
+
+
+def _aged(evidence: Collection[Mapping], now: datetime) -> bool:
+    """A measurement the verdict stands on is past the staleness bound at `now`: the same
+    verdict on fresh answers is said again, so the state and the journal never keep it
+    standing on stale samples."""
+    for item in evidence:
+        if item.get("counts") and item["kind"] in (TRIGGER, SUCCESS) and "samples" in item:
+            samples = proof.decode(item["samples"])
+            if stale(samples[-1].t if samples else None, now):
+                return True
+    return False
 
 
 def _in_unit(rule: Rule, value: float) -> str:

@@ -699,9 +699,11 @@ class CockpitApp(App[int]):
             self.store.close()
 
     def shutdown(self, code: int, reason: str = "quit") -> None:
-        """Leave with everything saved: progress, and the journal's closing record."""
+        """Leave with everything saved: progress, an action's end or safe point (a quit
+        mid-action ends it as a hang-up does), and the journal's closing record."""
         self._leaving = True
         self._stop_sources()
+        self._end_actions("the cockpit quit" if reason == "quit" else "terminal gone")
         if self.trail is not None:
             self.trail.record(
                 "session.end", {"reason": reason, "progress": self._progress_summary()}
@@ -723,16 +725,22 @@ class CockpitApp(App[int]):
     def _hangup(self) -> None:
         """The terminal is gone (SSH drop): let a running action reach its end or a safe
         point (journaling its own steps), save, exit; never spin on a dead tty."""
-        action = self.actions.detach()
+        self._end_actions("terminal gone")
+        if self.hangup_watchdog is not None:  # if restoring the terminal hangs
+            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
+        self.shutdown(129, reason="hangup")
+
+    def _end_actions(self, why: str) -> None:
+        """The running action gets its grace to reach its end or a safe point (journaling
+        its own steps), then what is still open ends on the record, before `session.end`
+        (once: a second call finds nothing open)."""
+        action = self.actions.detach(why)
         if action is not None:
             action.join(ACTION_GRACE)
             if action.is_alive():  # backup and restore stop cleanly on cancel
                 self.actions.cancel.set()
                 action.join(ACTION_GRACE)
-        self.actions.close_out()  # what is still open ends on the record, before session.end
-        if self.hangup_watchdog is not None:  # if restoring the terminal hangs
-            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
-        self.shutdown(129, reason="hangup")
+        self.actions.close_out()
 
     def fold_all(self, collapsed: bool) -> None:
         for name, runbook in self.state.runbooks.items():

@@ -346,6 +346,20 @@ def test_a_preview_left_unanswered_ends_not_confirmed():
     assert (only(host).outcome, only(host).detail) == ("cancelled", "not confirmed")
 
 
+def test_each_plan_has_an_id_of_its_own_within_one_second():
+    """`c`, esc, `c` within a second (or a restart in it): two plans, two ids, so that each
+    confirmation and result is of one plan (the truth machine found them sharing one)."""
+    host = Host()
+    observe(host)
+    controller = Actions(host)
+    for _ in range(3):
+        controller.cutover()
+        host.asked.pop()[-1](None)
+    ids = [e.id for e in host.of(ev.ActionPlanned)]
+    assert len(set(ids)) == 3 and all(i.startswith(f"cutover@{host.now()}") for i in ids)
+    assert [a.outcome for a in host.state.actions.values()] == ["cancelled"] * 3
+
+
 def test_an_override_asks_why_and_the_reason_is_journaled_with_the_confirmation():
     host = Host()
     observe(host)
@@ -634,6 +648,28 @@ def test_a_hang_up_while_verifying_says_what_the_selector_selects():
     assert [e.detail for e in host.recorded if isinstance(e, ev.ActionFinished)] == [
         "terminal gone: the Service selects green, its endpoints not verified"
     ]
+
+
+def test_a_hang_up_before_the_loop_saw_the_patch_says_where_the_traffic_is():
+    """The worker patched and said so, but the loop had not run its steps when the terminal
+    went: the safe point is the journal's last step, not the state's (which knew none and
+    said "nothing was executed"; found by the actions truth machine)."""
+    host = Host()
+    controller = Actions(host)
+    key = at_step(host, "dry-run")
+    for step, status in (("dry-run", "done"), ("execute", "running"), ("execute", "done")):
+        controller.step(key, step, status)
+    controller.step(key, "verify", "running", "waiting for only green endpoints, all ready")
+    assert host.queued  # the loop has not run them
+    controller.detach()
+    controller.close_out()
+    *steps, interrupted, result = host.recorded
+    assert [(s.step, s.status) for s in steps][-1] == ("verify", "running")
+    assert (interrupted.step, interrupted.status) == ("verify", "interrupted")
+    assert (result.outcome, result.detail) == (
+        "interrupted",
+        "terminal gone: the Service selects green, its endpoints not verified",
+    )
 
 
 def test_a_hang_up_under_an_open_preview_ends_it_unconfirmed():

@@ -162,3 +162,37 @@ def test_data_stamped_beyond_the_bound_in_the_future_is_not_judged_either():
     ahead = window_at(60 - STALE_AFTER.total_seconds() - 1)
     assert ahead.state == HOLD and "Error-Rate < 1%: blue data is stale" in ahead.reasons
     assert stale(T0 + STALE_AFTER + timedelta(seconds=1), T0)
+
+
+def test_an_unchanged_verdict_is_journaled_again_before_its_evidence_goes_stale():
+    """OK judged once, then the same healthy answers for 40 s: the state's evidence (what
+    `w` shows, what the journal proves) is renewed before it is older than the staleness
+    bound, not left standing on samples that went stale (found by the actions machine);
+    and not once a second while it is fresh."""
+    from cockpit.model.honesty import honest_verdict_violations
+    from cockpit.model.rules import window_events
+    from tests.model.test_serving import cluster, healthy_metrics, state_of
+
+    def judged(state: State) -> tuple[State, list[ev.Event]]:
+        verdict = judge_window(state, "plan", {"error_rate": "errors"}, "valeo-erp", "version")
+        events = window_events(state, verdict, None)
+        for event in events:
+            state = reduce(state, event)
+        return state, events
+
+    state, _ = judged(state_of(*healthy_metrics(), *cluster("blue", {})))
+    assert state.window.state == OK
+    state, events = judged(state)
+    assert events == []  # the same verdict on the same answers: nothing to journal
+    for seconds in (20, 40):
+        at = T0 + timedelta(seconds=seconds)
+        fresh = tuple(
+            {"labels": {"version": v}, "t": at.timestamp(), "value": "0.002"}
+            for v in ("blue", "green")
+        )
+        state = reduce(state, ev.ClockTick(now=at.isoformat()))
+        state = reduce(state, ev.MetricObserved(metric="errors", samples=fresh, at=at.isoformat()))
+        state, events = judged(state)
+        assert state.window.state == OK
+        assert honest_verdict_violations(state, "valeo-erp") == []
+    assert [type(e) for e in events] == [ev.WindowJudged]  # renewed at 40 s, not at 20 s

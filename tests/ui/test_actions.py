@@ -343,7 +343,7 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
         await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        cluster.controller.set_latency(0.5)  # the dry run takes a while: hang up during it
+        cluster.controller.set_latency(2.0)  # the dry run takes a while: hang up during it
         await confirm(pilot, "override valeo-erp")
         await wait_for(
             pilot, lambda: the_action(app).last_step is not None, "the dry run", seconds=5
@@ -361,6 +361,34 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
     assert records[-1][0] == "session.end" and records[-1][1]["reason"] == "hangup"
     service = cluster.store.get("services", "production", "valeo-erp")
     assert service["spec"]["selector"]["version"] == "blue"
+
+
+async def test_quitting_during_the_soak_journals_where_the_traffic_is_before_the_end(
+    cluster, kubeconfig, tmp_path
+):
+    """q, y while the cutover soaks: the session ends with the action's safe point, as a
+    hang-up does, not with `soak running` and then `session.end` (the actions machine's
+    I5: every action ends on the record in its own session)."""
+    actions = {"soak": "10m", "verify_timeout": "3s"}
+    app = cockpit(tmp_path, **in_cluster(kubeconfig), actions=actions)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        await confirm(pilot, "override valeo-erp")
+        soaking = lambda: (s := the_action(app).last_step) and s.step == "soak"  # noqa: E731
+        await wait_for(pilot, soaking, "the soak", seconds=20)
+        await pilot.press("q", "y")
+        await pilot.pause()
+    records = [(r.kind, r.data) for r in read_records(tmp_path / "alice@bastion.jsonl")]
+    *_, soak, result, end = records
+    assert soak[0] == "action.step" and (soak[1]["step"], soak[1]["status"]) == (
+        "soak",
+        "interrupted",
+    )
+    assert result[0] == "action.result" and result[1]["outcome"] == "interrupted"
+    assert result[1]["detail"].startswith("the cockpit quit: traffic on green, soak cut short")
+    assert end == ("session.end", end[1]) and end[1]["reason"] == "quit"
 
 
 async def test_restore_from_the_rollback_options_brings_the_data_back(
