@@ -11,7 +11,7 @@ the running cockpit is the `Host` protocol (the app, or a test's stand-in).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -960,11 +960,28 @@ class Actions:
                     f"{last}. Check the cluster before acting again."
                 )
                 app.dispatch(ev.Alert(key="action", level="warning", message=message, at=app.now()))
-            app.dispatch(
-                ev.ActionFinished(
-                    id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
-                )
+            finished = ev.ActionFinished(
+                id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
             )
+            app.dispatch(finished)
+            self._republish(key, action, finished)
+
+    def _republish(self, key: str, action: ActionState, finished: ev.ActionFinished) -> None:
+        """A move the last process patched and never closed (kill -9) still says `executing`
+        on its Service: say `interrupted` there, over that move only (never a later one)."""
+        executed = [s for s in action.steps if s.step == "execute"]
+        where = action.params.get("move")
+        if not executed or not isinstance(where, Mapping):
+            return
+        try:
+            selector = SelectorMove(**where)
+        except TypeError:
+            return  # an older journal's shape: nothing to say it over
+        at = executed[0].at or finished.at
+        move = Move(action=action.action, id=key, by=action.by, holder="", state=EXECUTING,
+                    at=at, updated=at, label=selector.label, to=selector.to)  # fmt: skip
+        self._moved[key] = (selector, move)
+        self._announce(finished)
 
 
 def _about_dump(backup: Any) -> str:

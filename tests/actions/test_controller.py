@@ -1234,3 +1234,42 @@ def test_a_hang_up_with_a_cluster_that_does_not_answer_still_exits_in_time(
     assert on_the_service(cluster)["state"] == "executing"  # not written, and said so:
     (notice,) = [e for e in host.recorded if isinstance(e, ev.Notice)]
     assert notice.message.startswith("the moves' last state was not on the Service within 3 s")
+
+
+def test_a_restart_after_kill_9_publishes_its_cut_off_move_as_interrupted(cluster, kubeconfig):
+    """kill -9 mid-verification leaves `executing` on the Service; the restart that finds the
+    move unfinished in its journal says so where every cockpit reads it."""
+    host = cluster_host(kubeconfig)
+    cut_over(host)
+    assert on_the_service(cluster)["state"] == "executing"
+    restarted = cluster_host(kubeconfig)  # the same operator, a new process: no close-out ran
+    for event in host.of(ev.ActionPlanned) + host.of(ev.ActionStep):
+        restarted.dispatch(event)  # what the restore gives it back
+    controller = Actions(restarted)
+    controller.resume()
+    assert controller.herald.flush()
+    (result,) = restarted.of(ev.ActionFinished)
+    move = on_the_service(cluster)
+    assert (move["state"], move["detail"]) == ("interrupted", result.detail)
+    assert move["id"] == result.id
+
+
+def test_a_restart_leaves_a_later_move_on_the_service_alone(cluster, kubeconfig):
+    import json
+
+    host = cluster_host(kubeconfig)
+    cut_over(host)
+    later_move = json.dumps(on_the_service(cluster) | {"id": "rollback-selector@bob"})
+
+    def moved_by_bob(service: dict) -> dict:
+        service["metadata"]["annotations"]["cockpit.dev/move"] = later_move
+        return service
+
+    cluster.store.mutate("services", "production", "valeo-erp", moved_by_bob)
+    restarted = cluster_host(kubeconfig)
+    for event in host.of(ev.ActionPlanned) + host.of(ev.ActionStep):
+        restarted.dispatch(event)
+    controller = Actions(restarted)
+    controller.resume()
+    assert controller.herald.flush()
+    assert on_the_service(cluster)["id"] == "rollback-selector@bob"
