@@ -89,6 +89,7 @@ class KubeSource:
             responses = list(self._responses)
         for response in responses:  # unblock reads parked in a watch
             with contextlib.suppress(Exception):  # a dying connection may fail to close any way
+                response.shutdown()  # a close alone would wait for the parked read
                 response.close()
 
     @property
@@ -149,6 +150,9 @@ class KubeSource:
                     self._problem(kind, ApiProblem("reconnecting", detail))
             except _Gone:
                 resource_version = None  # re-list: the watch window has moved on
+                # what was listed missed changes: not live again until the new list
+                detail = f"watch {kind}: 410 Gone, its version expired; listing again"
+                self._problem(kind, ApiProblem("relisting", detail))
             except Exception as error:  # every failure is reported, none ends the loop
                 if self.stopped:
                     return
@@ -186,6 +190,11 @@ class KubeSource:
         with self._lock:
             self._responses.add(response)
         try:
+            if self.stopped:  # stopped while the request was in flight, out of its reach
+                return resource_version
+            # the server accepted a watch from where the data stands: nothing it shows is
+            # missing a change from now on (a quiet watch may say nothing for a minute)
+            self._ok(kind)
             for line in iter_resp_lines(response):
                 if self.stopped:
                     break
