@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cockpit.actions.plan import FAILED, PASSED, UNKNOWN, Plan, Precondition
 from cockpit.model.checklist import Rule
@@ -64,6 +65,10 @@ def lock_held(state: State, inputs: Inputs) -> Precondition:
     if not inputs.lock_configured or lock.state == "not configured":
         return Precondition(name, UNKNOWN, "no window lock configured")
     if lock.state == "held" and lock.holder == inputs.holder:
+        if lock.lapsed(state.now or ""):
+            until = datetime.fromisoformat(lock.until).astimezone(UTC).strftime("%H:%M:%S UTC")
+            detail = f"held by {lock.holder} until {until}, not renewed since"
+            return Precondition(name, FAILED, f"{detail}: it may have been taken over")
         return Precondition(name, PASSED, f"held by {lock.holder}")
     return Precondition(name, FAILED, f"{lock.said('')}: only its holder acts")
 

@@ -43,14 +43,29 @@ def kube_settings(session) -> KubeSettings | None:
 
 
 def api_client(settings: KubeSettings):
-    """The official client, from the kubeconfig files and context given, or in-cluster."""
+    """The official client, from the kubeconfig files and context given, or in-cluster.
+
+    A request the server does not answer in time fails at its timeout, never silently
+    sent again (the pool's default would wait four timeouts: minutes on a watch, while the
+    source still looks live); a failed connect is retried. The callers retry with their
+    own back-off, and say what failed meanwhile.
+    """
     preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
     from kubernetes import client, config
+    from urllib3.util.retry import Retry
 
+    configuration = client.Configuration()
     if settings.in_cluster:
-        config.load_incluster_config()
-        return client.ApiClient()
-    return config.new_client_from_config(config_file=settings.kubeconfig, context=settings.context)
+        config.load_incluster_config(client_configuration=configuration)
+    else:
+        config.load_kube_config(
+            config_file=settings.kubeconfig,
+            context=settings.context,
+            client_configuration=configuration,
+            persist_config=True,  # as new_client_from_config: refreshed tokens kept
+        )
+    configuration.retries = Retry(total=3, connect=3, read=0, status=0, other=0)
+    return client.ApiClient(configuration)
 
 
 class ApiProblem(Exception):

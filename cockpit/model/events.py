@@ -239,6 +239,7 @@ class LockStatus(Event):
     holder: str
     detail: str = ""
     at: str = ""
+    until: str = ""  # held: when the claim lapses unless renewed again
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,8 @@ def reduce(state: State, event: ev.Event) -> State:
         case ev.LockStatus(state=lock_state, holder=holder, detail=detail, at=at):
             old_lock = state.lock
             same = (old_lock.state, old_lock.holder) == (lock_state, holder)
-            lock = LockState(lock_state, holder, detail, old_lock.since if same else at)
+            since = old_lock.since if same else at
+            lock = LockState(lock_state, holder, detail, since, event.until)
             return replace(state, lock=lock)
         case ev.WindowJudged(state=verdict, reasons=reasons, at=at, series=series):
             since = state.window.since if state.window.state == verdict else at

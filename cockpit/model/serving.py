@@ -18,8 +18,9 @@ from cockpit.model import evidence as proof
 from cockpit.model import moves
 from cockpit.model.evidence import HOLD, OK, ROLLBACK
 from cockpit.model.kube import KubeState, Service
+from cockpit.model.metrics import stale
 from cockpit.model.moves import Move
-from cockpit.model.state import ActionState, State
+from cockpit.model.state import ActionState, SourceState, State
 
 #: the actions that move the traffic; a later one decides where it stands
 MOVES = ("cutover", "rollback-selector")
@@ -29,11 +30,19 @@ STRANDED = ("failed", "interrupted")
 AFTER = ("verify", "soak")
 ENDPOINTS = "Service endpoints ready"
 #: a watch in these states vouches for what it listed: "reconnecting" is a watch the
-#: server cut cleanly and that is open again, waiting for its next change (a server that
-#: is gone says "unreachable")
+#: server cut cleanly, being opened again (a server that is gone says "unreachable") —
+#: for as long as data stays fresh (`live`): a server that never answers is no watch
 LIVE = ("ok", "reconnecting")
 TRAFFIC = "Traffic where it was verified"
 PUBLISHED = "Traffic where its mover left it"
+
+
+def live(watch: SourceState, now: datetime) -> bool:
+    """Whether the watch vouches for what it listed now: ok, or reconnecting for no
+    longer than data stays fresh (the one staleness bound)."""
+    if watch.state == "reconnecting":
+        return not stale(datetime.fromisoformat(watch.since) if watch.since else None, now)
+    return watch.state in LIVE
 
 
 def desired(kube: KubeState, service: Service) -> int:
@@ -61,8 +70,12 @@ def endpoints_item(state: State, service: str, label: str, now: datetime) -> pro
         return None
     found = state.kube.services.get(service)
     version = found.selector.get(label, "") if found is not None else ""
-    if watch.state not in LIVE:
-        detail = f"the Kubernetes watch is {watch.state}: {service}'s endpoints are unknown"
+    if not live(watch, now):
+        state = watch.state
+        if state in LIVE:  # for too long
+            since = datetime.fromisoformat(watch.since).astimezone(UTC)
+            state += f" since {since:%H:%M:%S} UTC"
+        detail = f"the Kubernetes watch is {state}: {service}'s endpoints are unknown"
         return proof.guard_item(ENDPOINTS, version, HOLD, detail, now)
     if found is None or not found.selector:
         return proof.guard_item(ENDPOINTS, "", HOLD, f"{service} selects no pods", now)

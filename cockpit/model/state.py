@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
 from cockpit.model.approval import Approval
@@ -96,6 +97,14 @@ class LockState:
     holder: str = ""
     detail: str = ""
     since: str = ""
+    until: str = ""  # held: when the claim lapses unless renewed again
+
+    def lapsed(self, now: str) -> bool:
+        """A held claim not renewed in time: the holder's loop stalled (Ctrl+Z, a frozen
+        VM), and another cockpit may have taken the lease over meanwhile."""
+        if self.state != "held" or not self.until or not now:
+            return False
+        return datetime.fromisoformat(now) >= datetime.fromisoformat(self.until)
 
     def said(self, own: str) -> str:
         """The lock as it is, for "the window lock is …": "held by you" only when `own`,

@@ -20,6 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,18 @@ WATCH_SECONDS = 290  # below the API server's default request timeout, like clie
 FRESH_EVERY = 10.0
 
 
+@dataclass(frozen=True)
+class Timing:
+    """How long the source waits for the API server and backs off after a failure (tests
+    shrink them rather than sleep through them)."""
+
+    retry_first: float = 0.5  # doubling, with ±20 % jitter …
+    retry_max: float = 30.0  # … up to this
+    connect: float = 5.0
+    read: float = 30.0  # a list's answer
+    watch_read: float = WATCH_SECONDS + 30  # a watch's next line (quiet watches are long)
+
+
 class _Gone(Exception):
     """The watch's resourceVersion is too old: list again."""
 
@@ -44,11 +57,16 @@ class KubeSource:
     name = SOURCE
 
     def __init__(
-        self, settings: KubeSettings, emit: Emit, clock: Callable[[], datetime] | None = None
+        self,
+        settings: KubeSettings,
+        emit: Emit,
+        clock: Callable[[], datetime] | None = None,
+        timing: Timing = Timing(),
     ):
         self.settings = settings
         self.emit = emit
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.timing = timing
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._responses: set[Any] = set()
@@ -71,6 +89,7 @@ class KubeSource:
             responses = list(self._responses)
         for response in responses:  # unblock reads parked in a watch
             with contextlib.suppress(Exception):  # a dying connection may fail to close any way
+                response.shutdown()  # a close alone would wait for the parked read
                 response.close()
 
     @property
@@ -114,7 +133,7 @@ class KubeSource:
         }
 
     def run(self, kind: str) -> None:
-        backoff = 0.5
+        first = backoff = self.timing.retry_first
         resource_version: str | None = None
         while not self.stopped:
             verb = "list" if resource_version is None else "watch"
@@ -123,7 +142,7 @@ class KubeSource:
                     resource_version = self._list(kind)
                 started = time.monotonic()
                 resource_version = self._watch(kind, resource_version)
-                backoff = 0.5
+                backoff = first
                 if not self.stopped and time.monotonic() - started < WATCH_SECONDS - 5:
                     # the server (or a proxy) cut the watch: until the next one delivers,
                     # what is shown may be old — say so rather than look live
@@ -131,17 +150,23 @@ class KubeSource:
                     self._problem(kind, ApiProblem("reconnecting", detail))
             except _Gone:
                 resource_version = None  # re-list: the watch window has moved on
+                # what was listed missed changes: not live again until the new list
+                detail = f"watch {kind}: 410 Gone, its version expired; listing again"
+                self._problem(kind, ApiProblem("relisting", detail))
             except Exception as error:  # every failure is reported, none ends the loop
                 if self.stopped:
                     return
                 self._problem(kind, describe(error, verb, kind, self.settings.namespace))
                 self._stop.wait(backoff * (0.8 + 0.4 * random.random()))
-                backoff = min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, self.timing.retry_max)
 
     def _list(self, kind: str) -> str:
         func, selectors = self.request(kind)
         response = func(
-            self.settings.namespace, _preload_content=False, _request_timeout=(5, 30), **selectors
+            self.settings.namespace,
+            _preload_content=False,
+            _request_timeout=(self.timing.connect, self.timing.read),
+            **selectors,
         )
         body = json.loads(response.data)
         self.observed(kind, "LIST", body.get("items") or [])
@@ -159,12 +184,17 @@ class KubeSource:
             allow_watch_bookmarks=True,
             timeout_seconds=WATCH_SECONDS,
             _preload_content=False,
-            _request_timeout=(5, WATCH_SECONDS + 30),
+            _request_timeout=(self.timing.connect, self.timing.watch_read),
             **selectors,
         )
         with self._lock:
             self._responses.add(response)
         try:
+            if self.stopped:  # stopped while the request was in flight, out of its reach
+                return resource_version
+            # the server accepted a watch from where the data stands: nothing it shows is
+            # missing a change from now on (a quiet watch may say nothing for a minute)
+            self._ok(kind)
             for line in iter_resp_lines(response):
                 if self.stopped:
                     break

@@ -43,6 +43,7 @@ class WindowLock:
         clock: Callable[[], datetime] | None = None,
         duration: int = 30,
         renew_every: float = 10.0,
+        timeout: float = 10.0,
     ) -> None:
         self.settings = settings
         self.identity = identity
@@ -50,10 +51,12 @@ class WindowLock:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.duration = duration
         self.renew_every = renew_every
+        self.timeout = timeout  # each request's (tests shrink it rather than wait)
         self.lease_name = settings.lease or "cockpit-window"
         self._stop = threading.Event()
         self._write = threading.Lock()  # one writer at a time: renewals vs. take-over
         self._held = False
+        self._until: datetime | None = None  # when this cockpit's last claim lapses
         self._client = None
 
     def loops(self) -> list[Callable[[], None]]:
@@ -80,7 +83,7 @@ class WindowLock:
                 self.lease_name,
                 self.settings.namespace,
                 _preload_content=False,
-                _request_timeout=10,
+                _request_timeout=self.timeout,
             )
         except ApiException as error:
             if error.status == 404:
@@ -109,18 +112,24 @@ class WindowLock:
         """Create or replace; a 409 (someone else wrote) propagates as ApiException."""
         body = self._body(holder, lease, acquired)
         if lease is None:
-            self._api().create_namespaced_lease(self.settings.namespace, body, _request_timeout=10)
+            self._api().create_namespaced_lease(
+                self.settings.namespace, body, _request_timeout=self.timeout
+            )
         else:
             self._api().replace_namespaced_lease(
-                self.lease_name, self.settings.namespace, body, _request_timeout=10
+                self.lease_name, self.settings.namespace, body, _request_timeout=self.timeout
             )
+        if holder == self.identity:  # claimed until the lease says it lapses
+            renewed = _parse(body["spec"]["renewTime"])
+            self._until = renewed + timedelta(seconds=self.duration) if renewed else None
 
     # --- the loop ----------------------------------------------------------------------------
 
     def _status(self, state: str, holder: str, detail: str = "") -> None:
-        self.emit(
-            ev.LockStatus(state=state, holder=holder, detail=detail, at=self.clock().isoformat())
-        )
+        mine = state == "held" and self._until is not None
+        until = self._until.isoformat() if mine else ""
+        at = self.clock().isoformat()
+        self.emit(ev.LockStatus(state=state, holder=holder, detail=detail, at=at, until=until))
 
     def tick(self) -> None:
         """Read the lease and do what a holder, a newcomer or an observer does."""
@@ -161,17 +170,28 @@ class WindowLock:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.tick()
-            except Exception as error:  # reported; the loop goes on
-                problem = (
-                    error
-                    if isinstance(error, ApiProblem)
-                    else describe(error, "update", "leases", self.settings.namespace)
-                )
-                self._held = False
-                self._status("error", "", problem.detail)
+            self.renew()
             self._stop.wait(self.renew_every)
+
+    def renew(self) -> None:
+        """One turn of the loop: `tick`, or report why it failed."""
+        try:
+            self.tick()
+        except Exception as error:  # reported; the loop goes on
+            problem = (
+                error
+                if isinstance(error, ApiProblem)
+                else describe(error, "update", "leases", self.settings.namespace)
+            )
+            self._held = False
+            self._status("error", "", problem.detail)
+
+    def holds(self) -> bool:
+        """Whether this cockpit may act as the window's holder now: it wrote the lease
+        last, and that claim has not lapsed (a loop stalled past the lease — Ctrl+Z, a
+        frozen VM — may have lost it to a take-over without knowing; client-go's leader
+        stops leading then too)."""
+        return self._held and self._until is not None and self.clock() < self._until
 
     def take_over(self) -> str:
         """Take a stale lease (the operator confirmed it). Returns what happened."""

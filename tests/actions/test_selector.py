@@ -158,6 +158,23 @@ def test_the_lock_precondition_reads_true_in_an_approvers_review_too(lock, statu
     assert (check.name, check.status, check.detail) == ("window lock", status, detail)
 
 
+def test_a_held_lock_whose_claim_lapsed_does_not_pass():
+    """The lock's loop stalled past its lease (Ctrl+Z): another cockpit may hold it now, so
+    this one does not act on it until it renewed (found by tests/truth/kube_machine.py)."""
+    until = "2026-11-21T10:42:35+00:00"
+    held = ev.LockStatus(state="held", holder="alice@bastion#1-a1", until=until)
+    inputs = Inputs(holder="alice@bastion#1-a1", lock_configured=True)
+    state = reduce(reduce(State(), held), ev.ClockTick(now="2026-11-21T10:42:34+00:00"))
+    assert lock_held(state, inputs).status == PASSED
+    state = reduce(state, ev.ClockTick(now="2026-11-21T10:42:36+00:00"))
+    check = lock_held(state, inputs)
+    assert check.status == FAILED
+    assert check.detail == (
+        "held by alice@bastion#1-a1 until 10:42:35 UTC, not renewed since: it may have been "
+        "taken over"
+    )
+
+
 def test_typed_confirmation_names_the_target_and_override_lists_what_it_overrode():
     plan = Plan(
         action="cutover",

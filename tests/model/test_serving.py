@@ -12,6 +12,7 @@ import pytest
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
 from cockpit.model.evidence import GUARD, rejudge
+from cockpit.model.metrics import STALE_AFTER
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import HOLD, OK, ROLLBACK, judge_window, window_events
 from cockpit.model.state import State, initial_state
@@ -128,6 +129,24 @@ def test_a_full_service_on_healthy_metrics_is_ok(watch):
     assert verdict.state == OK and verdict.reasons == ()
     (guard,) = [i for i in verdict.evidence if i["kind"] == GUARD]
     assert guard["state"] == OK and guard["series"] == "blue"
+
+
+def test_a_watch_reconnecting_longer_than_the_stale_bound_vouches_no_more():
+    """A server that accepts the connection and never answers (found by
+    tests/truth/kube_machine.py): "reconnecting" is live only as long as data is fresh."""
+    state = state_of(*healthy_metrics(), *cluster("blue", {}, watch="reconnecting"))
+    later = T0 + STALE_AFTER + timedelta(seconds=1)
+    samples = tuple(
+        {"labels": {"version": v}, "t": later.timestamp(), "value": "0.002"}
+        for v in ("blue", "green")
+    )
+    fresh = ev.MetricObserved(metric="errors", samples=samples, at=later.isoformat())
+    verdict = judged(reduce(reduce(state, ev.ClockTick(now=later.isoformat())), fresh))
+    assert verdict.state == HOLD
+    assert verdict.reasons == (
+        "the Kubernetes watch is reconnecting since 11:00:00 UTC: valeo-erp's endpoints are "
+        "unknown",
+    )
 
 
 def test_fewer_ready_endpoints_than_desired_holds_the_window():

@@ -346,3 +346,84 @@ def test_a_stale_resource_version_is_a_conflict_for_kubectl_and_the_cockpit(
         approvals.grant(seen, "carol@desk", "carol@desk#3-c", "", "t3", "t4")
     now = json.loads(_ok(kubectl("get", "cm", "cockpit-window-approval", "-n", NS, "-o", "json")))
     assert now["data"]["approver"] == "bob@laptop"  # neither stale writer overwrote it
+
+
+# --- the faults the stateful test injects, as kubectl meets them ------------------------------
+
+
+def test_a_revoked_token_is_kubectls_login_error(kubectl, cluster: SimCluster):
+    cluster.controller.unauthorized("Unauthorized")
+    refused = kubectl("get", "pods", "-n", NS)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith(
+        "error: You must be logged in to the server "
+        "(the server has asked for the client to provide credentials)"
+    )
+    cluster.controller.clear_faults()
+    assert len(_ok(kubectl("get", "pods", "-n", NS, "-o", "name")).split()) == 6
+
+
+def test_an_injected_failure_is_kubectls_server_error_with_its_message(
+    kubectl, cluster: SimCluster
+):
+    _ok(kubectl("get", "pods", "-n", NS))  # discovery cached: the failure meets the list
+    cluster.controller.fail_requests(500, message="etcd leader changed")
+    failed = kubectl("get", "pods", "-n", NS)
+    assert failed.returncode == 1
+    assert failed.stderr.strip() == (
+        "Error from server (InternalError): Internal error occurred: injected fault: "
+        "etcd leader changed"
+    )
+
+
+def test_a_server_slower_than_the_request_timeout_is_kubectls_timeout(kubectl, cluster: SimCluster):
+    _ok(kubectl("get", "pods", "-n", NS))  # discovery cached: one request left to wait for
+    cluster.controller.set_latency(3.0)
+    started = time.monotonic()
+    late = kubectl("get", "pods", "-n", NS, "--request-timeout=1s")
+    assert late.returncode == 1 and time.monotonic() - started < 3.0
+    # Go says which of its timers fired first: the client's or the request context's
+    said = late.stderr.strip()
+    assert said.startswith("Unable to connect to the server: "), said
+    assert said.endswith(("(Client.Timeout exceeded while awaiting headers)", "exceeded")), said
+    cluster.controller.set_latency(0.2)  # slow, but within the timeout: answered
+    assert len(_ok(kubectl("get", "pods", "-n", NS, "--request-timeout=2s")).splitlines()) == 7
+
+
+def test_an_expired_watch_ends_kubectls_watch_with_410_gone(
+    kubectl_popen, cluster: SimCluster, eventually
+):
+    proc = kubectl_popen("get", "svc", "-n", NS, "-w", "-o", "json")
+    lines = _lines(proc)
+    _read_until(lines, lambda seen: "}" in seen)  # the Service, listed
+    eventually(lambda: cluster.server.open_watches == 1)  # and its watch open
+    cluster.controller.expire_watches()
+    assert proc.wait(timeout=10) == 0  # kubectl's watch ends: it does not resume on its own
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    status = json.loads("\n".join(rest))
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
+    assert status["message"].startswith("too old resource version:")
+
+
+def test_an_update_that_loses_a_race_is_kubectls_conflict(
+    kubectl, cluster: SimCluster, tmp_path: Path
+):
+    _ok(kubectl("create", "configmap", "settings", "-n", NS, "--from-literal=mode=a"))
+    read = json.loads(_ok(kubectl("get", "cm", "settings", "-n", NS, "-o", "json")))
+    read["data"]["mode"] = "b"
+    manifest = tmp_path / "settings.json"
+    manifest.write_text(json.dumps(read))
+    cluster.controller.race_updates("configmaps")
+    lost = kubectl("replace", "-f", str(manifest))
+    assert lost.returncode == 1
+    assert "Error from server (Conflict)" in lost.stderr
+    assert "the object has been modified" in lost.stderr
+    now = json.loads(_ok(kubectl("get", "cm", "settings", "-n", NS, "-o", "json")))
+    assert now["data"]["mode"] == "a"  # the other writer touched it; the update did not land
+    assert now["metadata"]["annotations"] == {"sim.cockpit.dev/other-writer": "1"}
+    now["data"]["mode"] = "b"  # read again, then write: the race is over
+    manifest.write_text(json.dumps(now))
+    _ok(kubectl("replace", "-f", str(manifest)))
+    assert cluster.store.get("configmaps", NS, "settings")["data"] == {"mode": "b"}

@@ -10,7 +10,7 @@ from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
-from cockpit.sources.kube import KubeSource
+from cockpit.sources.kube import KubeSource, Timing
 
 
 class Collected:
@@ -113,6 +113,92 @@ def test_dropped_watches_resume_and_a_too_old_version_relists(cluster, kubeconfi
     patch_selector(kubeconfig, "green")
     got.wait(green_selected, what="the change seen after re-listing")
     assert got.count("services", "LIST") > lists_before
+
+
+def watch_quiet_cluster(kubeconfig_path):
+    collected = Collected()
+    settings = KubeSettings(
+        namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=kubeconfig_path
+    )
+    fast = Timing(retry_first=0.02, retry_max=0.2)
+    return KubeSource(settings, collected, timing=fast), collected
+
+
+@pytest.fixture
+def quiet(tmp_path):
+    """A settled cluster whose watches send no bookmark for a minute (real apiservers send
+    them about that seldom): nothing arrives on a watch unless something changes."""
+    from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
+
+    sim = start_valeo(speed=20.0, bookmark_interval=60.0, seed_rng=7)
+    source, got = watch_quiet_cluster(str(write_kubeconfig(tmp_path / "kc", sim.url)))
+    threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+    for thread in threads:
+        thread.start()
+    try:
+        yield sim, got
+    finally:
+        source.stop()
+        for thread in threads:
+            thread.join(10)
+        sim.stop()
+    assert not any(t.is_alive() for t in threads), "a watch loop did not stop"
+
+
+def test_stop_ends_a_watch_parked_on_a_quiet_cluster(tmp_path):
+    """`stop()` interrupts a read that waits for the next line (closing the response from
+    another thread waited for that read: a minute, until the next bookmark)."""
+    from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
+
+    with start_valeo(speed=20.0, bookmark_interval=60.0, seed_rng=7) as sim:
+        source, got = watch_quiet_cluster(str(write_kubeconfig(tmp_path / "kc", sim.url)))
+        threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+        for thread in threads:
+            thread.start()
+        got.wait(lambda s: said(s) == "ok", what="watching")
+        deadline = time.monotonic() + 5
+        source.stop()
+        assert time.monotonic() < deadline, "stop() itself waited for the parked read"
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        assert not any(t.is_alive() for t in threads), "a parked watch outlived stop()"
+
+
+def test_a_watch_opened_again_is_live_once_the_server_accepts_it(quiet):
+    """Not only at its next change or bookmark, which on a quiet cluster may be a minute
+    away (and "reconnecting" stops vouching after the stale bound)."""
+    sim, got = quiet
+    got.wait(lambda s: said(s) == "ok", what="watching")
+    with got.lock:
+        dropped = len(got.events)
+    sim.controller.drop_watches()
+    got.wait(
+        lambda s: (
+            said(s) == "ok"
+            and "reconnecting" in [getattr(e, "state", "") for e in got.events[dropped:]]
+        ),
+        timeout=5,
+        what="the watches accepted again",
+    )
+    assert not [e for e in got.events[dropped:] if isinstance(e, ev.KubeObserved)]  # quiet
+
+
+def test_a_watch_expired_410_says_it_lists_again_until_it_did(quiet):
+    """What was listed missed changes once the watch's version expired: not live until the
+    new list arrived (found by tests/truth/kube_machine.py)."""
+    sim, got = quiet
+    got.wait(lambda s: said(s) == "ok", what="watching")
+    sim.controller.set_latency(0.5)  # every request from now on: the re-list takes a while
+    sim.controller.expire_watches()
+    got.wait(lambda s: said(s) == "ok" and got.count("pods", "LIST") == 2, what="listed again")
+    with got.lock:
+        events = list(got.events)
+    gone = next(i for i, e in enumerate(events) if getattr(e, "state", "") == "relisting")
+    assert "410" in events[gone].detail
+    relisted = next(
+        i for i, e in enumerate(events) if i > gone and getattr(e, "change", "") == "LIST"
+    )
+    assert "ok" not in [getattr(e, "state", "") for e in events[gone:relisted]]
 
 
 def test_refused_verbs_are_named_and_survived(cluster, kubeconfig, watching):

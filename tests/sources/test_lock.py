@@ -181,3 +181,22 @@ def test_a_stale_lock_of_the_same_account_is_taken_over_only_when_asked(
     crashed.stop()
     crashed.run()  # the old one coming back and leaving releases nothing of the new one's
     assert lease_holder(kubeconfig) == restarted.identity
+
+
+def test_a_holder_that_stopped_renewing_stops_believing_it_holds(cluster, kubeconfig, make_lock):
+    """Its loop stalled (Ctrl+Z, a frozen VM) past the lease: the other took it over, and
+    only one of them believes it holds the window (found by tests/truth/kube_machine.py)."""
+    clock = Clock()
+    alice, _ = make_lock("alice@bastion", clock)
+    bob, _ = make_lock("bob@bastion", clock)
+    alice.tick()
+    assert alice.holds() and not bob.holds()
+    clock.now += timedelta(seconds=29)
+    assert alice.holds()  # within the lease she renewed
+    clock.now += timedelta(seconds=16)  # no renewal for 45 s
+    assert not alice.holds()
+    bob.tick()
+    bob.take_over()
+    assert bob.holds() and not alice.holds()
+    alice.tick()  # back: an observer
+    assert bob.holds() and not alice.holds()

@@ -7,6 +7,7 @@ the requester herself, one that expired, one for a plan that changed since.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -224,12 +225,16 @@ async def test_the_requester_may_not_approve_her_own_plan(cluster, kubeconfig, t
 
 async def test_an_expired_approval_is_refused_at_execute_time(cluster, kubeconfig, tmp_path):
     later = [timedelta(0)]  # alice's clock, moved on by hand: no race with a 1 s expiry
-    async with a_request(
-        kubeconfig, tmp_path, alice_clock=lambda: datetime.now(UTC) + later[0]
-    ) as (alice, a, bob, b):
+    alice_clock = lambda: datetime.now(UTC) + later[0]  # noqa: E731
+    async with a_request(kubeconfig, tmp_path, alice_clock=alice_clock) as (alice, a, bob, b):
+        (lock,) = [s for s in alice.sources if s.name == "lock"]
+        lock.clock = alice_clock  # her whole process's time moves, her lock's too
         await approve(bob, b)
         await wait_for(a, lambda: previewing(alice), "alice's preview")
         later[0] = timedelta(minutes=16)  # alice hesitates longer than the 15 min it holds
+        # her lock renewed meanwhile (a lock not renewed for 16 min has lapsed: no action)
+        await asyncio.to_thread(lock.renew)
+        await wait_for(a, lambda: not alice.state.lock.lapsed(alice.state.now), "renewed")
         await override(a)
         await wait_for(a, lambda: the_action(alice).outcome, "the refusal")
         action = the_action(alice)

@@ -179,14 +179,27 @@ class Controller(Background):
                 del self._faults[key]
 
     def set_latency(self, seconds: float) -> None:
+        """Hold every request `seconds` before answering: slow, or past a client's timeout."""
         self._api().faults.latency = seconds
 
-    def fail_requests(self, status: int = 500, fraction: float = 1.0) -> None:
-        """Answer `fraction` of API requests with a 500 or 503 Status."""
+    def fail_requests(self, status: int = 500, fraction: float = 1.0, message: str = "") -> None:
+        """Answer `fraction` of API requests with a 500 or 503 Status; `message` is added to
+        what it says (a proxy or webhook in front of the apiserver may echo anything)."""
         if status not in (500, 503):
             raise ValueError("status must be 500 or 503")
         faults = self._api().faults
         faults.fail_status, faults.fail_fraction = status, fraction
+        faults.fail_message = message
+
+    def unauthorized(self, message: str = "Unauthorized") -> None:
+        """401 for every request, whatever credentials it carries (a revoked or expired
+        token), saying `message`."""
+        self._api().faults.unauthorized = message
+
+    def race_updates(self, resource: str, times: int = 1) -> None:
+        """The next `times` updates (PUT) of `resource` lose a race: another writer changes
+        the object first, so an update carrying the resourceVersion it read gets 409."""
+        self._api().faults.race(resource, times)
 
     def deny(self, verb: str, resource: str) -> None:
         """403 Forbidden for `verb` on `resource` (e.g. "patch", "services"; "*" matches any)."""
@@ -196,8 +209,14 @@ class Controller(Background):
         """Close every open watch stream now, as a load balancer or apiserver restart would."""
         self.store.drop_watches()
 
+    def expire_watches(self) -> None:
+        """Every open watch gets a 410 Gone ERROR event now (its resourceVersion is too
+        old, as after an etcd compaction): its client must list again."""
+        self.store.expire_watches()
+
     def compact(self, rv: int | None = None) -> None:
-        """Forget watch history up to `rv` (default: all): older resourceVersions get 410."""
+        """Forget watch history up to `rv` (default: all): older resourceVersions get 410,
+        and a watch open behind it gets a 410 ERROR event at once."""
         self.store.compact(rv)
 
     def clear_faults(self) -> None:

@@ -52,6 +52,8 @@ SERVER_VERSION = {
     "platform": "linux/amd64",
 }
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
+#: the annotation "another writer" bumps when an update is made to lose a race
+OTHER_WRITER = "sim.cockpit.dev/other-writer"
 
 
 class Faults:
@@ -61,7 +63,10 @@ class Faults:
         self.latency = 0.0  # seconds added before every response
         self.fail_status: int | None = None  # 500 or 503 for injected failures
         self.fail_fraction = 1.0
+        self.fail_message = ""  # what an injected failure says, beside its standard words
         self.denied: set[tuple[str, str]] = set()  # (verb, resource), "*" matches any
+        self.unauthorized: str | None = None  # every request 401, with this message
+        self.races: dict[str, int] = {}  # resource → updates left that lose a race
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
 
@@ -75,9 +80,24 @@ class Faults:
             for v, r in self.denied
         )
 
+    def race(self, resource: str, times: int) -> None:
+        with self._lock:
+            self.races[resource] = self.races.get(resource, 0) + times
+
+    def loses_race(self, resource: str) -> bool:
+        """Whether this update of `resource` finds that another writer came first."""
+        with self._lock:
+            left = self.races.get(resource, 0)
+            if left:
+                self.races[resource] = left - 1
+            return left > 0
+
     def clear(self) -> None:
         self.latency, self.fail_status, self.fail_fraction = 0.0, None, 1.0
+        self.fail_message, self.unauthorized = "", None
         self.denied.clear()
+        with self._lock:
+            self.races.clear()
 
 
 # --- discovery -------------------------------------------------------------------------------
@@ -742,6 +762,8 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "GET" and (method == "POST") == bool(route.name):
             message = "the server does not allow this method on the requested resource"
             raise ApiError(405, "MethodNotAllowed", message)
+        if method == "PUT" and not route.sub and api.faults.loses_race(route.rt.name):
+            self._write_first(route)
         handler = {
             "GET": self._get,
             "POST": self._create,
@@ -753,6 +775,18 @@ class _Handler(BaseHTTPRequestHandler):
         if form != "json" and method == "GET" and result.get("kind") != "Scale":
             result = self._as_table(route, result, form, query.get("includeObject", "Metadata"))
         self._send_json(code, result)
+
+    def _write_first(self, route: Route) -> None:
+        """Another writer changes the object just before this update is applied: an update
+        carrying the resourceVersion it read then gets the 409 a real race gives."""
+
+        def touched(obj: Obj) -> Obj:
+            notes = obj["metadata"].setdefault("annotations", {})
+            notes[OTHER_WRITER] = str(int(notes.get(OTHER_WRITER, "0")) + 1)
+            return obj
+
+        with contextlib.suppress(ApiError):  # nothing there: the update says 404 itself
+            self.server.api.store.mutate(route.rt.name, route.namespace, route.name, touched)
 
     def _as_table(self, route: Route, result: Obj, version: str, include: str) -> Obj:
         if result.get("kind", "").endswith("List") and "items" in result:
@@ -902,6 +936,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         stream = _WatchStream(self, rt, form, query.get("includeObject", "Metadata"))
         stream.start()
+        api.watching(+1)
         try:
             for obj in initial:
                 stream.send("ADDED", obj)
@@ -911,6 +946,8 @@ class _Handler(BaseHTTPRequestHandler):
             stream.finish()
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
+        finally:
+            api.watching(-1)
         self.close_connection = True
 
     def _follow(
@@ -1076,6 +1113,8 @@ class KubeApiServer(Background):
         self.faults = Faults()
         self.requests: deque[tuple[str, str, str]] = deque(maxlen=2000)
         self.served = 0  # every request ever answered, for benchmarks
+        self.open_watches = 0  # watches streaming now: what a fault on them would end
+        self._watch_count = threading.Lock()
         self._address = (host, port)
         self._httpd: _HTTPServer | None = None
 
@@ -1103,15 +1142,22 @@ class KubeApiServer(Background):
     def drop_watches(self) -> None:
         self.store.drop_watches()
 
+    def watching(self, change: int) -> None:
+        with self._watch_count:
+            self.open_watches += change
+
     def before_request(self, authorization: str | None) -> None:
         """Latency, injected failures and authentication, in the order a request meets them."""
         if self.faults.latency:
             self.stopping.wait(self.faults.latency)
         if self.faults.should_fail():
             code = self.faults.fail_status or 500
+            said = f": {self.faults.fail_message}" if self.faults.fail_message else ""
             if code == 503:
                 message = "the server is currently unable to handle the request (injected fault)"
-                raise ApiError(503, "ServiceUnavailable", message)
-            raise ApiError(code, "InternalError", "Internal error occurred: injected fault")
+                raise ApiError(503, "ServiceUnavailable", message + said)
+            raise ApiError(code, "InternalError", f"Internal error occurred: injected fault{said}")
+        if self.faults.unauthorized is not None:
+            raise ApiError(401, "Unauthorized", self.faults.unauthorized)
         if self.token is not None and authorization != f"Bearer {self.token}":
             raise ApiError(401, "Unauthorized", "Unauthorized")

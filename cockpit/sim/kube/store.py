@@ -621,6 +621,7 @@ class Store:
         self._history_size = history
         self._compacted = 0  # the newest resourceVersion no longer in the history
         self._epoch = 0  # bumped by drop_watches(): every open watch ends
+        self._expired: set[int] = set()  # epochs whose watches ended with 410 Gone
         self._cond = threading.Condition()
         self._next_ip = 0
 
@@ -801,6 +802,8 @@ class Store:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
+                if epoch in self._expired:
+                    raise expired(rv, self._compacted + 1)
                 if epoch != self._epoch:
                     raise WatchClosed
                 if rv < self._compacted:
@@ -818,14 +821,25 @@ class Store:
             self._epoch += 1
             self._cond.notify_all()
 
+    def expire_watches(self) -> None:
+        """End every open watch with 410 Gone (its resourceVersion fell out of the window),
+        and forget the history up to now: its client must list again."""
+        with self._cond:
+            self._expired.add(self._epoch)
+            self._epoch += 1
+            self._compact(self._rv)
+            self._cond.notify_all()
+
     def compact(self, rv: int | None = None) -> None:
         """Forget history up to `rv` (default: all of it): older watches get 410 Gone."""
         with self._cond:
-            upto = self._rv if rv is None else min(rv, self._rv)
-            while self._history and self._history[0].rv <= upto:
-                self._history.popleft()
-            self._compacted = max(self._compacted, upto)
+            self._compact(self._rv if rv is None else min(rv, self._rv))
             self._cond.notify_all()
+
+    def _compact(self, upto: int) -> None:
+        while self._history and self._history[0].rv <= upto:
+            self._history.popleft()
+        self._compacted = max(self._compacted, upto)
 
     # internals
 
