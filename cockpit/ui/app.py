@@ -730,9 +730,10 @@ class CockpitApp(App[int]):
                 self.actions.cancel.set()
                 action.join(ACTION_GRACE)
         self.actions.close_out()  # what is still open ends on the record, before session.end
-        if self.hangup_watchdog is not None:  # if restoring the terminal hangs
-            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
         self.shutdown(129, reason="hangup")
+        if self.hangup_watchdog is not None:  # if restoring the terminal hangs: armed once
+            # the journal is closed, so a slow disk never cuts the session's last records
+            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
 
     def fold_all(self, collapsed: bool) -> None:
         for name, runbook in self.state.runbooks.items():
