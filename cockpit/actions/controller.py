@@ -866,17 +866,34 @@ class Actions:
                 continue
             step = action.last_step
             last = f"{step.step} {step.status} {step.detail}".strip() if step else "planned"
+            detail = f"last known: {last}"
             if action.confirmed:
+                detail = (
+                    "the last cockpit ended with no record of why (killed or crashed);"
+                    f" {detail}: {_where_cut_off(action)}"
+                )
                 message = (
-                    f"UNFINISHED ACTION from before: {action.title} by {action.by}; last known: "
-                    f"{last}. Check the cluster before acting again."
+                    f"UNFINISHED ACTION from before: {action.title} by {action.by}; {detail}."
+                    " Check the cluster before acting again."
                 )
                 app.dispatch(ev.Alert(key="action", level="warning", message=message, at=app.now()))
             app.dispatch(
-                ev.ActionFinished(
-                    id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
-                )
+                ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=app.now())
             )
+
+
+def _where_cut_off(action: ActionState) -> str:
+    """Where a selector move cut off with no safe point left the traffic, by its last
+    record: before the patch on the old colour, after it on the new one, during it either."""
+    step, move = action.last_step, action.params.get("move")
+    if step is None or not move:
+        return "check before acting"
+    before = action.params.get("expected") or "the old version"
+    if step.step == "dry-run":
+        return f"traffic on {before}, nothing was executed"
+    if step.step == "execute" and step.status != "done":
+        return f"traffic on {before} or {move['to']}, the patch's outcome is not on record"
+    return f"traffic on {move['to']} at the last record, the {step.step} not finished"
 
 
 def _about_dump(backup: Any) -> str:
