@@ -570,20 +570,20 @@ class Actions:
         thread = self.thread
         return thread if thread is not None and thread.is_alive() else None
 
-    def close_out(self) -> None:
-        """After a hang-up, once a worker had its grace: every action still open ends on
-        the record now, before `session.end` — with where the traffic is (invariant I5)."""
+    def close_out(self, why: str = "terminal gone") -> None:
+        """After a hang-up (or a quit), once a worker had its grace: every action still open
+        ends on the record now, before `session.end` — with where the traffic is (I5)."""
         for key, action in self.host.state.actions.items():
             if not action.open or key in self._ended:
                 continue
             if not action.confirmed:
-                detail = "terminal gone before the confirmation: nothing was executed"
+                detail = f"{why} before the confirmation: nothing was executed"
                 self._record(
                     ev.ActionFinished(id=key, outcome="cancelled", detail=detail, at=self._now())
                 )
                 continue
             step = action.last_step
-            detail = self._safe_point(action)
+            detail = self._safe_point(action, why)
             if step is not None and step.step in ("verify", "soak"):
                 self._record(
                     ev.ActionStep(
@@ -594,21 +594,21 @@ class Actions:
                 ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=self._now())
             )
 
-    def _safe_point(self, action: ActionState) -> str:
-        """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
+    def _safe_point(self, action: ActionState, why: str) -> str:
+        """Where an action cut off (`why`) left things, as far as the cockpit knows."""
         step = action.last_step
         if step is None:
-            return "terminal gone before the first step: nothing was executed"
+            return f"{why} before the first step: nothing was executed"
         move = action.params.get("move")
         if step.step == "verify" and move:
-            return f"terminal gone: the Service selects {move['to']}, its endpoints not verified"
+            return f"{why}: the Service selects {move['to']}, its endpoints not verified"
         if step.step == "soak" and move:
             since = datetime.fromisoformat(step.at) if step.at else self.host.clock()
             cut = int((self.host.clock() - since).total_seconds())
             soak = format_duration(self.session.actions.soak)
-            return f"terminal gone: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
+            return f"{why}: traffic on {move['to']}, soak cut short after {cut} s of {soak}"
         last = f"{step.step} {step.status} {step.detail}".strip()
-        return f"terminal gone during {step.step} (last known: {last}): check before acting"
+        return f"{why} during {step.step} (last known: {last}): check before acting"
 
     def _now(self) -> str:
         return self.host.clock().isoformat()

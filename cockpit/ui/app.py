@@ -686,9 +686,19 @@ class CockpitApp(App[int]):
     def action_quit_confirm(self) -> None:
         def answer(yes: bool | None) -> None:
             if yes:
+                self._close_actions("quit by the operator")
                 self.shutdown(0)
 
-        self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
+        question = "Quit the cockpit? Progress is saved."
+        running = self.state.running_action()
+        if running is not None:  # quitting cuts it short: said before, journaled after
+            step = running[1].last_step
+            at = f" ({step.step} {step.status})" if step else ""
+            question = (
+                f"{running[1].title}{at} is running: quitting cuts it short and journals where"
+                f" the traffic is. {question}"
+            )
+        self.push_screen(Confirm(question), answer)
 
     def close_stores(self) -> None:
         """After `run()`: journal, then progress, flushed and closed (idempotent). The
@@ -723,17 +733,22 @@ class CockpitApp(App[int]):
     def _hangup(self) -> None:
         """The terminal is gone (SSH drop): let a running action reach its end or a safe
         point (journaling its own steps), save, exit; never spin on a dead tty."""
+        self._close_actions("terminal gone")
+        self.shutdown(129, reason="hangup")
+        if self.hangup_watchdog is not None:  # if restoring the terminal hangs: armed once
+            # the journal is closed, so a slow disk never cuts the session's last records
+            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
+
+    def _close_actions(self, why: str) -> None:
+        """Before `session.end`: a running action reaches its end or a safe point, and what
+        is still open then ends on the record with where the traffic is (I5)."""
         action = self.actions.detach()
         if action is not None:
             action.join(ACTION_GRACE)
             if action.is_alive():  # backup and restore stop cleanly on cancel
                 self.actions.cancel.set()
                 action.join(ACTION_GRACE)
-        self.actions.close_out()  # what is still open ends on the record, before session.end
-        self.shutdown(129, reason="hangup")
-        if self.hangup_watchdog is not None:  # if restoring the terminal hangs: armed once
-            # the journal is closed, so a slow disk never cuts the session's last records
-            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
+        self.actions.close_out(why)
 
     def fold_all(self, collapsed: bool) -> None:
         for name, runbook in self.state.runbooks.items():
