@@ -153,7 +153,9 @@ class Cockpit(Terminal):
     def records(self) -> list[Record]:
         """Its own session's records so far."""
         assert self.journal is not None
-        return self.journal.read()[self.first :]
+        records = self.journal.read()[self.first :]
+        later = [n for n, r in enumerate(records) if n and r.kind == "session.start"]
+        return records[: later[0]] if later else records  # a restart's session comes after
 
     def alive(self) -> bool:
         return self.status is None
@@ -399,11 +401,14 @@ class ProcessMachine(RuleBasedStateMachine):
         assert main is not None
         before = len(main.records())
         planning = self.last_key in PLANS  # the plan of a key before may come now
-        self.send(main, ["f12"], PASTE_START + text.encode() + PASTE_END + SENTINEL)
+        main.write(PASTE_START + text.encode() + PASTE_END + SENTINEL)
+        mark = self.wait_record(
+            main, lambda r: r.kind == "key" and r.data["key"] == "f12", "the key after it", before
+        )
         between = main.records()[before:]
-        mark = max(n for n, r in enumerate(between) if r.kind == "key")
-        between = between[:mark]
-        inputs = [(r.kind, r.data.get("text")) for r in between if r.kind in INPUTS]
+        between = between[: between.index(mark)]
+        inputs = [(r.kind, r.data.get("text", r.data.get("key"))) for r in between]
+        inputs = [(kind, value) for kind, value in inputs if kind in INPUTS]
         assert inputs == [("paste", text)], inputs
         acted = [r for r in between if r.kind in ACTS]
         if planning:
