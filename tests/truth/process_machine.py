@@ -65,7 +65,7 @@ INPUTS = {"key", "paste", "mouse"}
 #: what an input may make happen (a paste none of it)
 ACTS = {"action.plan", "action.confirm", "lock.takeover", "approval.request"}
 ACTS |= {cls.kind for cls in CLAIMS}
-START_TIMEOUT = 40.0
+START_TIMEOUT = 60.0  # deadlines, not waits: a loaded CI machine starts slowly
 PLANS = {"c", "r", "b"}  # keys whose plan is made off the event loop: it may come later
 
 #: pasted text: the terminal's control characters and the cockpit's keys among any text
@@ -211,7 +211,7 @@ class ProcessMachine(RuleBasedStateMachine):
         holder = process.records()[0].data["lock_holder"]
         process.holds_lock = locks.data["state"] == "held" and locks.data["holder"] == holder
 
-    def wait(self, process: Cockpit, done: Callable[[], bool], what: str, timeout=30.0) -> None:
+    def wait(self, process: Cockpit, done: Callable[[], bool], what: str, timeout=60.0) -> None:
         """Until `done`, draining every terminal (a full pty blocks a cockpit's frames)."""
         deadline = time.monotonic() + timeout
         while not done():
@@ -253,10 +253,13 @@ class ProcessMachine(RuleBasedStateMachine):
         process.drain_to_end()
         return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
 
+    def restart(self) -> Cockpit:
+        """The operator's cockpit again, on a new 80x24 terminal."""
+        self.main, self.size = self.spawn(), (80, 24)
+        return self.main
+
     def start_main(self) -> None:
-        self.main = self.spawn()
-        self.size = (80, 24)
-        self.opened(self.main)
+        self.opened(self.restart())
         self.assert_restored_is_rebuilt(self.main)
 
     # --- input ------------------------------------------------------------------------
@@ -488,7 +491,7 @@ class ProcessMachine(RuleBasedStateMachine):
             old.close_terminal()  # the kernel hangs the terminal up: SIGHUP
         else:
             os.kill(old.pid, getattr(signal, how))
-        self.main = self.spawn() if restart else None
+        self.main = self.restart() if restart else None
         self.exits_with(old, HANGUP)
         self.assert_ends_on_record(old, "hangup")
         assert old.journal is not None
@@ -512,8 +515,9 @@ class ProcessMachine(RuleBasedStateMachine):
         os.kill(old.pid, signal.SIGKILL)
         assert self.ended(old) == -signal.SIGKILL
         killed = time.monotonic()
-        self.main = self.spawn()
+        self.restart()
         assert time.monotonic() - killed < 1.0
+        assert self.main is not None
         self.opened(self.main)
         self.assert_restored_is_rebuilt(self.main)
         assert old.journal is not None
