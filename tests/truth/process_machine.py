@@ -541,7 +541,7 @@ class ProcessMachine(RuleBasedStateMachine):
         assert second.journal.path.name.startswith(f"{WINDOW_JOURNAL}.")
         assert b"another cockpit writes" in second.output
         self.send(second, ["q"], b"q")
-        self.wait(second, lambda: b"Quit" in second.output[-20_000:], "the quit question")
+        self.wait(second, lambda: b"y: yes" in second.output[-20_000:], "the quit question")
         self.send(second, ["y"], b"y")
         self.exits_with(second, 0)
         self.assert_ends_on_record(second, "quit")
@@ -566,7 +566,7 @@ class ProcessMachine(RuleBasedStateMachine):
         assert main is not None and main.journal is not None
         self.escape_to_checklist()
         self.send(main, ["q"], b"q")
-        self.wait(main, lambda: b"Quit" in main.output[-20_000:], "the quit question")
+        self.wait(main, lambda: b"y: yes" in main.output[-20_000:], "the quit question")
         self.send(main, ["y"], b"y")
         self.exits_with(main, 0)
         self.assert_ends_on_record(main, "quit")
