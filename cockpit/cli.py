@@ -373,7 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: how long a command's end waits for a source's thread to finish importing its client
+IMPORT_GRACE = 30.0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from cockpit.clients.imports import settle
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
@@ -381,3 +387,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 141
+    finally:
+        settle(IMPORT_GRACE)  # never exit in the middle of a thread's import: an abort

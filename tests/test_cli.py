@@ -276,3 +276,39 @@ def test_check_never_repeats_a_foreign_file(capsys, tmp_path, monkeypatch, loade
     assert MARKER not in out + err and "input_value" not in err
     assert out == ""
     assert [line.split(":", 1)[0] for line in err.splitlines()] == list(map(str, paths))
+
+
+#: a client's first import, on a source's thread, still running when the command ends
+MID_IMPORT = """
+import sys, threading, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from cockpit.clients.imports import preload
+from cockpit.cli import main
+threading.Thread(target=preload, args=("slow_client",), daemon=True).start()
+while not (Path(sys.argv[1]) / "started").exists():
+    time.sleep(0.01)
+raise SystemExit(main(["audit", "verify", sys.argv[2]]))
+"""
+
+
+def test_the_cockpit_ends_only_after_a_client_import_in_progress(tmp_path):
+    """A cockpit quit (or hung up) while a source's thread was still importing its client
+    (scipy.stats: seconds on a loaded machine) was aborted by the interpreter's exit in the
+    middle of the import: SIGABRT, "Fatal Python error: Aborted", status 134 instead of 0
+    (found by tests/truth/process_machine.py). The command waits for the import to end."""
+    (tmp_path / "slow_client.py").write_text(
+        "from pathlib import Path\nimport time\n"
+        f"Path({str(tmp_path)!r}, 'started').touch()\n"
+        "time.sleep(1.5)\n"
+        f"Path({str(tmp_path)!r}, 'imported').touch()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", MID_IMPORT, str(tmp_path), str(tmp_path / "none.jsonl")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr  # no such journal: said, after the import
+    assert (tmp_path / "imported").exists()

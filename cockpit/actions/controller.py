@@ -594,8 +594,8 @@ class Actions:
         return thread if thread is not None and thread.is_alive() else None
 
     def close_out(self) -> None:
-        """After a hang-up or a quit, once a worker had its grace: every action still open ends on
-        the record now, before `session.end` — with where the traffic is (invariant I5):
+        """After a hang-up or a quit, once a worker had its grace: every action still open
+        ends on the record now, before `session.end` — with where the traffic is (invariant I5):
         its last step as journaled, the steps the loop never ran included."""
         state = self.host.state
         for event in self._since:
@@ -679,7 +679,8 @@ class Actions:
         self.emit(ev.Notice(level="warning", message=message, at=self._now()))
 
     def _safe_point(self, action: ActionState) -> str:
-        """Where an action cut off by a hang-up left things, as far as the cockpit knows."""
+        """Where an action cut off (`self.gone` says why) left things, as far as the cockpit
+        knows."""
         step = action.last_step
         if step is None:
             return f"{self.gone} before the first step: nothing was executed"
@@ -954,15 +955,18 @@ class Actions:
                 continue
             step = action.last_step
             last = f"{step.step} {step.status} {step.detail}".strip() if step else "planned"
+            detail = f"last known: {last}"
             if action.confirmed:
+                detail = (
+                    "the last cockpit ended with no record of why (killed or crashed);"
+                    f" {detail}: {_where_cut_off(action)}"
+                )
                 message = (
-                    f"UNFINISHED ACTION from before: {action.title} by {action.by}; last known: "
-                    f"{last}. Check the cluster before acting again."
+                    f"UNFINISHED ACTION from before: {action.title} by {action.by}; {detail}."
+                    " Check the cluster before acting again."
                 )
                 app.dispatch(ev.Alert(key="action", level="warning", message=message, at=app.now()))
-            finished = ev.ActionFinished(
-                id=key, outcome="interrupted", detail=f"last known: {last}", at=app.now()
-            )
+            finished = ev.ActionFinished(id=key, outcome="interrupted", detail=detail, at=app.now())
             app.dispatch(finished)
             self._republish(key, action, finished)
 
@@ -982,6 +986,20 @@ class Actions:
                     at=at, updated=at, label=selector.label, to=selector.to)  # fmt: skip
         self._moved[key] = (selector, move)
         self._announce(finished)
+
+
+def _where_cut_off(action: ActionState) -> str:
+    """Where a selector move cut off with no safe point left the traffic, by its last
+    record: before the patch on the old colour, after it on the new one, during it either."""
+    step, move = action.last_step, action.params.get("move")
+    if step is None or not move:
+        return "check before acting"
+    before = action.params.get("expected") or "the old version"
+    if step.step == "dry-run":
+        return f"traffic on {before}, nothing was executed"
+    if step.step == "execute" and step.status != "done":
+        return f"traffic on {before} or {move['to']}, the patch's outcome is not on record"
+    return f"traffic on {move['to']} at the last record, the {step.step} not finished"
 
 
 def _about_dump(backup: Any) -> str:

@@ -23,3 +23,13 @@ def preload(*modules: str) -> None:
     with _LOCK:
         for name in modules:
             importlib.import_module(name)
+
+
+def settle(timeout: float) -> bool:
+    """Wait (at most `timeout` s) for a first import in progress on another thread to end.
+    The interpreter's exit cuts daemon threads off wherever they are: in the middle of a C
+    extension's import (scipy.stats, seconds on a loaded machine) that is an abort."""
+    if _LOCK.acquire(timeout=timeout):
+        _LOCK.release()
+        return True
+    return False

@@ -688,7 +688,16 @@ class CockpitApp(App[int]):
             if yes:
                 self.shutdown(0)
 
-        self.push_screen(Confirm("Quit the cockpit? Progress is saved."), answer)
+        question = "Quit the cockpit? Progress is saved."
+        running = self.state.running_action()
+        if running is not None:  # quitting cuts it short: said before, journaled after
+            step = running[1].last_step
+            at = f" ({step.step} {step.status})" if step else ""
+            question = (
+                f"{running[1].title}{at} is running: quitting cuts it short and journals where"
+                f" the traffic is. {question}"
+            )
+        self.push_screen(Confirm(question), answer)
 
     def close_stores(self) -> None:
         """After `run()`: journal, then progress, flushed and closed (idempotent). The
@@ -703,7 +712,7 @@ class CockpitApp(App[int]):
         mid-action ends it as a hang-up does), and the journal's closing record."""
         self._leaving = True
         self._stop_sources()
-        self._end_actions("the cockpit quit" if reason == "quit" else "terminal gone")
+        self._end_actions("quit by the operator" if reason == "quit" else "terminal gone")
         if self.trail is not None:
             self.trail.record(
                 "session.end", {"reason": reason, "progress": self._progress_summary()}
@@ -726,9 +735,10 @@ class CockpitApp(App[int]):
         """The terminal is gone (SSH drop): let a running action reach its end or a safe
         point (journaling its own steps), save, exit; never spin on a dead tty."""
         self._end_actions("terminal gone")
-        if self.hangup_watchdog is not None:  # if restoring the terminal hangs
-            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
         self.shutdown(129, reason="hangup")
+        if self.hangup_watchdog is not None:  # if restoring the terminal hangs: armed once
+            # the journal is closed, so a slow disk never cuts the session's last records
+            threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
 
     def _end_actions(self, why: str) -> None:
         """The running action gets its grace to reach its end or a safe point (journaling

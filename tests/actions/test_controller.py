@@ -713,8 +713,49 @@ def test_an_action_a_restart_finds_unfinished_is_shown_and_closed():
     at_step(host, "execute")
     Actions(host).resume()
     action = only(host)
-    assert action.outcome == "interrupted" and action.detail == "last known: execute running"
+    assert action.outcome == "interrupted"
+    assert action.detail == (
+        "the last cockpit ended with no record of why (killed or crashed); last known:"
+        " execute running: traffic on blue or green, the patch's outcome is not on record"
+    )
     assert host.state.alerts["action"].message.startswith("UNFINISHED ACTION from before")
+
+
+@pytest.mark.parametrize(
+    ("step", "where"),
+    [
+        ("dry-run", "traffic on blue, nothing was executed"),
+        ("verify", "traffic on green at the last record, the verify not finished"),
+        ("soak", "traffic on green at the last record, the soak not finished"),
+    ],
+)
+def test_an_action_a_kill_cut_off_is_closed_saying_where_the_traffic_was(step, where):
+    """After a `kill -9` no safe point was journaled: the restart says the last cockpit
+    ended without one, and where the Service sent the traffic at the last record (found by
+    tests/truth/process_machine.py: it said only "last known: soak running")."""
+    host = Host()
+    at_step(host, step)
+    Actions(host).resume()
+    action = only(host)
+    assert action.outcome == "interrupted"
+    assert action.detail == (
+        "the last cockpit ended with no record of why (killed or crashed); last known:"
+        f" {step} running: {where}"
+    )
+    assert action.detail in host.state.alerts["action"].message
+
+
+def test_an_unfinished_action_without_a_move_says_only_its_last_step():
+    host = Host()
+    key = "backup@x"
+    host.dispatch(ev.ActionPlanned(id=key, action="backup", target="db", title="Backup db"))
+    host.dispatch(ev.ActionConfirmed(id=key, by="alice@bastion", at=host.now()))
+    host.dispatch(ev.ActionStep(id=key, step="execute", status="running", detail="pg_dump"))
+    Actions(host).resume()
+    assert only(host).detail == (
+        "the last cockpit ended with no record of why (killed or crashed); last known:"
+        " execute running pg_dump: check before acting"
+    )
 
 
 # --- four-eyes: the gate, against the emulator's cluster -------------------------------------

@@ -183,7 +183,7 @@ class ActionMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.disk.free()
-        self.host.end_actions("the cockpit quit")
+        self.host.end_actions("quit by the operator")
         self._end("quit")
         self.cluster.stop()
 
@@ -335,7 +335,7 @@ class ActionMachine(RuleBasedStateMachine):
         if how is None or (how == "quit" and self.host.prompts):
             return
         self.disk.free()
-        self.host.end_actions("the cockpit quit" if how == "quit" else "terminal gone")
+        self.host.end_actions("quit by the operator" if how == "quit" else "terminal gone")
         self._end("quit" if how == "quit" else "hangup")
         self._start()
 

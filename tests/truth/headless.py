@@ -160,7 +160,7 @@ class HeadlessHost:
             self.run_loop()
 
     def end_actions(self, why: str) -> None:
-        """As the app on SIGHUP or SIGTERM ("terminal gone") or a quit ("the cockpit quit"):
+        """As the app on SIGHUP or SIGTERM ("terminal gone") or a quit ("quit by the operator"):
         the running action gets its grace and journals its own steps, what is still open is
         closed out; the loop never runs again."""
         thread = self.actions.detach(why)

@@ -17,6 +17,7 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from tests.ui.apps import kubeconfig_for
@@ -29,14 +30,20 @@ class Terminal:
     """`cockpit …` (by default `run`) on an 80x24 pty; its output is drained so it never
     blocks."""
 
-    def __init__(self, tmp_path: Path, args: list[str] = RUN) -> None:
-        env = os.environ | {
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "COCKPIT_OPERATOR": "alice@bastion",
-            "KUBECONFIG": kubeconfig_for("prod-cluster"),  # --context must exist in it
-            "TERM": "xterm-256color",
-        }
+    def __init__(
+        self, tmp_path: Path, args: list[str] = RUN, env: Mapping[str, str] | None = None
+    ) -> None:
+        env = (
+            os.environ
+            | {
+                "XDG_STATE_HOME": str(tmp_path / "state"),
+                "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "COCKPIT_OPERATOR": "alice@bastion",
+                "KUBECONFIG": kubeconfig_for("prod-cluster"),  # --context must exist in it
+                "TERM": "xterm-256color",
+            }
+            | dict(env or {})
+        )  # the caller's last: its own cluster, config, state
         argv = [sys.executable, "-m", "cockpit", *args]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: size the terminal, become the cockpit

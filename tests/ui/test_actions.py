@@ -21,6 +21,7 @@ from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
+from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.prompt import Prompt
 from tests.ui.apps import make_session
 
@@ -363,34 +364,6 @@ async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
     assert service["spec"]["selector"]["version"] == "blue"
 
 
-async def test_quitting_during_the_soak_journals_where_the_traffic_is_before_the_end(
-    cluster, kubeconfig, tmp_path
-):
-    """q, y while the cutover soaks: the session ends with the action's safe point, as a
-    hang-up does, not with `soak running` and then `session.end` (the actions machine's
-    I5: every action ends on the record in its own session)."""
-    actions = {"soak": "10m", "verify_timeout": "3s"}
-    app = cockpit(tmp_path, **in_cluster(kubeconfig), actions=actions)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
-        await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        await confirm(pilot, "override valeo-erp")
-        soaking = lambda: (s := the_action(app).last_step) and s.step == "soak"  # noqa: E731
-        await wait_for(pilot, soaking, "the soak", seconds=20)
-        await pilot.press("q", "y")
-        await pilot.pause()
-    records = [(r.kind, r.data) for r in read_records(tmp_path / "alice@bastion.jsonl")]
-    *_, soak, result, end = records
-    assert soak[0] == "action.step" and (soak[1]["step"], soak[1]["status"]) == (
-        "soak",
-        "interrupted",
-    )
-    assert result[0] == "action.result" and result[1]["outcome"] == "interrupted"
-    assert result[1]["detail"].startswith("the cockpit quit: traffic on green, soak cut short")
-    assert end == ("session.end", end[1]) and end[1]["reason"] == "quit"
-
-
 async def test_restore_from_the_rollback_options_brings_the_data_back(
     postgres_server, fresh_database, tmp_path
 ):
@@ -500,3 +473,34 @@ async def test_the_restore_test_restores_into_a_scratch_database_and_drops_it(
         (f"{fresh_database.name}_restore_test_%",),
     )
     assert scratch == [(0,)]
+
+
+async def test_quitting_during_the_soak_journals_where_the_traffic_is(
+    cluster, kubeconfig, tmp_path
+):
+    """`q` `y` during a soak ended the session with the soak still `running`: no result, no
+    safe point (I5, found by tests/truth/process_machine.py). The question says what quitting
+    cuts short, and the journal says where the traffic is before `session.end`."""
+    app = cockpit(tmp_path, **in_cluster(kubeconfig), actions={"soak": "10m"})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
+        await confirm(pilot, "override valeo-erp")
+        soaking = lambda: (s := the_action(app).last_step) is not None and s.step == "soak"  # noqa: E731
+        await wait_for(pilot, soaking, "the soak", seconds=30)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, Confirm), "the quit question")
+        question = app.screen.question
+        assert "Cutover" in question and "soak" in question, question
+        await pilot.press("y")
+        await pilot.pause()
+    records = [(r.kind, r.data) for r in read_records(tmp_path / "alice@bastion.jsonl")]
+    step, result, end = records[-3:]
+    assert step[0] == "action.step" and (step[1]["step"], step[1]["status"]) == (
+        "soak",
+        "interrupted",
+    )
+    assert result[0] == "action.result" and result[1]["outcome"] == "interrupted"
+    assert result[1]["detail"].startswith("quit by the operator: traffic on green, soak cut short")
+    assert end[0] == "session.end" and end[1]["reason"] == "quit"

@@ -1,9 +1,14 @@
 """The cockpit driven by keys, as the on-call engineer drives it."""
 
 import asyncio
+import os
+import threading
 
 from rich.text import Text
 
+from cockpit.audit import journal as journal_module
+from cockpit.audit.journal import Journal, anchor_path
+from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.runtime.progress import ProgressStore
 from cockpit.ui.screens.confirm import Confirm
@@ -356,3 +361,34 @@ async def test_no_credential_of_a_runbook_is_shown(make_app, tmp_path):
             await pilot.press("escape")
         assert "Bearer ***" in shown[1] and "password=***" in shown[2]
         assert [leaked(screen) for screen in shown] == [[], [], []]
+
+
+async def test_a_hang_up_is_cut_short_only_once_its_journal_is_closed(
+    make_app, tmp_path, monkeypatch
+):
+    """The watchdog that ends a cockpit whose terminal will not restore is armed once the
+    session's last records are durable: a disk slow to sync (a loaded machine) lost the
+    `session.end` of a SIGHUP'd cockpit (found by tests/truth/process_machine.py)."""
+    journal = Journal(tmp_path / "window.jsonl")
+    fdatasync = os.fdatasync
+
+    def slow_disk(fd: int) -> None:
+        threading.Event().wait(0.3)
+        fdatasync(fd)
+
+    monkeypatch.setattr(journal_module.os, "fdatasync", slow_disk)
+    cut = threading.Event()
+    closed_when_cut: list[bool] = []
+
+    def exit_now(code: int) -> None:  # the test process lives on
+        closed_when_cut.append(code == 129 and anchor_path(journal.path).exists())
+        cut.set()
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    app = make_app(trail=AuditTrail(journal))
+    app.hangup_watchdog = 0.05
+    async with app.run_test(size=SMALL) as pilot:
+        app._hangup()
+        await pilot.pause()
+    assert await asyncio.to_thread(cut.wait, 10)
+    assert closed_when_cut == [True]
