@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 
 from cockpit.model.approval import Approval
@@ -106,11 +106,20 @@ class LockState:
             return False
         return datetime.fromisoformat(now) >= datetime.fromisoformat(self.until)
 
-    def said(self, own: str) -> str:
+    def mine(self, own: str, now: str = "") -> bool:
+        """This process (`own`) holds the lock now: its holder, the claim not lapsed."""
+        return self.state == "held" and bool(own) and self.holder == own and not self.lapsed(now)
+
+    def said(self, own: str, now: str = "") -> str:
         """The lock as it is, for "the window lock is …": "held by you" only when `own`,
-        this process's identity, is the holder — another cockpit of the same user is not."""
+        this process's identity, is the holder — another cockpit of the same user is not —
+        and its claim has not lapsed by `now`."""
         holder = self.holder or "nobody"
         if self.state == "held" and own and self.holder == own:
+            if self.lapsed(now):
+                until = datetime.fromisoformat(self.until).astimezone(UTC)
+                since = f"{until:%H:%M:%S}Z"
+                return f"lapsed: not renewed by you ({own}) since {since}; another may hold it"
             return f"held by you ({own})"
         if self.state in ("held", "observer"):
             return f"held by {holder}"

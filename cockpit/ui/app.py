@@ -472,13 +472,12 @@ class CockpitApp(App[int]):
         if self.trail.journal.failure is not None:
             return f"audit journal not writable: {self.trail.journal.failure}"
         if self._observing():
-            said = self.state.lock.said(self.session.holder)
+            said = self.state.lock.said(self.session.holder, self.state.now or "")
             return f"the window lock is {said}: only its holder acts"
         return None
 
     def _observing(self) -> bool:
-        lock = self.state.lock
-        return self.locked and (lock.state != "held" or lock.holder != self.session.holder)
+        return self.locked and not self.state.lock.mine(self.session.holder, self.state.now or "")
 
     def take_over_lock(self) -> None:
         """The lock's holder stopped renewing: take it — confirmed, with a reason, journaled."""

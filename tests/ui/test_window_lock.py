@@ -6,6 +6,7 @@ from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.clients.kube import KubeSettings
+from cockpit.model import events as ev
 from cockpit.runtime.wiring import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
@@ -142,3 +143,24 @@ async def test_a_take_over_without_a_reason_does_not_happen(cluster, kubeconfig,
     assert not any(r.kind == "lock.takeover" for r in records)
     notices = [r.data["message"] for r in records if r.kind == "notice"]
     assert "not taken over: bob@laptop keeps the lock (a take-over needs a reason)" in notices
+
+
+async def test_a_claim_that_lapsed_is_not_shown_as_mine(tmp_path):
+    """Renewals stopped past the lease (Ctrl+Z, a frozen VM): the status bar no longer says
+    the lock is ours; another cockpit may have taken it over meanwhile."""
+    from tests.ui.apps import NOW, build_app
+
+    app = build_app(trail=AuditTrail(Journal(tmp_path / "j.jsonl")))
+    async with app.run_test(size=(160, 48)) as pilot:
+        until = NOW.astimezone(UTC) + timedelta(seconds=30)
+        held = ev.LockStatus(
+            "held", app.session.holder, at=NOW.isoformat(), until=until.isoformat()
+        )
+        app.dispatch(held)
+        await pilot.pause()
+        assert "🔒 mine" in app.query_one("#status-bar").render().plain
+        app.dispatch(ev.ClockTick(now=(until + timedelta(seconds=1)).isoformat()))
+        await pilot.pause()
+        bar = app.query_one("#status-bar").render().plain
+        assert "🔒 mine" not in bar and "│ observer │" in bar, bar
+        app.shutdown(0)

@@ -60,7 +60,7 @@ class StatusBar(Widget):
         )
         user = self.operator.split("@", 1)[0]
         lock = self.state.lock
-        mine = lock.state == "held" and lock.holder == self.holder
+        mine = lock.mine(self.holder, self.state.now or "")
         observer = lock.state != "not configured" and not mine
         mode = Text("observer", style="bold") if observer else Text("rw")  # at every width
         if self.read_only:
@@ -70,7 +70,7 @@ class StatusBar(Widget):
         elif lock.state == "not configured":
             lock_text = Text("")
         else:
-            lock_text = Text(f"lock {lock.said(self.holder)}", style="bold")
+            lock_text = Text(f"lock {lock.said(self.holder, self.state.now or '')}", style="bold")
         window = self.state.window.state
         return [
             (0, Text(self.note, style="bold reverse")),
