@@ -515,13 +515,21 @@ class CockpitApp(App[int]):
 
     def _tick(self) -> None:
         self.dispatch(ev.ClockTick(now=self.clock().isoformat()))
+        width, height = self.size
+        if self._layout_for(width, height) is not self.active:
+            self.run_worker(self._relayout(width, height), group="relayout", exclusive=True)
 
     # --- size: the compact layout below the layout's minimum -------------------------------
 
     async def on_resize(self, event: Resize) -> None:
         self.dispatch(ev.Resize(width=event.size.width, height=event.size.height))
-        wanted = self._layout_for(event.size.width, event.size.height)
-        if wanted is not self.active:
+        await self._relayout(event.size.width, event.size.height)
+
+    async def _relayout(self, width: int, height: int) -> None:
+        """The layout for the size — not under a dialog (recompose acts on the screen on
+        top): the next tick does it once the dialog is gone."""
+        wanted = self._layout_for(width, height)
+        if wanted is not self.active and len(self.screen_stack) == 1:
             self.active = wanted
             await self.recompose()
             self._after_compose()

@@ -122,6 +122,9 @@ def test_cutover_preconditions_from_the_watched_state(cluster, kubeconfig):
             and "valeo-erp-green" in s.kube.deployments
             and s.kube.deployments["valeo-erp-green"].ready < 3
             and "valeo-erp" in s.kube.services
+            # and the watch vouches for them (its first word may come after the objects)
+            and "kubernetes" in s.sources
+            and s.sources["kubernetes"].state == "ok"
         ),
     )
     plan = plan_cutover(state, GREEN, Inputs(holder="alice@bastion#1-a1", lock_configured=False))

@@ -392,3 +392,21 @@ async def test_a_hang_up_is_cut_short_only_once_its_journal_is_closed(
         await pilot.pause()
     assert await asyncio.to_thread(cut.wait, 10)
     assert closed_when_cut == [True]
+
+
+async def test_a_resize_under_a_dialog_changes_the_layout_once_the_dialog_is_gone(make_app):
+    """A recompose acts on the screen on top: under a dialog it replaced the dialog's own
+    widgets (and under the cutover preview it crashed, found by tests/truth/machine.py)."""
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("q")
+        assert isinstance(app.screen, Confirm)
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert not app.screen.query(ChecklistPane) and app.active.layout.mode == "grid"
+        await pilot.press("n")
+        app._tick()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.active.layout.mode == "deck" and app.query_one("#go-live", ChecklistPane)

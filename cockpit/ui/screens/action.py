@@ -70,14 +70,15 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
 
     def __init__(self, plan: Plan, where: str, lock: str) -> None:
         super().__init__()
-        self.plan, self.where, self.lock = plan, where, lock
+        # not `self.lock`: that is Widget's own (the screen's batch() awaits it)
+        self.plan, self.where, self.lock_said = plan, where, lock
 
     def compose(self) -> ComposeResult:
         plan = self.plan
         with Vertical(id="action"):
             yield Label(Text(plan.title, style="bold"), id="action-title")
             with VerticalScroll(id="action-body"):
-                yield Static(preview(plan, self.where, self.lock), id="action-preview")
+                yield Static(preview(plan, self.where, self.lock_said), id="action-preview")
             how = f"type {plan.to_type!r} to confirm"
             if plan.failed:
                 how = f"{len(plan.failed)} failed: type 'override {plan.to_type}' to go on anyway"
