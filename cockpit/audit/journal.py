@@ -88,6 +88,22 @@ def _holder_pid(fd: int) -> int | None:
     return None
 
 
+def written_now(path: Path) -> bool:
+    """Whether a cockpit holds `path`'s writer lock now (alive: the kernel drops a dead
+    process's flock). Never ask it of the journal this process writes: its own lock counts."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # releases the shared lock, if taken
+    return False
+
+
 def _hold(path: Path, wait: float) -> int:
     """An fd on the journal holding its exclusive flock, waiting up to `wait` seconds."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -18,7 +18,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,12 +41,22 @@ class Restored:
     on_disk: bool = False
 
 
+#: an action's records: a running cockpit's own, whoever else reads its journal
+RUNNING_ELSEWHERE = (
+    ev.ActionPlanned,
+    ev.ActionConfirmed,
+    ev.ActionAbort,
+    ev.ActionStep,
+    ev.ActionFinished,
+)
+
+
 def journal_events(journal: Path | list[Path], window: str) -> list[ev.Event]:
     """The window's progress events in its journal, in order: what a restart may restore.
 
     A record belongs to the window of the `session.start` before it (`--audit PATH` may
     hold several windows). A record this version cannot read is skipped."""
-    return [event for event, _ in _proven(journal, window)]
+    return [event for event, _, _ in _proven(journal, window)]
 
 
 def window_journals(own: Path) -> list[Path]:
@@ -59,11 +69,15 @@ def window_journals(own: Path) -> list[Path]:
     return found
 
 
-def _proven(journal: Path | list[Path], window: str) -> list[tuple[ev.Event, str]]:
+def _proven(
+    journal: Path | list[Path], window: str, live: Collection[Path] = ()
+) -> list[tuple[ev.Event, str, bool]]:
     """Each event with the key of its record as written (`_key`), in the order of their
-    times across the journals."""
-    found: list[tuple[str, int, ev.Event, str]] = []
+    times across the journals, and whether it is another cockpit's: an action in a journal
+    another cockpit writes now (`live`) is that cockpit's to end, never this one's."""
+    found: list[tuple[str, int, ev.Event, str, bool]] = []
     for path in [journal] if isinstance(journal, Path) else journal:
+        theirs = RUNNING_ELSEWHERE if path in live else ()
         mine = False
         for record in _records(path, KINDS | {"session.start"}):
             if record.kind == "session.start":
@@ -73,9 +87,10 @@ def _proven(journal: Path | list[Path], window: str) -> list[tuple[ev.Event, str
                     event = ev.from_record(record.kind, record.data)
                 except (TypeError, ValueError):
                     continue
-                found.append((record.ts, len(found), event, _key(record.kind, record.data)))
+                key = _key(record.kind, record.data)
+                found.append((record.ts, len(found), event, key, isinstance(event, theirs)))
     found.sort(key=lambda entry: entry[:2])
-    return [(event, key) for _, _, event, key in found]
+    return [(event, key, elsewhere) for _, _, event, key, elsewhere in found]
 
 
 def _records(journal: Path, kinds: frozenset[str]) -> Iterator[Record]:
@@ -114,14 +129,19 @@ def keep_aside(path: Path, why: str, now: datetime) -> Path:
 
 
 def restore_window(
-    progress: Path, journal: Path | list[Path], window: str, now: datetime | None = None
+    progress: Path,
+    journal: Path | list[Path],
+    window: str,
+    now: datetime | None = None,
+    live: Collection[Path] = (),
 ) -> Restored:
-    """The window's events as its journal proves them, and what to tell the operator about
-    its progress file. Never raises for a bad progress file; an unreadable journal raises
-    `OSError` (the window cannot be opened without its evidence)."""
+    """The window's events as its journal proves them (but the actions of the journals
+    another cockpit writes now, `live`), and what to tell the operator about its progress
+    file. Never raises for a bad progress file; an unreadable journal raises `OSError` (the
+    window cannot be opened without its evidence)."""
     now = now or datetime.now(UTC)
-    found = _proven(journal, window)
-    events = [event for event, _ in found]
+    found = _proven(journal, window, live)
+    events = [event for event, _, elsewhere in found if not elsewhere]
     where = journal if isinstance(journal, Path) else journal[0]
     proven = f"{len(events)} events restored from the journal {where}"
     try:
@@ -131,14 +151,14 @@ def restore_window(
     if saved is None:
         return Restored(events)
     keys = [_key(kind, data) for kind, data in saved]
-    available = Counter(key for _, key in found)
+    available = Counter(key for _, key, _ in found)  # another's records prove a file too
     unproven = 0
     for key in keys:
         if available[key] > 0:
             available[key] -= 1
         else:
             unproven += 1
-    on_disk = keys == [key for _, key in found]
+    on_disk = keys == [key for _, key, elsewhere in found if not elsewhere]
     if not unproven:
         return Restored(events, on_disk=on_disk)
     have = "has" if unproven == 1 else "have"

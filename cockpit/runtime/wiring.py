@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cockpit.audit.journal import Journal, JournalBusy
+from cockpit.audit.journal import Journal, JournalBusy, written_now
 from cockpit.audit.trail import AuditTrail, beside, default_journal_path
 from cockpit.model import events as ev
 from cockpit.model.session import Session
@@ -61,7 +61,9 @@ def assemble(
     if restored is None:
         own = Path(journal) if journal else default_journal_path(session.window)
         try:
-            found = restore_window(store.path, window_journals(own), session.window)
+            journals = window_journals(own)
+            live = [p for p in journals if p != opened.path and written_now(p)]
+            found = restore_window(store.path, journals, session.window, live=live)
         except OSError as exc:
             opened.close()
             store.close()

@@ -14,6 +14,7 @@ from cockpit.audit.journal import (
     JournalBusy,
     JournalDamaged,
     anchor_path,
+    written_now,
 )
 from cockpit.audit.records import GENESIS, decode, digest
 from cockpit.audit.verify import INTACT, TORN, verify
@@ -298,3 +299,16 @@ def test_a_record_keeps_its_control_characters_as_escapes_never_raw(tmp_path):
     assert not any(c in raw.decode() for c in "\x1b\x07\x9b\u202e\t")
     assert decode(raw.rstrip(b"\n")).data["text"] == text
     assert verify(tmp_path / "j.jsonl").code == INTACT
+
+
+def test_written_now_is_true_only_while_a_writer_holds_the_journal(tmp_path):
+    path = tmp_path / "j.jsonl"
+    assert not written_now(path)  # none yet
+    journal = Journal(path)
+    journal.append("session.start", {})
+    assert written_now(path)
+    journal.close()
+    assert not written_now(path)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(path)
+    assert not written_now(link)  # never followed

@@ -83,3 +83,35 @@ def test_what_a_second_cockpit_journaled_beside_the_window_is_restored(monkeypat
     assert tick in again.restored
     again.trail.journal.close()
     again.store.close()
+
+
+def test_a_running_cockpits_actions_stay_its_own_in_a_second_one(monkeypatch):
+    """A second cockpit on the window, started while the first verifies a cutover: it
+    restores the window's ticks, but not the first one's action as its own unfinished one
+    (it said "the last cockpit ended … killed or crashed" of a live process). Once the first
+    has gone, a restart finds the action and closes it."""
+    from cockpit.model import events as ev
+    from tests.ui.apps import make_session
+
+    monkeypatch.setattr(wiring, "RESTART_WAIT", 0.0)
+    session = make_session("go-live", context="prod-cluster", namespace="production")
+    first = wiring.assemble(session)
+    at = "2026-11-21T11:00:00+00:00"
+    item = "phase-1-pre-deployment/infrastructure/kubernetes-cluster/production-namespace-created"
+    tick = ev.Tick(checklist="go-live", item=item, by="alice@bastion", at=at)
+    plan = ev.ActionPlanned(id="cutover@1", action="cutover", target="valeo-erp", title="Cutover",
+                            by="alice@bastion", at=at)  # fmt: skip
+    step = ev.ActionStep(id="cutover@1", step="verify", status="running", at=at)
+    first.trail.record("session.start", {"window": session.window})
+    for event in (tick, plan, step):
+        first.trail.commit(event)
+    second = wiring.assemble(session)
+    assert tick in second.restored
+    assert not [e for e in second.restored if isinstance(e, ev.ActionPlanned | ev.ActionStep)]
+    for parts in (second, first):
+        parts.trail.journal.close()
+        parts.store.close()
+    again = wiring.assemble(session)
+    assert plan in again.restored and step in again.restored
+    again.trail.journal.close()
+    again.store.close()
