@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from cockpit.clients.kube import KubeSettings, api_client, describe
+from cockpit.clients.kube import KubeSettings, api_client, describe, kube_client
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient
@@ -184,8 +184,7 @@ def history(api: ApiClient | KubeSettings, release: str, namespace: str) -> list
     `api` is a kubernetes ApiClient, or KubeSettings to build (and close) one the way the
     kube source does. API failures raise sources.kube.ApiProblem (401, 403 on list secrets…).
     """
-    from kubernetes import client
-
+    client = kube_client()
     _check_names(release, namespace)  # the release goes into a label selector
     owned = isinstance(api, KubeSettings)
     connection = api_client(api) if owned else api

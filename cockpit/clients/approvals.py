@@ -13,7 +13,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from cockpit.clients.kube import KubeSettings, api_client, describe
+from cockpit.clients.kube import KubeSettings, api_client, describe, kube_client
 from cockpit.model.approval import EMERGENCY, GRANTED, Approval
 from cockpit.model.untrusted import clean, one_line, scrub
 
@@ -98,10 +98,8 @@ class ApprovalClient:
         self._client = None
 
     def _api(self):
-        from kubernetes import client
-
         if self._client is None:
-            self._client = client.CoreV1Api(api_client(self.settings))
+            self._client = kube_client().CoreV1Api(api_client(self.settings))
         return self._client
 
     def _failed(self, error: Exception, verb: str) -> Exception:

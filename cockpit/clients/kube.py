@@ -42,6 +42,16 @@ def kube_settings(session) -> KubeSettings | None:
     )
 
 
+def kube_client():
+    """The `kubernetes.client` module, its first import through `preload`: a thread that
+    imports it directly races the other sources' imports ("partially initialized module",
+    a KeyError on 'kubernetes')."""
+    preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
+    from kubernetes import client
+
+    return client
+
+
 def api_client(settings: KubeSettings):
     """The official client, from the kubeconfig files and context given, or in-cluster.
 
@@ -50,8 +60,8 @@ def api_client(settings: KubeSettings):
     source still looks live); a failed connect is retried. The callers retry with their
     own back-off, and say what failed meanwhile.
     """
-    preload("kubernetes.client", "kubernetes.config", "kubernetes.watch.watch")
-    from kubernetes import client, config
+    client = kube_client()
+    from kubernetes import config
     from urllib3.util.retry import Retry
 
     configuration = client.Configuration()

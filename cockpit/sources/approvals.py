@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.clients.approvals import LABEL, from_configmap, object_name
+from cockpit.clients.kube import kube_client
 from cockpit.model import events as ev
 from cockpit.model.approval import EMERGENCY, GRANTED, USED, WITHDRAWN
 from cockpit.sources.kube import KubeSource
@@ -21,10 +22,8 @@ class ApprovalWatch(KubeSource):
     name = "approvals"
 
     def request(self, kind: str):
-        from kubernetes import client
-
         lock = self.settings.lease or "cockpit-window"
-        return client.CoreV1Api(self._api()).list_namespaced_config_map, {
+        return kube_client().CoreV1Api(self._api()).list_namespaced_config_map, {
             "label_selector": f"{LABEL}={lock}"
         }
 

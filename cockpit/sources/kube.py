@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe
+from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe, kube_client
 from cockpit.model import events as ev
 from cockpit.sources.kube_objects import SLIM
 
@@ -109,8 +109,7 @@ class KubeSource:
 
     def request(self, kind: str):
         """The list function and selectors for one kind (a subclass watches others)."""
-        from kubernetes import client
-
+        client = kube_client()
         api = self._api()
         s = self.settings
         app = f"app={s.app}"

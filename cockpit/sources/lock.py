@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe
+from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe, kube_client
 from cockpit.model import events as ev
 
 Emit = Callable[[ev.Event], None]
@@ -69,10 +69,8 @@ class WindowLock:
     # --- API -------------------------------------------------------------------------------
 
     def _api(self):
-        from kubernetes import client
-
         if self._client is None:
-            self._client = client.CoordinationV1Api(api_client(self.settings))
+            self._client = kube_client().CoordinationV1Api(api_client(self.settings))
         return self._client
 
     def _read(self) -> dict[str, Any] | None:
