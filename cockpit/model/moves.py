@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cockpit.model.untrusted import clean
+from cockpit.model.untrusted import clean, one_line
 
 ANNOTATION = "cockpit.dev/move"
 #: an annotation longer than this is not a move the cockpit wrote (its own are ~400 bytes)
@@ -90,7 +90,7 @@ def read_annotation(annotations: Mapping[str, Any] | None) -> dict[str, Any]:
         value = data.get(name, "")
         if not isinstance(value, str):
             return _unreadable(f"{name} is not a string")
-        out[name] = clean(value)[:MAX_FIELD]  # scrubbed whole: a cut never halves a secret
+        out[name] = one_line(clean(value))[:MAX_FIELD]  # scrubbed whole before the cut
     if out["state"] not in STATES:
         return _unreadable(f"state is none of {', '.join(STATES)}")
     if out["action"] not in NAMES or not out["to"]:

@@ -68,3 +68,11 @@ def test_a_secret_cut_by_the_bound_is_redacted_whole_first():
 
 def test_a_journal_record_of_something_else_is_no_move():
     assert move_of(None) is None and move_of({"state": "failed"}) is None
+
+
+def test_a_newline_in_a_field_draws_no_fake_banner_line():
+    """Whoever may patch the Service writes the annotation: its text reaches the banner,
+    whose lines a newline would add to."""
+    forged = json.loads(MOVE.to_annotation()) | {"by": "mallory\nALL CLEAR", "detail": "a\n\nb"}
+    move = read_annotation({ANNOTATION: json.dumps(forged)})["move"]
+    assert (move["by"], move["detail"]) == ("mallory ALL CLEAR", "a b")

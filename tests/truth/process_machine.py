@@ -29,20 +29,19 @@ import tempfile
 import termios
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from cockpit.audit.records import BadRecord, Record, decode
+from cockpit.audit.records import Record
 from cockpit.audit.replay import session_state
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.runtime.progress import CLAIMS
 from cockpit.sim.environment import Environment
-from tests.truth.rebuild import claims
+from tests.truth.rebuild import JournalTail, claims
 from tests.ui.pty_driver import Terminal
 
 WINDOW_JOURNAL = "valeo-sim-production"  # the journal `default_journal_path` names
@@ -93,25 +92,15 @@ def _config(home: Path, env: Environment) -> None:
     )
 
 
-@dataclass
 class Journal:
-    """One journal file read as it grows (whole lines only: a torn tail waits)."""
+    """One journal file's records, read as it grows."""
 
-    path: Path
-    offset: int = 0
-    records: list[Record] = field(default_factory=list)
+    def __init__(self, path: Path) -> None:
+        self.path, self.tail = path, JournalTail(path)
+        self.records: list[Record] = []
 
     def read(self) -> list[Record]:
-        if not self.path.exists():
-            return self.records
-        with open(self.path, "rb") as handle:
-            handle.seek(self.offset)
-            data = handle.read()
-        end = data.rfind(b"\n") + 1
-        self.offset += end
-        for line in data[:end].splitlines():
-            with contextlib.suppress(BadRecord):  # a torn line a crash left
-                self.records.append(decode(line))
+        self.records += self.tail.new()
         return self.records
 
 

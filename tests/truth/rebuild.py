@@ -7,6 +7,7 @@ event through the same `reduce`, the clock from each record's time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,25 +20,39 @@ from cockpit.model.reduce import reduce
 from cockpit.model.state import State, initial_state
 
 
-class Rebuilt:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.offset = 0
-        self.by_seq: dict[int, Record] = {}
-        self.state: State | None = None  # None: no session.start yet
+class JournalTail:
+    """One journal file read as it grows: whole lines only (a torn tail waits for its end),
+    a torn line a crash left in the middle skipped."""
 
-    def update(self) -> State | None:
-        """Read the lines written since the last call (a torn tail waits for its end)."""
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset = path, 0
+
+    def new(self) -> list[Record]:
+        """The records written since the last call."""
+        if not self.path.exists():
+            return []
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
             data = handle.read()
         end = data.rfind(b"\n") + 1
         self.offset += end
+        records = []
         for line in data[:end].splitlines():
-            try:
-                record = _shown(decode(line))
-            except BadRecord:
-                continue  # a torn line, kept by the next start
+            with contextlib.suppress(BadRecord):
+                records.append(decode(line))
+        return records
+
+
+class Rebuilt:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tail = JournalTail(path)
+        self.by_seq: dict[int, Record] = {}
+        self.state: State | None = None  # None: no session.start yet
+
+    def update(self) -> State | None:
+        """Apply the records written since the last call."""
+        for record in map(_shown, self.tail.new()):
             self.by_seq[record.seq] = record
             self._apply(Step(record, _event_of(record, self.by_seq)))
         return self.state
