@@ -516,7 +516,7 @@ class CockpitApp(App[int]):
     def _tick(self) -> None:
         self.dispatch(ev.ClockTick(now=self.clock().isoformat()))
         width, height = self.size
-        if self._layout_for(width, height) is not self.active:
+        if len(self.screen_stack) == 1 and self._layout_for(width, height) is not self.active:
             self.run_worker(self._relayout(width, height), group="relayout", exclusive=True)
 
     # --- size: the compact layout below the layout's minimum -------------------------------
@@ -527,7 +527,7 @@ class CockpitApp(App[int]):
 
     async def _relayout(self, width: int, height: int) -> None:
         """The layout for the size — not under a dialog (recompose acts on the screen on
-        top): the next tick does it once the dialog is gone."""
+        top): the first tick once the dialog is gone does it."""
         wanted = self._layout_for(width, height)
         if wanted is not self.active and len(self.screen_stack) == 1:
             self.active = wanted
@@ -741,8 +741,7 @@ class CockpitApp(App[int]):
     def _hangup(self) -> None:
         """The terminal is gone (SSH drop): let a running action reach its end or a safe
         point (journaling its own steps), save, exit; never spin on a dead tty."""
-        self._end_actions("terminal gone")
-        self.shutdown(129, reason="hangup")
+        self.shutdown(129, reason="hangup")  # it ends the actions first
         if self.hangup_watchdog is not None:  # if restoring the terminal hangs: armed once
             # the journal is closed, so a slow disk never cuts the session's last records
             threading.Timer(self.hangup_watchdog, os._exit, (129,)).start()
