@@ -411,7 +411,8 @@ class FourEyes:
 
             self.host.spawn(write, "approval-grant")
 
-        self.host.confirm(plan, where, self.host.state.lock.said(self.session.holder), confirmed)
+        lock = self.host.state.lock.said(self.session.holder, self.host.state.now or "")
+        self.host.confirm(plan, where, lock, confirmed)
 
 
 def _with(plan: Plan, check: Precondition) -> Plan:

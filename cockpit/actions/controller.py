@@ -470,7 +470,7 @@ class Actions:
         """The preview, for the typed confirmation (after the approval, if one is needed)."""
         app = self.host
         where = f"{self.session.context}/{self.session.namespace}"
-        holder = app.state.lock.said(self.session.holder)
+        holder = app.state.lock.said(self.session.holder, app.state.now or "")
 
         def answered(answer: tuple[str, tuple[str, ...]] | None) -> None:
             check = self.four_eyes.gate(key)

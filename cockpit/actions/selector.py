@@ -70,7 +70,7 @@ def lock_held(state: State, inputs: Inputs) -> Precondition:
             detail = f"held by {lock.holder} until {until}, not renewed since"
             return Precondition(name, FAILED, f"{detail}: it may have been taken over")
         return Precondition(name, PASSED, f"held by {lock.holder}")
-    return Precondition(name, FAILED, f"{lock.said('')}: only its holder acts")
+    return Precondition(name, FAILED, f"{lock.said('', state.now or '')}: only its holder acts")
 
 
 def pods_ready(state: State, move: SelectorMove) -> Precondition:

@@ -106,11 +106,11 @@ class LockState:
             return False
         return datetime.fromisoformat(now) >= datetime.fromisoformat(self.until)
 
-    def mine(self, own: str, now: str = "") -> bool:
+    def mine(self, own: str, now: str) -> bool:
         """This process (`own`) holds the lock now: its holder, the claim not lapsed."""
         return self.state == "held" and bool(own) and self.holder == own and not self.lapsed(now)
 
-    def said(self, own: str, now: str = "") -> str:
+    def said(self, own: str, now: str) -> str:
         """The lock as it is, for "the window lock is …": "held by you" only when `own`,
         this process's identity, is the holder — another cockpit of the same user is not —
         and its claim has not lapsed by `now`."""

@@ -484,7 +484,7 @@ class CockpitApp(App[int]):
         lock = self.state.lock
         source = next((s for s in self.sources if s.name == "lock"), None)
         if source is None or lock.state != "stale":
-            said = lock.said(self.session.holder)
+            said = lock.said(self.session.holder, self.state.now or "")
             self.say(f"the window lock is {said}: nothing to take over", severity="warning")
             return
 

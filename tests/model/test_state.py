@@ -20,12 +20,12 @@ ME = "alice@bastion#4711-3f9a2c"
     ],
 )
 def test_the_lock_is_said_true_for_this_process(lock, said):
-    assert lock.said(ME) == said
+    assert lock.said(ME, "") == said
 
 
 def test_held_by_you_needs_this_process_not_the_same_user():
-    assert LockState("held", ME).said("alice@bastion#4712-000000") == f"held by {ME}"
-    assert LockState("held", ME).said("") == f"held by {ME}"
+    assert LockState("held", ME).said("alice@bastion#4712-000000", "") == f"held by {ME}"
+    assert LockState("held", ME).said("", "") == f"held by {ME}"
 
 
 def test_a_lapsed_claim_is_not_shown_as_ours():
