@@ -4,6 +4,8 @@ import contextlib
 import resource
 import signal
 
+from cockpit.audit.journal import Journal
+
 
 @contextlib.contextmanager
 def file_size_limit(size: int):
@@ -30,6 +32,12 @@ class Disk:
         self._handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max(size, 1), self._limits[1]))
         self.full = True
+
+    def fill_past(self, journal: Journal) -> None:
+        """Nothing more fits beyond what `journal` holds on disk now (synced first, so no
+        record waiting in its buffer is cut)."""
+        journal.sync()
+        self.fill(journal.path.stat().st_size)
 
     def free(self) -> None:
         if self.full:

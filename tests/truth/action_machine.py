@@ -29,12 +29,11 @@ from cockpit.audit.records import Record
 from cockpit.model import events as ev
 from cockpit.model.honesty import honest_verdict_violations
 from cockpit.model.session import Session
-from cockpit.runtime.engine import Engine
-from cockpit.runtime.wiring import assemble
 from cockpit.sim.clock import ManualClock
 from cockpit.sim.kube.valeo import NAMESPACE, SERVICE, start_valeo, write_kubeconfig
 from cockpit.sources.kube_objects import SLIM
 from tests.disk import Disk
+from tests.truth.engine_machine import ended, started
 from tests.truth.headless import HeadlessHost
 from tests.truth.rebuild import Rebuilt, assert_shows_the_journal, assert_verifies
 from tests.ui.apps import NOW, make_session
@@ -160,26 +159,16 @@ class ActionMachine(RuleBasedStateMachine):
     # --- the process -------------------------------------------------------------------------
 
     def _start(self) -> None:
-        parts = assemble(self.session, journal=self.journal_path)
-        self.store, self.trail = parts.store, parts.trail
+        self.engine = started(self.session, self.journal_path, self.now)
+        self.store, self.trail = self.engine.store, self.engine.trail
         self.journal = self.trail.journal
-        self.engine = Engine(
-            self.session,
-            trail=self.trail,
-            store=self.store,
-            restored=parts.restored,
-            now=self.now.isoformat(),
-        )
-        self.engine.start_session()
         self.host = HeadlessHost(self.engine, lambda: self.now)
         self.actions = self.host.actions
         self.actions.resume()  # as the app on mount
         self._observe()
 
     def _end(self, reason: str) -> None:
-        self.trail.record("session.end", {"reason": reason})
-        self.journal.close()
-        self.store.close()
+        ended(self.engine, reason)
 
     def teardown(self) -> None:
         self.disk.free()
@@ -312,8 +301,7 @@ class ActionMachine(RuleBasedStateMachine):
     @rule()
     def disk_fills(self) -> None:
         """Nothing more fits, with the preview open: the confirm cannot be made durable."""
-        self.journal.sync()
-        self.disk.fill(self.journal_path.stat().st_size)
+        self.disk.fill_past(self.journal)
 
     @precondition(lambda self: self.disk.full)
     @rule()

@@ -9,11 +9,10 @@ back. The invariants read the journal and the progress file from disk as an audi
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from hypothesis import event
@@ -23,6 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from cockpit.model import events as ev
 from cockpit.model.gate import NO_GO, decide
 from cockpit.model.honesty import honest_verdict_violations
+from cockpit.model.moves import ANNOTATION, Move
+from cockpit.model.session import Session
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.wiring import assemble
 from tests.disk import Disk
@@ -58,6 +59,25 @@ VALUE = st.one_of(
 )
 
 
+def started(session: Session, journal: Path, now: datetime) -> Engine:
+    """The engine as `cockpit run` composes it (`assemble`: the window's progress file, its
+    journal, the restore), its session started."""
+    parts = assemble(session, journal=journal)
+    engine = Engine(
+        session, trail=parts.trail, store=parts.store, restored=parts.restored, now=now.isoformat()
+    )
+    engine.start_session()
+    return engine
+
+
+def ended(engine: Engine, reason: str) -> None:
+    """`session.end`, then the journal and the progress file closed, as the app leaves."""
+    assert engine.trail is not None and engine.store is not None
+    engine.trail.record("session.end", {"reason": reason})
+    engine.trail.journal.close()
+    engine.store.close()
+
+
 class EngineMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -79,22 +99,12 @@ class EngineMachine(RuleBasedStateMachine):
     # --- the process -----------------------------------------------------------------------
 
     def _start(self) -> None:
-        parts = assemble(self.session, journal=self.journal_path)
-        self.store, self.trail = parts.store, parts.trail
+        self.engine = started(self.session, self.journal_path, self.now)
+        self.store, self.trail = self.engine.store, self.engine.trail
         self.journal = self.trail.journal
-        self.engine = Engine(
-            self.session,
-            trail=self.trail,
-            store=self.store,
-            restored=parts.restored,
-            now=self.now.isoformat(),
-        )
-        self.engine.start_session()
 
     def _close(self) -> None:
-        self.trail.record("session.end", {"reason": "quit"})
-        self.journal.close()
-        self.store.close()
+        ended(self.engine, "quit")
 
     def teardown(self) -> None:
         os.environ["LOGNAME"] = os.environ["USER"] = LOGIN
@@ -212,12 +222,21 @@ class EngineMachine(RuleBasedStateMachine):
         if healthy:
             self.all_is_well(selects)
 
-        move = {"action": action, "id": f"{action}@other", "by": "carol@elsewhere"}
         at = self.at() if when == "now" else when  # a naive time, or none: untrusted too
-        move |= {"holder": holder, "state": state, "at": at, "updated": at}
-        move |= {"label": "version", "to": to, "detail": detail}
-        text = json.dumps(move) if garbage is None else garbage
-        svc = {"metadata": {"name": "valeo-erp", "annotations": {"cockpit.dev/move": text}}}
+        move = Move(
+            action=action,
+            id=f"{action}@other",
+            by="carol@elsewhere",
+            holder=holder,
+            state=state,
+            at=at,
+            updated=at,
+            label="version",
+            to=to,
+            detail=detail,
+        )
+        text = move.to_annotation() if garbage is None else garbage  # as its actor writes it
+        svc = {"metadata": {"name": "valeo-erp", "annotations": {ANNOTATION: text}}}
         svc["spec"] = {"selector": {"app": "valeo-erp", "version": selects}}
         items = (slim_service(svc),)
         self.engine.dispatch(ev.KubeObserved("services", "MODIFIED", items, at=self.at()))
@@ -245,8 +264,7 @@ class EngineMachine(RuleBasedStateMachine):
     @rule()
     def fill_disk(self) -> None:
         """Nothing more fits: this process's writes past the journal's size fail (EFBIG)."""
-        self.journal.sync()
-        self.disk.fill(self.journal_path.stat().st_size)
+        self.disk.fill_past(self.journal)
 
     @precondition(lambda self: self.disk.full)
     @rule()

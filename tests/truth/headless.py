@@ -23,7 +23,8 @@ from cockpit.model.session import Session
 from cockpit.model.state import State
 from cockpit.runtime.engine import Engine
 
-#: seconds a worker gets after a hang-up before it is cancelled, as the app's ACTION_GRACE
+#: seconds a worker gets after a hang-up before it is cancelled (the app gives ACTION_GRACE,
+#: 30 s; the emulator answers at once, so a worker that needs more is stuck)
 GRACE = 5.0
 
 

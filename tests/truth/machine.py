@@ -236,8 +236,7 @@ class CockpitMachine(RuleBasedStateMachine):
     @rule()
     def fill_disk(self) -> None:
         """Nothing more fits: this process's writes past the journal's size fail (EFBIG)."""
-        self.journal.sync()
-        self.disk.fill(self.journal_path.stat().st_size)
+        self.disk.fill_past(self.journal)
 
     @precondition(lambda self: self.disk.full)
     @rule()

@@ -336,6 +336,20 @@ class ProcessMachine(RuleBasedStateMachine):
             if result["outcome"] == "interrupted":  # a safe point names where the traffic is
                 assert "traffic on" in result["detail"] or "selects" in result["detail"], result
 
+    def quit_by_keys(self, process: Cockpit) -> None:
+        """`q`, `y` once the question is asked: exit 0, the session ended on its record."""
+        self.send(process, ["q"], b"q")
+        self.wait(process, lambda: b"y: yes" in process.output[-20_000:], "the quit question")
+        self.send(process, ["y"], b"y")
+        self.assert_left(process, 0, "quit")
+
+    def assert_left(self, process: Cockpit, code: int, reason: str) -> None:
+        """Its exit status, its session's end on the record, its journal intact (the CLI)."""
+        assert process.journal is not None
+        self.exits_with(process, code)
+        self.assert_ends_on_record(process, reason)
+        self.assert_verifies_by_cli(process.journal.path)
+
     def assert_verifies_by_cli(self, path: Path) -> None:
         """I3, as an auditor checks it: `cockpit audit verify` exits 0 or 3, never 1."""
         done = subprocess.run(
@@ -481,10 +495,7 @@ class ProcessMachine(RuleBasedStateMachine):
         else:
             os.kill(old.pid, getattr(signal, how))
         self.main = self.restart() if restart else None
-        self.exits_with(old, HANGUP)
-        self.assert_ends_on_record(old, "hangup")
-        assert old.journal is not None
-        self.assert_verifies_by_cli(old.journal.path)
+        self.assert_left(old, HANGUP, "hangup")
         if self.main is not None:
             self.opened(self.main)
             self.assert_restored_is_rebuilt(self.main)
@@ -529,12 +540,7 @@ class ProcessMachine(RuleBasedStateMachine):
         assert second.journal is not None
         assert second.journal.path.name.startswith(f"{WINDOW_JOURNAL}.")
         assert b"another cockpit writes" in second.output
-        self.send(second, ["q"], b"q")
-        self.wait(second, lambda: b"y: yes" in second.output[-20_000:], "the quit question")
-        self.send(second, ["y"], b"y")
-        self.exits_with(second, 0)
-        self.assert_ends_on_record(second, "quit")
-        self.assert_verifies_by_cli(second.journal.path)
+        self.quit_by_keys(second)
 
     @precondition(lambda self: self.main is not None)
     @rule()
@@ -554,12 +560,7 @@ class ProcessMachine(RuleBasedStateMachine):
         main = self.main
         assert main is not None and main.journal is not None
         self.escape_to_checklist()
-        self.send(main, ["q"], b"q")
-        self.wait(main, lambda: b"y: yes" in main.output[-20_000:], "the quit question")
-        self.send(main, ["y"], b"y")
-        self.exits_with(main, 0)
-        self.assert_ends_on_record(main, "quit")
-        self.assert_verifies_by_cli(main.journal.path)
+        self.quit_by_keys(main)
         self.main = None
 
     def teardown(self) -> None:
