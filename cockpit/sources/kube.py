@@ -88,8 +88,11 @@ class KubeSource:
         with self._lock:
             responses = list(self._responses)
         for response in responses:  # unblock reads parked in a watch
-            with contextlib.suppress(Exception):  # a dying connection may fail to close any way
-                response.shutdown()  # a close alone would wait for the parked read
+            # each on its own: a dying connection may fail either way, and urllib3 before
+            # 2.3 has no shutdown() (a close alone would wait for the parked read)
+            with contextlib.suppress(Exception):
+                response.shutdown()
+            with contextlib.suppress(Exception):
                 response.close()
 
     @property
