@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cockpit.model.untrusted import aware_time
+
 #: the object's status through its life: asked, approved, taken back, gone on without it,
 #: approved and acted on (an approval is used once)
 REQUESTED, GRANTED, WITHDRAWN, EMERGENCY = "requested", "granted", "withdrawn", "emergency"
@@ -98,15 +100,6 @@ def person(operator: str) -> str:
 SKEW = timedelta(minutes=2)
 
 
-def _moment(text: str) -> datetime | None:
-    """An ISO time with its zone, or None (unreadable, or no zone to compare by)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 @dataclass(frozen=True)
 class Approval:
     """The window's approval object as the cockpit last saw it (or published it)."""
@@ -174,8 +167,8 @@ def refusal(
             f"the plan changed since it was approved (digest {digest[:12]}, approved "
             f"{approval.short}): ask for a new approval"
         )
-    approved, expires = _moment(approval.approved_at), _moment(approval.expires_at)
-    requested = _moment(approval.requested_at) if approval.requested_at else approved
+    approved, expires = aware_time(approval.approved_at), aware_time(approval.expires_at)
+    requested = aware_time(approval.requested_at) if approval.requested_at else approved
     if approved is None or expires is None or requested is None:
         return "the approval has no readable time: treated as expired"
     # the approver's clock is not trusted to stretch the approval: not ahead of ours by

@@ -21,11 +21,12 @@ from cockpit.model.kube import KubeState, Service
 from cockpit.model.metrics import stale
 from cockpit.model.moves import Move
 from cockpit.model.state import ActionState, SourceState, State
+from cockpit.model.untrusted import aware_time
 
 #: the actions that move the traffic; a later one decides where it stands
-MOVES = ("cutover", "rollback-selector")
+MOVES = tuple(moves.NAMES)
 #: how an action ends that may have left the traffic moved but unverified
-STRANDED = ("failed", "interrupted")
+STRANDED = moves.STRANDED
 #: the steps that come only after the patch was applied
 AFTER = ("verify", "soak")
 ENDPOINTS = "Service endpoints ready"
@@ -98,22 +99,12 @@ def last_move(state: State) -> tuple[str, ActionState] | None:
     return moved[-1] if moved else None
 
 
-def _moment(text: str) -> datetime | None:
-    """A time from the cluster or a journal (untrusted text): None when it is not an
-    RFC 3339 time with its offset (a naive one cannot be compared with the clock)."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 def _superseded(key: str, action: ActionState, published: Move | None) -> bool:
     """Another cockpit published a move on the Service after this one's patch ran."""
     if published is None or published.id == key:
         return False
     patched = next((s.at for s in action.steps if (s.step, s.status) == ("execute", "done")), "")
-    theirs, ours = _moment(published.at), _moment(patched or action.confirmed)
+    theirs, ours = aware_time(published.at), aware_time(patched or action.confirmed)
     return theirs is not None and ours is not None and theirs > ours
 
 
@@ -143,7 +134,7 @@ def traffic_item(state: State, now: datetime) -> proof.Item | None:
 
 def _clock(moment: str | datetime) -> str:
     """A moment as the status bar's UTC clock says it ("12:03Z"); "?" when unreadable."""
-    when = moment if isinstance(moment, datetime) else _moment(moment)
+    when = moment if isinstance(moment, datetime) else aware_time(moment)
     return f"{when.astimezone(UTC):%H:%M}Z" if when is not None else "?"
 
 
@@ -166,7 +157,7 @@ def owner_gone(state: State, move: Move, now: datetime) -> str | None:
     for lease in leases:
         if lease.holder != move.holder:
             continue
-        renewed = _moment(lease.renewed)
+        renewed = aware_time(lease.renewed)
         try:
             expired = renewed + timedelta(seconds=lease.duration) if renewed else None
         except OverflowError:  # a lease "for ever": alive

@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -323,3 +324,13 @@ def clean_fields(obj: Any) -> None:
         cleaned = clean_tree(value)
         if cleaned is not value:
             object.__setattr__(obj, name, cleaned)
+
+
+def aware_time(text: object) -> datetime | None:
+    """A time from the cluster or a journal (untrusted text): None when it is not an
+    RFC 3339 time with its offset (a naive one cannot be compared with the clock)."""
+    try:
+        moment = datetime.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
