@@ -121,9 +121,10 @@ _SECRETS = re.compile(
     # password: … (YAML, an HTTP header, an env listing), --password … (a command's flag)
     rf"|(?P<colon>(?<![\w-])(?:{_KEY})[ \t]*:[ \t]+)(?P<colon_value>[^\s\"',;{{}}\[\]]+)"
     rf"|(?P<flag>(?<![\w-])--?(?:{_KEY})[ \t]+)(?P<flag_value>'[^'\n]*'?|\"[^\"\n]*\"?|[^\s\"']+)"
-    # scheme://user:password@host (RFC 3986's userinfo has no quote, bracket or backslash:
-    # a URL's port in JSON, `"https://h:1","x":"a@b"`, is no password)
-    r"|(?P<url>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)"
+    # scheme://user:password@host, wherever the scheme starts (`\x1b[31mpostgres://…`: no
+    # word boundary before it). RFC 3986's userinfo has no quote, bracket or backslash:
+    # a URL's port in JSON, `"https://h:1","x":"a@b"`, is no password
+    r"|(?P<url>[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:)"
     r"(?P<url_value>[^\s/?#\"<>\\^`{|}\[\]]*)(?=@)"
     # a JWT: base64url header and payload, both JSON objects ({" → eyJ)
     r"|(?P<jwt>(?-i:eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*))",

@@ -64,6 +64,7 @@ from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
 from cockpit.ui.widgets.source_pane import SourcePane
 from cockpit.ui.widgets.status_bar import StatusBar
+from cockpit.ui.widgets.text_field import TextField
 from cockpit.ui.widgets.timeline_pane import TimelinePane
 
 SOURCES = ("kubernetes", "prometheus", "probes", "postgres")
@@ -264,7 +265,7 @@ class CockpitApp(App[int]):
                         container.styles.height = row.height
                         for spec in row.panes:
                             yield self._make_pane(next(ids), spec)
-        yield Input(id="filter-input", placeholder="filter items (enter: keep, esc: clear)")
+        yield TextField(id="filter-input", placeholder="filter items (enter: keep, esc: clear)")
         yield StatusBar(
             context=self.session.context,
             namespace=self.session.namespace,

@@ -96,6 +96,7 @@ def test_visible_leaves_nothing_a_terminal_acts_on_and_is_idempotent(text):
         ("curl -uadmin:hunter2 x", "curl -uadmin:*** x"),
         ("curl -s --proxy-user=p:hunter2 x", "curl -s --proxy-user=p:*** x"),
         ("psql postgres://admin:s3cret@db/erp", "psql postgres://admin:***@db/erp"),
+        ("\x1b[31mpostgres://admin:s3cret@db/erp", "\x1b[31mpostgres://admin:***@db/erp"),
         ("kubectl --token abcdef123 get pods", "kubectl --token *** get pods"),
         ("kubectl --token=abcdef123 get pods", "kubectl --token=*** get pods"),
         ("aws_access_key_id=AKIAIOSFODNN7EXAMPLE", "aws_access_key_id=***"),

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cockpit.actions.plan import FAILED, PASSED, Plan, worst_first
+from cockpit.ui.widgets.text_field import TextField
 
 MARK = {PASSED: ("✔", "green"), FAILED: ("✗", "bold red")}
 UNKNOWN_MARK = ("?", "yellow")
@@ -83,7 +84,7 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
             if plan.failed:
                 how = f"{len(plan.failed)} failed: type 'override {plan.to_type}' to go on anyway"
             yield Label(how, id="action-how", markup=False)  # the target is outside text
-            yield Input(id="action-input", placeholder=plan.to_type)
+            yield TextField(id="action-input", placeholder=plan.to_type)
             yield Label(HINT, id="action-hint")
 
     def on_resize(self) -> None:

@@ -15,10 +15,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from cockpit.ui.widgets.text_field import TextField
+
 HINT = "enter: save · esc: cancel"
 
 
-class AnswerInput(Input):
+class AnswerInput(TextField):
     """Enter answers at once, with what was typed before it. As Textual's binding it
     acted only once the key had bubbled up to the App, and keys typed behind it (over a
     slow link, in one write) had gone into the answer meanwhile."""
