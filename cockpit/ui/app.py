@@ -732,6 +732,10 @@ class CockpitApp(App[int]):
         return {name: list(self.state.checklist_progress(name)) for name in self.state.runbooks}
 
     def _install_hangup(self) -> None:
+        """SIGHUP and SIGTERM end the session (`_hangup`). They and SIGWINCH are unblocked
+        first: a parent may have blocked them (a supervisor, a runner), and the mask is
+        inherited, so the cockpit never heard its terminal go away or change size."""
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP, signal.SIGTERM, signal.SIGWINCH})
         try:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGHUP, signal.SIGTERM):

@@ -215,8 +215,14 @@ class ProcessMachine(RuleBasedStateMachine):
                     process.drain_to_end()
                     tail = process.output[-2000:].decode(errors="replace")
                     raise AssertionError(f"pid {pid} ended ({status}) awaiting {what}: {tail}")
-            assert time.monotonic() < deadline, f"no {what} from pid {process.pid}"
+            assert time.monotonic() < deadline, self.missing(process, what)
             time.sleep(0.05)
+
+    def missing(self, process: Cockpit, what: str) -> str:
+        """Why a wait ended: what it awaited, and what the process last journaled and drew."""
+        kinds = [r.kind for r in process.records()[-12:]] if process.journal else []
+        drawn = process.output[-600:].decode(errors="replace")
+        return f"no {what} from pid {process.pid}; its last records {kinds}; it drew {drawn!r}"
 
     def wait_record(
         self, process: Cockpit, wanted: Callable[[Record], bool], what: str, after: int = 0

@@ -31,8 +31,14 @@ class Terminal:
     blocks."""
 
     def __init__(
-        self, tmp_path: Path, args: list[str] = RUN, env: Mapping[str, str] | None = None
+        self,
+        tmp_path: Path,
+        args: list[str] = RUN,
+        env: Mapping[str, str] | None = None,
+        blocked: frozenset[int] = frozenset(),
     ) -> None:
+        """`blocked`: signals the cockpit inherits blocked, as from a parent that blocked
+        them."""
         env = (
             os.environ
             | {
@@ -49,6 +55,7 @@ class Terminal:
         if self.pid == 0:  # the child: size the terminal, become the cockpit
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
             os.chdir(tmp_path)
+            signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
             os.execvpe(argv[0], argv, env)
         self.output = b""
 

@@ -1,7 +1,11 @@
 """The real `cockpit run` in a real pseudo-terminal: killed, or its SSH session dropped."""
 
+import fcntl
 import json
 import os
+import signal
+import struct
+import termios
 import time
 from pathlib import Path
 
@@ -66,3 +70,28 @@ def test_ssh_drop_saves_and_exits_instead_of_spinning(terminal):
     assert verify(journal).code == INTACT
     last = list(read_records(journal))[-1]
     assert last.kind == "session.end" and last.data["reason"] == "hangup"
+
+
+def test_signals_a_parent_blocked_still_resize_and_hang_up(tmp_path, monkeypatch):
+    """The mask is inherited: a cockpit started by a parent that blocked SIGWINCH and
+    SIGHUP never followed a resize nor heard its terminal go away."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    blocked = frozenset({signal.SIGWINCH, signal.SIGHUP, signal.SIGTERM})
+    terminal = Terminal(tmp_path, blocked=blocked)
+    try:
+        terminal.read_until(b"Go-live")
+        fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        journal = default_journal_path(WINDOW)
+        deadline = time.monotonic() + 30
+        while not any(
+            r.kind == "resize" and (r.data["width"], r.data["height"]) == (100, 30)
+            for r in read_records(journal)
+        ):
+            assert time.monotonic() < deadline, "the resize never reached the cockpit"
+            terminal.drain(0.1)
+        os.close(terminal.fd)  # the hang-up
+        status = terminal.wait_exit(timeout=20)
+        assert status is not None and os.WIFEXITED(status), status
+        assert os.WEXITSTATUS(status) == 129, status
+    finally:
+        terminal.kill()
