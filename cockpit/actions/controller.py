@@ -35,7 +35,7 @@ from cockpit.model import events as ev
 from cockpit.model.checklist import PostgresCheck
 from cockpit.model.compare import FAIL
 from cockpit.model.evidence import COMPARE, brief, deciding
-from cockpit.model.gate import decide
+from cockpit.model.gate import journaled
 from cockpit.model.moves import EXECUTING, VERIFIED, Move
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import OK, ROLLBACK
@@ -282,7 +282,7 @@ class Actions:
                 for item in book.walk_items()
                 if isinstance(item.check, PostgresCheck) and item.check.probe == "backup_age"
             ),
-            gate=decide(gate, rules, app.state) if gate else None,
+            gate=journaled(app.state, rules, gate) if gate else None,
             runbook=excerpt(runbook, needle),
         )
 

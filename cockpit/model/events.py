@@ -282,6 +282,21 @@ class WindowJudged(Event):
     evidence: tuple[dict, ...] = ()
 
 
+@dataclass(frozen=True)
+class GateDecided(Event):
+    """A go/no-go gate's decision, derived by the engine whenever what it reads changed,
+    and journaled: the pane, the cutover's precondition and a replay read this record, not
+    a decision remade at each paint."""
+
+    kind: ClassVar[str] = "gate"
+    checklist: str
+    gate: str
+    decision: str
+    #: per criterion: {name, passed, reasons, notes}
+    criteria: tuple[dict, ...] = ()
+    at: str = ""
+
+
 # --- actions: cutover, rollback, backup — each step a fact in the journal -----------------
 
 

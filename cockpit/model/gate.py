@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cockpit.model import events as ev
 from cockpit.model.checklist import Gate, GateCriterion, Item, Runbook
 from cockpit.model.rules import OK, ROLLBACK
 from cockpit.model.state import NOT_APPLICABLE, OPEN, SKIPPED, State
@@ -33,6 +34,14 @@ class CriterionResult:
     reasons: tuple[str, ...]
     #: what passed without being done: items marked not applicable, with their reasons
     notes: tuple[str, ...] = ()
+
+    def to_data(self) -> dict:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "reasons": list(self.reasons),
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -131,3 +140,37 @@ def decide(gate: Gate, checklist: str, state: State) -> GateDecision:
         results += (_window_guard(state),)
     decision = GO if all(r.passed for r in results) else NO_GO
     return GateDecision(gate, decision, results)
+
+
+def journaled(state: State, checklist: str, gate: Gate) -> GateDecision | None:
+    """The gate's decision as the journal holds it (None: not decided yet): what the pane
+    shows and the cutover's precondition reads."""
+    said = state.gates.get((checklist, gate.id))
+    if said is None:
+        return None
+    criteria = tuple(
+        CriterionResult(c["name"], bool(c["passed"]), tuple(c["reasons"]), tuple(c["notes"]))
+        for c in said.criteria
+    )
+    return GateDecision(gate, said.decision, criteria)
+
+
+def gate_events(state: State) -> list[ev.GateDecided]:
+    """Every gate whose decision (or its reasons) differs from the journaled one, decided
+    anew: the engine journals these after each event that changed what gates read."""
+    out = []
+    for checklist, runbook in state.runbooks.items():
+        for gate in runbook.gates:
+            decision = decide(gate, checklist, state)
+            if journaled(state, checklist, gate) != decision:
+                criteria = tuple(c.to_data() for c in decision.criteria)
+                out.append(
+                    ev.GateDecided(
+                        checklist=checklist,
+                        gate=gate.id,
+                        decision=decision.decision,
+                        criteria=criteria,
+                        at=state.now or "",
+                    )
+                )
+    return out

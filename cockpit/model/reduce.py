@@ -19,6 +19,7 @@ from cockpit.model.state import (
     ActionState,
     AlertState,
     CheckState,
+    GateState,
     LockState,
     Note,
     SourceState,
@@ -190,6 +191,11 @@ def reduce(state: State, event: ev.Event) -> State:
             since = state.window.since if state.window.state == verdict else at
             window = WindowState(verdict, tuple(reasons), since, tuple(series), event.evidence)
             return replace(state, window=window)
+        case ev.GateDecided(checklist=checklist, gate=gate, decision=decision, at=at):
+            before = state.gates.get((checklist, gate))
+            since = before.since if before is not None and before.decision == decision else at
+            decided = GateState(decision, tuple(event.criteria), since)
+            return replace(state, gates=_with(state.gates, (checklist, gate), decided))
         case ev.ActionPlanned():
             planned = ActionState(
                 action=event.action,

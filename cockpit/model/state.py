@@ -152,6 +152,16 @@ class WindowState:
 
 
 @dataclass(frozen=True)
+class GateState:
+    """A gate's decision as journaled (`gate` records), criteria as {name, passed,
+    reasons, notes}."""
+
+    decision: str
+    criteria: tuple[Mapping, ...] = ()
+    since: str = ""
+
+
+@dataclass(frozen=True)
 class StepState:
     step: str
     status: str
@@ -208,6 +218,8 @@ class State:
     lock: LockState = field(default_factory=LockState)
     metrics: Mapping[str, Metric] = field(default_factory=_empty)
     window: WindowState = field(default_factory=WindowState)
+    #: (checklist, gate id) → its decision as the engine journaled it
+    gates: Mapping[tuple[str, str], GateState] = field(default_factory=_empty)
     actions: Mapping[str, ActionState] = field(default_factory=_empty)
     #: the window's four-eyes approval object as last seen (None: there is none)
     approval: Approval | None = None

@@ -13,6 +13,7 @@ from cockpit.audit.journal import JournalUnavailable
 from cockpit.audit.session_record import session_start
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
+from cockpit.model.gate import gate_events
 from cockpit.model.layout import Layout
 from cockpit.model.placeholders import fill
 from cockpit.model.reduce import reduce
@@ -70,13 +71,16 @@ class Engine:
                     return str(error)
             else:
                 seq = self.trail.event(event)
-        self.state = reduce(self.state, event)
+        before, self.state = self.state, reduce(self.state, event)
         if self.store is not None:
             self.store.record(event, seq)
         if self.trail is not None and not isinstance(event, ev.Alert):
             self.audit_health()
         for listener in self.listeners:
             listener(event)
+        if _gates_read(before, self.state):
+            for decided in gate_events(self.state):
+                self.dispatch(decided)
         return None
 
     def record(self, event: ev.Event) -> None:
@@ -128,3 +132,13 @@ class Engine:
             self.dispatch(ev.Alert(key="audit", level="critical", message=message, at=self.now()))
         elif failure is None and raised:
             self.dispatch(ev.Alert(key="audit", level="critical", message="", at=self.now()))
+
+
+def _gates_read(old: State, new: State) -> bool:
+    """Whether what a gate decides on changed (or none was decided yet)."""
+    return (
+        old.progress is not new.progress
+        or old.checks is not new.checks
+        or old.window != new.window
+        or not new.gates
+    )

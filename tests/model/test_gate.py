@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
-from cockpit.model.gate import GO, NO_GO, WINDOW_GUARD, decide
+from cockpit.model.gate import GO, NO_GO, WINDOW_GUARD, decide, gate_events, journaled
 from cockpit.model.reduce import reduce
 from cockpit.model.state import initial_state
 
@@ -218,3 +221,32 @@ def test_a_gate_that_asks_for_the_window_gets_no_second_window_line():
     judged = ev.WindowJudged(state="ROLLBACK", at=AT)
     decision = decide(RUNBOOK.gates[0], "plan", state_after(*ALL_DONE, judged))
     assert [c.name for c in decision.criteria] == ["Staging green", "Backup", "Metrics"]
+
+
+# --- the decision as journaled ------------------------------------------------------------
+
+
+def test_a_gate_is_undecided_until_its_decision_is_journaled():
+    state = state_after(*ALL_DONE, WINDOW_OK)
+    assert journaled(state, "plan", RUNBOOK.gates[0]) is None
+    (event,) = gate_events(state)
+    assert (event.checklist, event.gate, event.decision) == ("plan", "go", GO)
+
+
+def test_the_journaled_decision_survives_the_journal_and_is_not_said_twice():
+    state = state_after(*ALL_DONE)
+    (event,) = gate_events(state)
+    read_back = ev.from_record(event.kind, json.loads(json.dumps(event.to_data())))
+    state = reduce(state, read_back)
+    assert journaled(state, "plan", RUNBOOK.gates[0]) == decide(RUNBOOK.gates[0], "plan", state)
+    assert gate_events(state) == []
+
+
+def test_a_new_reason_is_a_new_decision_and_since_stays_while_it_is_no_go():
+    state = reduce(state_after(), *gate_events(state_after()))
+    since = state.gates["plan", "go"].since
+    state = reduce(state, tick("staging/smoke"))
+    (event,) = gate_events(state)  # still NO-GO, one reason fewer
+    assert event.decision == NO_GO
+    later = reduce(state, replace(event, at="2026-11-21T10:05:00+00:00"))
+    assert later.gates["plan", "go"].since == since

@@ -158,3 +158,18 @@ def test_a_cockpit_that_did_not_act_is_not_ok_after_the_actors_hang_up(
         "cutover by alice@bastion interrupted at 11:00Z: terminal gone: the Service selects "
         "green, its endpoints not verified; traffic on green (valeo-erp selects version=green)",
     )
+
+
+def test_a_gates_decision_is_journaled_when_it_changes_and_only_then(tmp_path):
+    engine = engine_at(tmp_path)
+    engine.dispatch(ev.ClockTick(now=AT))
+    engine.dispatch(ev.ClockTick(now=AT))
+    engine.trail.journal.sync()
+    decided = [r for r in read_records(tmp_path / "j.jsonl") if r.kind == "gate"]
+    assert [r.data["decision"] for r in decided] == ["NO-GO"]
+    assert engine.state.gates[decided[0].data["checklist"], decided[0].data["gate"]]
+    engine.dispatch(ev.WindowJudged(state=ROLLBACK, reasons=("Error-Rate > 5%",), at=AT))
+    engine.trail.journal.sync()
+    reasons = [r.data["criteria"] for r in read_records(tmp_path / "j.jsonl") if r.kind == "gate"]
+    assert len(reasons) == 2 and "window is ROLLBACK" in str(reasons[-1])
+    engine.store.close()

@@ -3,6 +3,7 @@
 from cockpit.model import events as ev
 from cockpit.model.compare import MIN_SAMPLES
 from cockpit.model.gate import WINDOW_GUARD, decide
+from cockpit.model.reduce import reduce
 from cockpit.ui.widgets.gate_pane import GatePane, evidence_lines
 
 BIG = (200, 60)  # wide enough for whole criterion names
@@ -99,3 +100,17 @@ def test_a_comparison_short_of_samples_says_how_many_of_how_many_per_version():
 def test_a_decided_comparison_keeps_its_p_value():
     (line,) = evidence_lines([compare_evidence(30, 30, "Pass", 0.42)])
     assert str(line) == "≈ error_rate: Pass, p=0.42"
+
+
+async def test_the_pane_shows_the_journaled_decision_and_decides_nothing(make_app):
+    """A replay holds the journal's word, whatever the state would say now."""
+    app = make_app()
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause()
+        gate = app.state.runbooks["plan"].gate()
+        assert decide(gate, "plan", app.state).decision == "NO-GO"
+        said = ev.GateDecided(checklist="plan", gate=gate.id, decision="GO", at=app.now())
+        app.engine.state = reduce(app.state, said)  # as a journal read back would hold it
+        app._render_state()
+        await pilot.pause()
+        assert lines(app) == [" GO "]

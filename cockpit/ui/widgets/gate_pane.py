@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from cockpit.model.compare import FAIL, MARGINAL, MIN_SAMPLES, PASS
 from cockpit.model.evidence import COMPARE, OK
-from cockpit.model.gate import GO, decide
+from cockpit.model.gate import GO, NO_GO, CriterionResult, GateDecision, journaled
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
 from cockpit.ui.widgets.pane import PaneMixin
@@ -19,6 +19,7 @@ from cockpit.ui.widgets.pane import PaneMixin
 DECISION_STYLE = {GO: "bold black on green"}
 NO_GO_STYLE = "bold white on red"
 COMPARE_STYLE = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}
+UNDECIDED = CriterionResult("not decided yet", False, ())
 
 
 def _compared(item) -> str:
@@ -59,14 +60,12 @@ class GatePane(PaneMixin, Widget, can_focus=True):
         self.border_title = Content(spec.title or gate.title)
 
     def affected(self, old: State, new: State) -> bool:
-        return (
-            old.progress is not new.progress
-            or old.checks is not new.checks
-            or old.window != new.window
-        )
+        return old.gates is not new.gates or old.window.evidence != new.window.evidence
 
     def render(self) -> Text:
-        decision = decide(self.gate, self.checklist, self.state)
+        decision = journaled(self.state, self.checklist, self.gate)
+        if decision is None:  # before the engine's first word: nothing is GO unseen
+            decision = GateDecision(self.gate, NO_GO, (UNDECIDED,))
         width = max(self.content_region.width, 10)
         height = self.content_region.height or 24
         style = DECISION_STYLE.get(decision.decision, NO_GO_STYLE)
