@@ -81,8 +81,8 @@ def _report(exc) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from cockpit.load.config_yaml import load_config
     from cockpit.load.errors import LoadError
+    from cockpit.load.settings import load_config
     from cockpit.runtime.session import open_session
     from cockpit.runtime.wiring import SetupError, assemble
     from cockpit.ui.keys import binding_ids

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.load.settings import NESTED, PREFIX, RENAMED
+from cockpit.model.config import Config
 from cockpit.sim.kube.valeo import SimCluster, start_valeo, write_kubeconfig
 
 pytest_plugins = ["tests.postgres_server"]
@@ -32,12 +34,23 @@ RUNBOOK_NAMES = (
 )
 
 
+def _setting_variables() -> list[str]:
+    """The variables the settings read (`COCKPIT_NAMESPACE`, `COCKPIT_ACTIONS__SOAK` …)."""
+    fields = [PREFIX + name.upper() for name in Config.model_fields]
+    return [
+        name
+        for name in os.environ
+        if name.upper() in fields or name.upper().startswith(tuple(f + NESTED for f in fields))
+    ]
+
+
 @pytest.fixture(autouse=True)
 def no_ambient_cluster(monkeypatch):
-    """A CI runner inside a pod (KUBERNETES_SERVICE_HOST), with KUBECONFIG or PG* set must
-    not point the cockpit under test at a real cluster or database."""
-    ambient = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "COCKPIT_CONFIG", "COCKPIT_CONTEXT")
-    for name in (*ambient, "PGHOST", "PGDATABASE", "PGSERVICE"):
+    """A CI runner inside a pod (KUBERNETES_SERVICE_HOST), with KUBECONFIG, PG* or a cockpit
+    setting's variable set must not point the cockpit under test at a real cluster or
+    database, nor configure it."""
+    ambient = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "COCKPIT_CONFIG", *RENAMED)
+    for name in (*ambient, *_setting_variables(), "PGHOST", "PGDATABASE", "PGSERVICE"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Problem:
+    """`path` is a file, or a place outside files (`$COCKPIT_READ_ONLY`) with line 0."""
+
     path: str
     line: int
     col: int
     message: str
 
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.message}"
 
 

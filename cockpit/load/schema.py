@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from cockpit.load.errors import LoadError, Problem
 from cockpit.load.yaml_tree import Path_, Positions
@@ -36,7 +37,7 @@ def _data_path(loc: tuple[str | int, ...], data: Any) -> Path_:
     return tuple(path)
 
 
-def _message(error: dict[str, Any], path: Path_) -> str:
+def _message(error: ErrorDetails, path: Path_) -> str:
     kind, msg = error["type"], error["msg"]
     where = dotted(path)
     if kind == "missing":
@@ -54,18 +55,25 @@ def _message(error: dict[str, Any], path: Path_) -> str:
     return f"{where}: {msg.removeprefix('Value error, ')}"
 
 
+def message_of(err: ErrorDetails) -> str:
+    """The message for an error whose place is not in a file (an environment variable):
+    pydantic's `loc` is the path, as the configuration has no tagged unions to drop."""
+    return _message(err, tuple(err["loc"]))
+
+
+def problem_of(err: ErrorDetails, data: Any, positions: Positions, file: str) -> Problem:
+    path = _data_path(tuple(err["loc"]), data)
+    if err["type"] == "missing":
+        line, col = positions.locate(path[:-1])
+    else:
+        line, col = positions.locate(path, key=err["type"] == "extra_forbidden")
+    return Problem(file, line, col, _message(err, path))
+
+
 def problems_of(
     error: ValidationError, data: Any, positions: Positions, file: str
 ) -> list[Problem]:
-    problems = []
-    for err in error.errors():
-        path = _data_path(tuple(err["loc"]), data)
-        if err["type"] == "missing":
-            line, col = positions.locate(path[:-1])
-        else:
-            line, col = positions.locate(path, key=err["type"] == "extra_forbidden")
-        problems.append(Problem(file, line, col, _message(err, path)))
-    return problems
+    return [problem_of(err, data, positions, file) for err in error.errors()]
 
 
 def validate(model: type[M], data: Any, positions: Positions, file: str) -> M:

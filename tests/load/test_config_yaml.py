@@ -1,26 +1,7 @@
 import pytest
 
-from cockpit.load.config_yaml import load_config, parse_config
+from cockpit.load.config_yaml import parse_config
 from cockpit.load.errors import LoadError
-
-
-def test_flags_beat_environment_beat_file(tmp_path):
-    path = tmp_path / "config.yaml"
-    path.write_text("layout: pre-deployment\nnamespace: staging\ncontext: kind-a\n")
-    environ = {"COCKPIT_NAMESPACE": "production", "COCKPIT_PROMETHEUS_URL": "http://p:9090"}
-    config = load_config(
-        str(path), environ=environ, overrides={"context": "kind-b", "layout": None}
-    )
-    assert config.layout == "pre-deployment"  # file (no flag, no variable)
-    assert config.namespace == "production"  # variable over file
-    assert config.context == "kind-b"  # flag over file
-    assert config.prometheus.url == "http://p:9090"
-
-
-def test_no_file_at_all_gives_defaults(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    config = load_config(None, environ={})
-    assert config.layout == "go-live" and not config.read_only and config.prometheus.verify_tls
 
 
 def test_read_only_per_context_like_k9s():
@@ -39,11 +20,6 @@ def test_errors_are_located_and_all_reported():
     assert "read_only" in got[(2, 12)]
     assert "bad duration 'soon'" in got[(4, 12)]
     assert "unknown key 'colour'" in got[(5, 1)]
-
-
-def test_an_explicit_config_that_is_missing_is_an_error(tmp_path):
-    with pytest.raises(LoadError, match="cannot read"):
-        load_config(str(tmp_path / "nope.yaml"), environ={})
 
 
 def test_an_approval_policy_top_level_and_per_context():
