@@ -14,14 +14,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cockpit.actions.plan import FAILED, PASSED, Plan, worst_first
+from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
 from cockpit.ui.widgets.text_field import TextField
 
-MARK = {PASSED: ("✔", "green"), FAILED: ("✗", "bold red")}
-UNKNOWN_MARK = ("?", "yellow")
+#: a precondition's mark and its Textual style text (`palette.look`)
+MARK = {PASSED: ("✔", SUCCESS), FAILED: ("✗", f"bold {ERROR}")}
+UNKNOWN_MARK = ("?", WARNING)
 
 
 def preview(plan: Plan, where: str, lock: str) -> Text:
@@ -29,13 +32,13 @@ def preview(plan: Plan, where: str, lock: str) -> Text:
     text = Text()
     text.append(f"{where} · lock {lock}\n\n", style="dim")
     if plan.unavailable:
-        text.append(f"not available: {plan.unavailable}\n\n", style="bold red")
+        text.append(f"not available: {plan.unavailable}\n\n", style=look(f"bold {ERROR}"))
     if plan.failed:
         _preconditions(plan, text)
         text.append("\n")
     for line in plan.changes:
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
-        text.append(f"{line}\n", style=style)
+        style = SUCCESS if line.startswith("+") else ERROR if line.startswith("-") else ""
+        text.append(f"{line}\n", style=look(style))
     if plan.preconditions and not plan.failed:
         text.append("\n")
         _preconditions(plan, text)
@@ -50,7 +53,7 @@ def _preconditions(plan: Plan, text: Text) -> None:
     text.append("preconditions\n", style="bold")
     for check in worst_first(plan.preconditions):
         mark, style = MARK.get(check.status, UNKNOWN_MARK)
-        text.append(f" {mark} ", style=style)
+        text.append(f" {mark} ", style=look(style))
         text.append(f"{check.name}")
         text.append(f"  {check.detail}\n" if check.detail else "\n", style="dim")
 
@@ -106,7 +109,9 @@ class ActionScreen(ModalScreen[tuple[str, tuple[str, ...]] | None]):
         if accepted:
             self.dismiss((event.value.strip(), overridden))
         else:
-            self.query_one("#action-hint", Label).update(Text(why, style="bold red"))
+            hint = self.query_one("#action-hint", Label)
+            hint.update(Content(why))  # it may quote what was typed: text, never markup
+            hint.add_class("-error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -27,17 +27,19 @@ from textual.widgets import Static
 from cockpit.model.evidence import COMPARE, GUARD, TRIGGER, decode
 from cockpit.model.units import Compare, format_value
 from cockpit.model.untrusted import clean
+from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
 from cockpit.ui.widgets.pane import clock
 
 SHOWN = 10  # samples per series in the table; the rest are counted
+#: a verdict as Textual style text (`palette.look`)
 STYLE = {
-    "OK": "green",
-    "Pass": "green",
-    "PENDING": "bold yellow",
-    "HOLD": "bold yellow",
-    "Marginal": "bold yellow",
-    "ROLLBACK": "bold red",
-    "Fail": "bold red",
+    "OK": SUCCESS,
+    "Pass": SUCCESS,
+    "PENDING": f"bold {WARNING}",
+    "HOLD": f"bold {WARNING}",
+    "Marginal": f"bold {WARNING}",
+    "ROLLBACK": f"bold {ERROR}",
+    "Fail": f"bold {ERROR}",
 }
 
 
@@ -75,7 +77,7 @@ def _samples(item: Mapping[str, Any], tz: tzinfo | None) -> RenderableType:
         return table
     samples = decode(item["samples"])
     if not samples:
-        return Text("  no samples: nothing to judge on, so not a pass", style="yellow")
+        return Text("  no samples: nothing to judge on, so not a pass", style=look(WARNING))
     table = Table(box=None, pad_edge=False, header_style="dim")
     table.add_column(Text("at"))
     table.add_column(Text("value"), justify="right")
@@ -90,7 +92,7 @@ def _head(item: Mapping[str, Any]) -> Text:
     shadow = " (shadow: report-only)" if item.get("shadow") else ""
     series = clean(str(item.get("series") or "no series"))
     return Text.assemble(
-        (f"{state:<9}", STYLE.get(state, "yellow")),
+        (f"{state:<9}", look(STYLE.get(state, WARNING))),
         (f"{clean(str(item.get('rule', '')))}", "bold"),
         f" — {series}{shadow}",
     )
@@ -126,7 +128,9 @@ def describe(items: Sequence[Mapping[str, Any]], tz: tzinfo | None) -> Renderabl
     """Each item: its verdict and rule, the facts it was judged by, its samples (a guard,
     what the cluster or an action showed)."""
     if not items:
-        return Text("No evidence: the window has not been judged (no metrics).", style="yellow")
+        return Text(
+            "No evidence: the window has not been judged (no metrics).", style=look(WARNING)
+        )
     parts: list[RenderableType] = []
     for item in items:
         if item["kind"] == GUARD:

@@ -14,11 +14,13 @@ from cockpit.model.evidence import COMPARE, OK
 from cockpit.model.gate import GO, NO_GO, CriterionResult, GateDecision, journaled
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
+from cockpit.ui.palette import ERROR, ON_ERROR, ON_SUCCESS, SUCCESS, WARNING, look
 from cockpit.ui.widgets.pane import PaneMixin
 
-DECISION_STYLE = {GO: "bold black on green"}
-NO_GO_STYLE = "bold white on red"
-COMPARE_STYLE = {PASS: "green", MARGINAL: "bold yellow", FAIL: "bold red"}
+DECISION_STYLE = {GO: f"bold {ON_SUCCESS}"}
+NO_GO_STYLE = f"bold {ON_ERROR}"
+#: a comparison's state as Textual style text (`palette.look`), shared with the metric panes
+COMPARE_STYLE = {PASS: SUCCESS, MARGINAL: f"bold {WARNING}", FAIL: f"bold {ERROR}"}
 UNDECIDED = CriterionResult("not decided yet", False, ())
 
 
@@ -39,7 +41,7 @@ def evidence_lines(evidence) -> list[Text]:
     lines = []
     for item in evidence:
         if item["kind"] == COMPARE:
-            style = COMPARE_STYLE.get(item["state"], "yellow")
+            style = look(COMPARE_STYLE.get(item["state"], WARNING))
             shadow = " (shadow)" if item.get("shadow") else ""
             said = _compared(item)
             lines.append(Text.assemble(("≈ ", style), f"{item['metric']}{shadow}: {said}"))
@@ -68,13 +70,13 @@ class GatePane(PaneMixin, Widget, can_focus=True):
             decision = GateDecision(self.gate, NO_GO, (UNDECIDED,))
         width = max(self.content_region.width, 10)
         height = self.content_region.height or 24
-        style = DECISION_STYLE.get(decision.decision, NO_GO_STYLE)
+        style = look(DECISION_STYLE.get(decision.decision, NO_GO_STYLE))
         lines = [Text(f" {decision.decision} ", style=style)]
         # every criterion gets its line; its reasons follow as far as the pane has room
         room = height - 1 - len(decision.criteria)
         for criterion in decision.criteria:
-            mark, mark_style = ("✔", "green") if criterion.passed else ("✗", "bold red")
-            lines.append(Text.assemble((f"{mark} ", mark_style), criterion.name))
+            mark, mark_style = ("✔", SUCCESS) if criterion.passed else ("✗", f"bold {ERROR}")
+            lines.append(Text.assemble((f"{mark} ", look(mark_style)), criterion.name))
             said = (*criterion.reasons, *criterion.notes)
             for reason in said[: max(room, 0)]:
                 lines.append(Text(f"  {reason}", style="dim"))

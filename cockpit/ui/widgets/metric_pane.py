@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, tzinfo
 
+from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
@@ -21,17 +22,18 @@ from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric, stale
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
+from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
 from cockpit.ui.widgets.gate_pane import COMPARE_STYLE
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
 
 BLOCKS = "▁▂▃▄▅▆▇█"
-#: the rules' verdict of a series, as a word
+#: the rules' verdict of a series, as a word and Textual style text (`palette.look`)
 VERDICT = {
-    "OK": ("ok", "green"),
-    "HOLD": ("HOLD", "bold yellow"),
-    "PENDING": ("pending", "bold yellow"),
-    "ROLLBACK": ("ROLLBACK", "bold red reverse"),
+    "OK": ("ok", SUCCESS),
+    "HOLD": ("HOLD", f"bold {WARNING}"),
+    "PENDING": ("pending", f"bold {WARNING}"),
+    "ROLLBACK": ("ROLLBACK", f"bold reverse {ERROR}"),
 }
 
 
@@ -97,16 +99,16 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             or (old.now or "")[:19] != (new.now or "")[:19]
         )
 
-    def verdict(self, version: str) -> tuple[str, str, str]:
+    def verdict(self, version: str) -> tuple[str, Style, str]:
         """(word, style, why) as the window's judgement gave it for this series — the
         pane never judges a value itself; a series the rules did not judge shows "–"."""
         mark = self.state.window.mark(self.spec.metric or "", version) if self.spec.metric else None
         if mark is None:
-            return "–", "dim", ""
-        word, style = VERDICT.get(mark.get("state", ""), ("?", "yellow"))
+            return "–", Style(dim=True), ""
+        word, style = VERDICT.get(mark.get("state", ""), ("?", WARNING))
         since = mark.get("since", "")
         why = f"{mark.get('why', '')} since {clock(since, self.tz, '%H:%M:%S')}" if since else ""
-        return word, style, why
+        return word, look(style), why
 
     def render(self) -> Text:
         metric = self.state.metrics.get(self.key)
@@ -117,7 +119,9 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         labels = series_labels(metric)
         lines = [self._line(metric, key, labels[key], width) for key in sorted(metric.series)]
         if metric.empty:
-            lines = [Text("no series: Prometheus answered with an empty vector", style="yellow")]
+            lines = [
+                Text("no series: Prometheus answered with an empty vector", style=look(WARNING))
+            ]
         compared = self._compared() if self.spec.metric else None
         if compared is not None:
             lines.append(compared)
@@ -178,7 +182,7 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         )
         if item is None or item["state"] == UNKNOWN:
             return None
-        style = COMPARE_STYLE.get(item["state"], "")
+        style = look(COMPARE_STYLE.get(item["state"], ""))
         judged = clock(item.get("now", ""), self.tz, "%H:%M:%S")  # its numbers are of then
         return Text(f"≈ {item['rule']}: {item['summary']} (as of {judged})", style=style)
 
@@ -198,5 +202,5 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             limits.append(
                 f"rollback {self.trigger.condition} for {format_duration(self.trigger.for_)}"
             )
-        style = "bold yellow" if old else "dim"
+        style = look(f"bold {WARNING}" if old else "dim")
         return Text(f"as of {when}{old}  " + " · ".join(limits), style=style)

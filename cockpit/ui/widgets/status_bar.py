@@ -12,11 +12,17 @@ from rich.text import Text
 from textual.widget import Widget
 
 from cockpit.model.state import State
+from cockpit.ui.palette import ERROR, ON_WARNING, SUCCESS, look
 
 SHORT = {"kubernetes": "k8s", "prometheus": "prom", "postgres": "pg", "probes": "http"}
 STATE_MARK = {"ok": "✔", "not configured": "–"}
 SEPARATOR = " │ "
-WINDOW_STYLE = {"OK": "bold green", "HOLD": "bold black on yellow", "ROLLBACK": "bold reverse red"}
+#: the window's state as Textual style text (`palette.look`)
+WINDOW_STYLE = {
+    "OK": f"bold {SUCCESS}",
+    "HOLD": f"bold {ON_WARNING}",
+    "ROLLBACK": f"bold reverse {ERROR}",
+}
 
 
 class StatusBar(Widget):
@@ -75,7 +81,7 @@ class StatusBar(Widget):
         return [
             (0, Text(self.note, style="bold reverse")),
             (0, Text(f"{self.context}/{self.namespace}", style="bold")),
-            (0, Text(window, style=WINDOW_STYLE.get(window, "bold"))),
+            (0, Text(window, style=look(WINDOW_STYLE.get(window, "bold")))),
             (5, Text(self.operator)),
             (4, Text(user)),
             (2, Text(self.audit)),

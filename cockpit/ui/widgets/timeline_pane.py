@@ -14,6 +14,7 @@ from textual.widget import Widget
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.schedule import DONE, LATE, NOW, PAST, lag, schedule
 from cockpit.model.state import State
+from cockpit.ui.palette import ERROR, look
 from cockpit.ui.widgets.pane import PaneMixin
 
 MARK = {DONE: "✔", NOW: "▶", LATE: "!", PAST: "?", "upcoming": " "}
@@ -63,7 +64,7 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
             step = status.step
             when = f"{step.at}" + (f"–{step.until}" if step.until else "")
             counts = f" {status.done}/{status.total}" if status.total else ""
-            style = {DONE: "dim", NOW: "bold", LATE: "bold red", PAST: "dim italic"}.get(
+            style = {DONE: "dim", NOW: "bold", LATE: look(f"bold {ERROR}"), PAST: "dim italic"}.get(
                 status.status, ""
             )
             lines.append(
