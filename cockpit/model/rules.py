@@ -313,6 +313,17 @@ def judge_window(
     return with_comparisons(verdict, compared)
 
 
+def rules_for(state: State, checklist: str, metric: str | None) -> tuple[Rule | None, Rule | None]:
+    """The runbook's success criterion and rollback trigger for one metric (a metric pane
+    draws both as lines)."""
+    runbook = state.runbooks.get(checklist)
+    if runbook is None or metric is None:
+        return None, None
+    success = next((r for r in runbook.success if r.metric == metric), None)
+    trigger = next((r for r in runbook.rollback_triggers if r.metric == metric), None)
+    return success, trigger
+
+
 def unjudged(state: State) -> str:
     """Why the metrics cannot be vouched for now, whatever their age ("" when they can):
     a Prometheus that is down, erroring, slow or not yet connected has stopped saying

@@ -1,13 +1,10 @@
-"""Sources, journal and progress for a session: what `cockpit run` and `cockpit demo` share.
-
-Each factory imports its client only when the session configures that source, so a
-cockpit without a cluster never imports the Kubernetes client.
-"""
+"""Sources, journal and progress for a session: what `cockpit run` and `cockpit demo` share
+(the sources themselves: `runtime.sources`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from cockpit.model import events as ev
 from cockpit.model.session import Session
 from cockpit.runtime.progress import ProgressStore, window_path
 from cockpit.runtime.restore import restore_window, window_journals
+from cockpit.runtime.sources import source_factories
 from cockpit.sources.base import SourceFactory
 
 #: how long a restart waits for the cockpit it replaces (an SSH drop: the old process is
@@ -110,68 +108,3 @@ def open_journal(path: str | Path | None, window: str) -> tuple[Journal, str | N
 def _located(path: Path, exc: Exception) -> SetupError:
     reason = str(exc).removeprefix(f"{path}: ")
     return SetupError(f"{path}:1:1: audit journal: {reason}")
-
-
-def _basic_auth(environ: Mapping[str, str]) -> tuple[str, str] | None:
-    """Prometheus behind basic auth: credentials from the environment, never the config."""
-    user = environ.get("COCKPIT_PROMETHEUS_USER")
-    return (user, environ.get("COCKPIT_PROMETHEUS_PASSWORD", "")) if user else None
-
-
-def source_factories(session: Session) -> list[SourceFactory]:
-    """A factory per configured source; the app starts them and feeds them its `emit`."""
-    factories: list[SourceFactory] = []
-    from cockpit.clients.kube import kube_settings
-
-    settings = kube_settings(session)
-    if settings is not None:
-        from cockpit.sources.approvals import ApprovalWatch
-        from cockpit.sources.kube import KubeSource
-        from cockpit.sources.lock import WindowLock
-
-        factories.append(lambda emit: KubeSource(settings, emit))
-        factories.append(lambda emit: WindowLock(settings, session.holder, emit))
-        factories.append(lambda emit: ApprovalWatch(settings, emit))  # four-eyes, any cockpit
-    if session.prometheus is not None:
-        from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
-
-        queries: dict[str, str] = {}
-        for workspace in filter(None, (session.compact, session.workspace)):
-            queries |= workspace.layout.queries
-            for pane in workspace.layout.panes():  # PromQL written on the pane itself
-                if pane.kind == "metric" and pane.query and pane.query not in queries:
-                    queries[pane.query] = pane.query
-        prometheus = PrometheusSettings(
-            url=session.prometheus.url,
-            queries=queries,
-            values=session.values,
-            timeout=session.prometheus.timeout.total_seconds(),
-            verify_tls=session.prometheus.verify_tls,
-            token=os.environ.get("COCKPIT_PROMETHEUS_TOKEN"),
-            basic_auth=_basic_auth(os.environ),
-        )
-        factories.append(lambda emit: PrometheusSource(prometheus, emit))
-    if session.values.get("base_url"):
-        from cockpit.model.checklist import HttpCheck
-        from cockpit.sources.probes import Probe, ProbeSettings, ProbeSource
-
-        probes = tuple(
-            Probe(name, item.id, item.check)
-            for name, runbook in session.workspace.runbooks.items()
-            for item in runbook.walk_items()
-            if isinstance(item.check, HttpCheck)
-        )
-        probe_settings = ProbeSettings(probes=probes, values=session.values)
-        factories.append(lambda emit: ProbeSource(probe_settings, emit))
-    if session.postgres_configured:
-        from cockpit.sources.postgres import PostgresSettings, PostgresSource
-
-        backup_dir = session.postgres.backup_dir
-        pg = PostgresSettings.from_runbooks(
-            session.workspace.runbooks,
-            session.postgres.dsn or "",
-            session.values,
-            backup_dir=Path(backup_dir) if backup_dir else None,
-        )
-        factories.append(lambda emit: PostgresSource(pg, emit))
-    return factories

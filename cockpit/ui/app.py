@@ -33,7 +33,6 @@ from cockpit.actions.controller import Actions, Answer
 from cockpit.actions.plan import Choice, Plan
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
-from cockpit.model.checklist import Rule
 from cockpit.model.evidence import deciding
 from cockpit.model.layout import Layout
 from cockpit.model.session import Session, Workspace
@@ -47,6 +46,7 @@ from cockpit.sources.supervisor import supervised
 from cockpit.ui.commands import CockpitCommands
 from cockpit.ui.input_records import input_record
 from cockpit.ui.key_routing import KeyRouting
+from cockpit.ui.panes import PANES, PaneContext
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
@@ -56,16 +56,12 @@ from cockpit.ui.screens.why import WhyScreen
 from cockpit.ui.screens.why import describe as why_body
 from cockpit.ui.terminal_input import CockpitDriver
 from cockpit.ui.widgets.banner import Banner
-from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from cockpit.ui.widgets.gate_pane import GatePane
 from cockpit.ui.widgets.metric_pane import MetricPane
 from cockpit.ui.widgets.pane import PaneMixin, clock
-from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
-from cockpit.ui.widgets.source_pane import SourcePane
 from cockpit.ui.widgets.status_bar import StatusBar
 from cockpit.ui.widgets.text_field import TextField
-from cockpit.ui.widgets.timeline_pane import TimelinePane
 
 SOURCES = ("kubernetes", "prometheus", "probes", "postgres")
 #: seconds a running action gets after a hang-up to finish, and again after a cancel
@@ -216,34 +212,11 @@ class CockpitApp(App[int]):
         )
 
     def _make_pane(self, pane_id: str, spec) -> Widget:
-        tz = self.session.tz
-        if spec.kind == "checklist":
-            widget: Widget = ChecklistPane(pane_id, spec, self.state, tz)
-        elif spec.kind == "pods":
-            service = self.session.values.get("service", "")
-            widget = PodsPane(pane_id, spec, self.state, tz, service)
-        elif spec.kind == "metric":
-            success, trigger = self._rules_for(spec.metric)
-            traffic = self.active.layout.traffic
-            widget = MetricPane(pane_id, spec, self.state, tz, success, trigger, traffic)
-        elif spec.kind == "timeline":
-            widget = TimelinePane(pane_id, spec, self.state, tz, self.session.t0)
-        elif spec.kind == "gate":
-            widget = GatePane(pane_id, spec, self.state, tz)
-        else:
-            widget = SourcePane(pane_id, spec, self.state, tz)
+        context = PaneContext(pane_id, spec, self.state, self.session, self.active.layout)
+        widget = PANES[spec.kind](context)
         widget.styles.width = spec.width
         widget.sink = self.dispatch  # type: ignore[attr-defined]
         return widget
-
-    def _rules_for(self, metric: str | None) -> tuple[Rule | None, Rule | None]:
-        """The runbook's success criterion and rollback trigger for one metric."""
-        runbook = self.state.runbooks.get(self.active.layout.rules or "")
-        if runbook is None or metric is None:
-            return None, None
-        success = next((r for r in runbook.success if r.metric == metric), None)
-        trigger = next((r for r in runbook.rollback_triggers if r.metric == metric), None)
-        return success, trigger
 
     def compose(self) -> ComposeResult:
         self.active = self._layout_for(*(self.state.size or (self.size.width, self.size.height)))

@@ -169,7 +169,7 @@ def test_session_start_records_context_and_server_never_credentials(tmp_path, mo
 def test_the_lock_goes_where_the_window_name_says(cluster, tmp_path, monkeypatch):
     """KUBECONFIG lists the emulator first, another cluster second: the session names the
     emulator's context, and the window lock really is taken there."""
-    from cockpit.runtime.wiring import source_factories
+    from cockpit.runtime.sources import source_factories
 
     sim = kubeconfig(tmp_path / "sim", "valeo-sim", cluster.url)
     other = kubeconfig(tmp_path / "other", "elsewhere", "https://127.0.0.1:1")

@@ -20,7 +20,7 @@ from cockpit.audit.trail import AuditTrail
 from cockpit.clients.approvals import ApprovalClient
 from cockpit.clients.kube import kube_settings
 from cockpit.model.approval import GRANTED, REQUESTED
-from cockpit.runtime.wiring import source_factories
+from cockpit.runtime.sources import source_factories
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.prompt import Prompt

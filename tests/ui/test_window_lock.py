@@ -7,7 +7,7 @@ from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
-from cockpit.runtime.wiring import source_factories
+from cockpit.runtime.sources import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.confirm import Confirm
