@@ -73,7 +73,18 @@ class PasteParser(XTermParser):
 
 
 class CockpitDriver(LinuxDriver):
-    """Textual's Linux driver, reading its input with `PasteParser`."""
+    """Textual's Linux driver, reading its input with `PasteParser` and its size from the
+    terminal itself."""
+
+    def _get_terminal_size(self) -> tuple[int, int]:
+        """The terminal's size, asked of the terminal. Textual's asks `shutil`, which
+        prefers COLUMNS and LINES from the environment: exported (a shell profile, a
+        runner), they are a snapshot, and the cockpit never followed a resize."""
+        try:
+            size = os.get_terminal_size(self.fileno)
+        except OSError:  # not a terminal after all
+            return super()._get_terminal_size()
+        return size.columns or 80, size.lines or 25
 
     def run_input_thread(self) -> None:
         """As `LinuxDriver.run_input_thread`, but with the cockpit's parser."""

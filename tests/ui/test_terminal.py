@@ -72,12 +72,22 @@ def test_ssh_drop_saves_and_exits_instead_of_spinning(terminal):
     assert last.kind == "session.end" and last.data["reason"] == "hangup"
 
 
-def test_signals_a_parent_blocked_still_resize_and_hang_up(tmp_path, monkeypatch):
-    """The mask is inherited: a cockpit started by a parent that blocked SIGWINCH and
-    SIGHUP never followed a resize nor heard its terminal go away."""
+@pytest.mark.parametrize(
+    ("blocked", "env"),
+    [
+        (frozenset({signal.SIGWINCH, signal.SIGHUP, signal.SIGTERM}), {}),
+        (frozenset(), {"COLUMNS": "80", "LINES": "24"}),
+    ],
+    ids=["signals-blocked", "size-exported"],
+)
+def test_what_a_parent_left_does_not_stop_a_resize_or_a_hang_up(
+    tmp_path, monkeypatch, blocked, env
+):
+    """Inherited from whoever started it: signals blocked (the cockpit never followed a
+    resize nor heard its terminal go away), or COLUMNS and LINES exported (a snapshot,
+    which Textual's size preferred: found with pytest-xdist, whose workers export them)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    blocked = frozenset({signal.SIGWINCH, signal.SIGHUP, signal.SIGTERM})
-    terminal = Terminal(tmp_path, blocked=blocked)
+    terminal = Terminal(tmp_path, env=env, blocked=blocked)
     try:
         terminal.read_until(b"Go-live")
         fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
