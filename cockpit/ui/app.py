@@ -40,6 +40,7 @@ from cockpit.model.state import State
 from cockpit.model.untrusted import clean
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.progress import ProgressStore
+from cockpit.runtime.sources import SOURCES  # the status bar names each, configured or not
 from cockpit.sources.base import Source, SourceFactory
 from cockpit.sources.checker import CHECK_EVERY, Checker
 from cockpit.sources.supervisor import supervised
@@ -63,7 +64,6 @@ from cockpit.ui.widgets.rows_pane import RowsPane
 from cockpit.ui.widgets.status_bar import StatusBar
 from cockpit.ui.widgets.text_field import TextField
 
-SOURCES = ("kubernetes", "prometheus", "probes", "postgres")
 #: seconds a running action gets after a hang-up to finish, and again after a cancel
 ACTION_GRACE = 30.0
 
