@@ -325,3 +325,13 @@ def brief(item: Mapping[str, Any]) -> str:
         f"{item['condition']} for {item['for']}, {len(item['samples'])} samples, "
         f"last {value}{since}"
     )
+
+
+def compared(evidence: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Each judged comparison of green with blue in a few words ("p95_latency Pass"): what
+    the banner says during a soak, which fails on a Fail and leaves a Marginal to a person."""
+    return [
+        f"{item['metric']} {item['state']}"
+        for item in evidence
+        if item["kind"] == COMPARE and not item.get("shadow")
+    ]

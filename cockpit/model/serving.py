@@ -218,3 +218,13 @@ def guards(state: State, service: str, label: str, now: datetime) -> list[proof.
         published_item(state, service, now),
     )
     return [item for item in items if item is not None]
+
+
+def quiet(state: State, traffic: str | None, version: str | None) -> bool:
+    """Whether `version` takes no requests now (measured by the `traffic` metric: 0/s),
+    whatever its 5-minute rates still say; unknown traffic is never quiet."""
+    metric = state.metrics.get(traffic) if traffic else None
+    if metric is None or version is None:
+        return False
+    series = next((s for s in metric.series.values() if s.labels.get("version") == version), None)
+    return series is not None and series.last is not None and series.last.value == 0

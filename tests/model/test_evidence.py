@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cockpit.model import events as ev
 from cockpit.model.checklist import Rule
 from cockpit.model.evidence import (
+    COMPARE,
     HOLD,
     MAX_SAMPLES,
     OK,
@@ -21,6 +22,7 @@ from cockpit.model.evidence import (
     UNKNOWN,
     brief,
     compare_items,
+    compared,
     deciding,
     rejudge,
     rejudge_item,
@@ -202,3 +204,14 @@ def test_a_comparison_that_changes_its_leaning_is_a_new_verdict():
     assert summary([item | {"effect": "green higher", "p": 0.433}]) != summary([item])
     assert summary([item | {"p": 0.43}]) != summary([item])
     assert summary([item | {"p": None, "state": "unknown"}]) != summary([item])
+
+
+def test_compared_says_each_judged_comparison_and_no_shadow_or_rule():
+    evidence = [
+        {"kind": COMPARE, "metric": "p95_latency", "state": "Pass"},
+        {"kind": COMPARE, "metric": "error_rate", "state": "Marginal", "shadow": True},
+        {"kind": "rule", "metric": "error_rate", "state": "OK"},
+        {"kind": COMPARE, "metric": "error_rate", "state": "Fail"},
+    ]
+    assert compared(evidence) == ["p95_latency Pass", "error_rate Fail"]
+    assert compared([]) == []

@@ -15,6 +15,7 @@ from cockpit.model.evidence import GUARD, rejudge
 from cockpit.model.metrics import STALE_AFTER
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import HOLD, OK, ROLLBACK, judge_window, window_events
+from cockpit.model.serving import quiet
 from cockpit.model.state import State, initial_state
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
@@ -410,3 +411,23 @@ def test_times_in_a_published_move_or_a_lease_are_untrusted_and_never_raise(at):
     for move in (published("executing", **bob), published("failed", **bob, updated=at)):
         events = (*healthy_metrics(), *cluster("green", {}), *own, naive_lease, move)
         assert judged(state_of(*events)).state == ROLLBACK
+
+
+# --- quiet: a version that takes no requests now ------------------------------------------
+
+
+def traffic(**rates: str) -> State:
+    samples = tuple(
+        {"labels": {"version": v}, "t": T0.timestamp(), "value": r} for v, r in rates.items()
+    )
+    event = ev.MetricObserved(metric="rps", samples=samples, at=T0.isoformat())
+    return reduce(State(), event)
+
+
+def test_a_version_at_zero_requests_is_quiet_and_unknown_traffic_never_is():
+    state = traffic(blue="0", green="12.5")
+    assert quiet(state, "rps", "blue")
+    assert not quiet(state, "rps", "green")
+    assert not quiet(state, "rps", "canary")  # no series: not measured, not quiet
+    assert not quiet(state, None, "blue") and not quiet(state, "other", "blue")
+    assert not quiet(traffic(blue="NaN"), "rps", "blue")

@@ -9,21 +9,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cockpit.model.approval import EMERGENCY, REQUESTED
-from cockpit.model.evidence import COMPARE
+from cockpit.model.evidence import compared
 from cockpit.model.state import LockState, State
 
 ORDER = {"critical": 0, "warning": 1, "info": 2}
-
-
-def _against_blue(state: State) -> str:
-    """During a soak, how green compares with blue (the soak fails on a Fail, leaves a
-    Marginal to a person): the numbers are one `w` away."""
-    said = [
-        f"{item['metric']} {item['state']}"
-        for item in state.window.evidence
-        if item["kind"] == COMPARE and not item.get("shadow")
-    ]
-    return f" · green vs blue: {', '.join(said)}" if said else ""
 
 
 #: what the rules' rollback banner offers (`rules.window_events`): the holder's key
@@ -59,8 +48,9 @@ class Banner(Static):
             action = running[1]
             step = action.last_step
             doing = f"{step.step} {step.status} {step.detail}".strip() if step else "confirmed"
-            if step is not None and step.step == "soak":
-                doing += _against_blue(state)
+            said = compared(state.window.evidence)
+            if step is not None and step.step == "soak" and said:
+                doing += f" · green vs blue: {', '.join(said)}"
             lines.append(f" ACTION: {action.title} — {doing}")
         approval = state.approval
         if approval is not None and approval.status == EMERGENCY:

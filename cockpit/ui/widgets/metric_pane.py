@@ -20,6 +20,7 @@ from cockpit.model.compare import UNKNOWN
 from cockpit.model.evidence import COMPARE
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.metrics import Metric, stale
+from cockpit.model.serving import quiet
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
 from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
@@ -128,22 +129,11 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
         lines.append(self._footer(metric, source))
         return Text("\n").join(lines)
 
-    def _quiet(self, version: str | None) -> bool:
-        """The version takes no requests now (measured: 0/s), whatever its 5-minute rates
-        still say; unknown traffic is not quiet."""
-        traffic = self.state.metrics.get(self.traffic) if self.traffic else None
-        if traffic is None or version is None:
-            return False
-        series = next(
-            (s for s in traffic.series.values() if s.labels.get("version") == version), None
-        )
-        return series is not None and series.last is not None and series.last.value == 0
-
     def _line(self, metric: Metric, key: str, label: str, width: int) -> Text:
         series = metric.series[key]
         last = series.last
         value = last.value if last else math.nan
-        if self._quiet(series.labels.get("version")):
+        if quiet(self.state, self.traffic, series.labels.get("version")):
             head = Text.assemble(f"{label} ", (f"{'no traffic':>16}", "dim"), f" {'–':<8}")
             return head.append(" 0 requests/s now", style="dim")
         word, style, why = self.verdict(series.labels.get("version") or label.strip())
