@@ -173,8 +173,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     import platformdirs
 
+    from cockpit.demo import build_demo
     from cockpit.load.errors import LoadError
-    from cockpit.sim.demo import build_demo
     from cockpit.sim.environment import Environment
 
     postgres = args.postgres

@@ -22,7 +22,7 @@ from cockpit.audit.export_markdown import report
 from cockpit.audit.read import read_records
 from cockpit.audit.replay import Replay
 from cockpit.audit.verify import verify
-from cockpit.sim.demo import build_demo
+from cockpit.demo import build_demo
 from cockpit.sim.environment import Environment
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
