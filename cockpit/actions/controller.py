@@ -68,6 +68,13 @@ class Host(Protocol):
 
     def dispatch(self, event: ev.Event, *, durable: bool = False) -> str | None: ...
 
+    def post(self, event: ev.Event, orphan: Callable[[ev.Event], None]) -> None:
+        """Into the loop, never waiting; to `orphan` once delivery stopped."""
+
+    def stop_delivery(self) -> None:
+        """The loop runs no more: events waiting for it, and those posted later, go to
+        their orphans."""
+
     def call_soon(self, callback: Callable[..., object], *args: Any) -> None:
         """From any thread, without waiting: `callback(*args)` on the host's own loop."""
 
@@ -109,10 +116,8 @@ class Actions:
         self.thread: threading.Thread | None = None
         self.detached = False  # the terminal is gone: the loop no longer runs
         self.gone = "terminal gone"  # why, as each safe point says it
-        self._pending: list[ev.Event] = []
         self._ended: set[str] = set()  # results journaled since the hang-up
         self._since: list[ev.Event] = []  # what was journaled since, beyond the loop's state
-        self._lock = threading.Lock()
         self.four_eyes = FourEyes(self)
         #: moves whose patch ran, as published on their Service (`cockpit.model.moves`)
         self._moved: dict[str, tuple[SelectorMove, Move]] = {}
@@ -555,23 +560,11 @@ class Actions:
     # --- execution (in a worker thread; steps and outcomes from anywhere) ------------------
 
     def emit(self, event: ev.Event) -> None:
-        """Into the event loop without waiting for it; straight to the journal once detached.
-
-        Never blocking here matters at a hang-up: the loop then waits for this thread.
-        """
+        """Into the event loop without waiting for it; straight to the journal once the loop
+        runs no more. Never blocking here matters at a hang-up: the loop then waits for this
+        thread."""
         self._announce(event)
-        with self._lock:
-            if not self.detached:
-                self._pending.append(event)
-                self.host.call_soon(self._deliver)
-                return
-        self._record(event)
-
-    def _deliver(self) -> None:
-        with self._lock:
-            events, self._pending = self._pending, []
-        for event in events:
-            self.host.dispatch(event)
+        self.host.post(event, self._record)
 
     def _record(self, event: ev.Event) -> None:
         if getattr(event, "id", None) in self._ended:  # closed out: the journal is closing
@@ -585,11 +578,8 @@ class Actions:
         """The terminal is gone (or the cockpit quits: `why`): from now on the action
         journals its own steps, and the caller may wait for it (the event loop will not run
         again)."""
-        with self._lock:
-            self.detached, self.gone = True, why
-            events, self._pending = self._pending, []
-        for event in events:
-            self._record(event)
+        self.detached, self.gone = True, why
+        self.host.stop_delivery()  # what the loop has not taken yet comes to `_record`
         thread = self.thread
         return thread if thread is not None and thread.is_alive() else None
 

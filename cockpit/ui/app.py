@@ -8,7 +8,6 @@ and render the state they are shown. Persistence, journal and sources hang off
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import os
 import signal
@@ -39,6 +38,7 @@ from cockpit.model.session import Session, Workspace
 from cockpit.model.state import State
 from cockpit.model.untrusted import clean
 from cockpit.runtime.engine import Engine
+from cockpit.runtime.inbox import Inbox
 from cockpit.runtime.progress import ProgressStore
 from cockpit.runtime.sources import SOURCES  # the status bar names each, configured or not
 from cockpit.sources.base import Source, SourceFactory
@@ -140,7 +140,7 @@ class CockpitApp(App[int]):
         self.engine.listeners.append(self._shown)
         self.actions = Actions(self)
         self._filter_pane: str | None = None
-        self._leaving = False  # sources' late events are dropped, not scheduled
+        self.inbox = Inbox(self.call_soon, self.dispatch)  # every thread's way in
         self._stopping = threading.Event()  # crashed sources are not restarted any more
         self.set_keymap(session.keys)
         self._keys = KeyRouting()
@@ -325,11 +325,8 @@ class CockpitApp(App[int]):
         return crashed
 
     def _emit(self, event: ev.Event) -> None:
-        """From a source's thread: into the event loop, or nowhere once the app is closing."""
-        if self._leaving:
-            return
-        with contextlib.suppress(RuntimeError):
-            self.call_from_thread(self.dispatch, event)
+        """From a source's thread: into the event loop, or nowhere once it runs no more."""
+        self.inbox.post(event)
 
     def _stop_sources(self) -> None:
         self._stopping.set()
@@ -338,7 +335,7 @@ class CockpitApp(App[int]):
 
     def on_unmount(self) -> None:
         """However the app ends (a test that failed, an exception): no source thread stays."""
-        self._leaving = True
+        self.inbox.close()  # sources' late events are dropped, actions' journaled
         self._stop_sources()
 
     def _derive_checks(self) -> None:
@@ -363,6 +360,12 @@ class CockpitApp(App[int]):
     @property
     def locked(self) -> bool:
         return any(source.name == "lock" for source in self.sources)
+
+    def post(self, event: ev.Event, orphan: Callable[[ev.Event], None]) -> None:
+        self.inbox.post(event, orphan)
+
+    def stop_delivery(self) -> None:
+        self.inbox.close()
 
     def call_soon(self, callback: Callable[..., object], *args: object) -> None:
         """In the app's own context (screens need it), whichever thread asks."""
@@ -691,7 +694,7 @@ class CockpitApp(App[int]):
     def shutdown(self, code: int, reason: str = "quit") -> None:
         """Leave with everything saved: progress, an action's end or safe point (a quit
         mid-action ends it as a hang-up does), and the journal's closing record."""
-        self._leaving = True
+        self.inbox.close()  # sources' late events are dropped, actions' journaled
         self._stop_sources()
         self._end_actions("quit by the operator" if reason == "quit" else "terminal gone")
         if self.trail is not None:

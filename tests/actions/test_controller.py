@@ -20,6 +20,7 @@ from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import judge_window, window_events
 from cockpit.model.state import initial_state
+from cockpit.runtime.inbox import Inbox
 from tests.postgres_server import fake_backup
 from tests.ui.apps import make_session
 
@@ -50,6 +51,7 @@ class Host:
         self.threads: list[threading.Thread] = []
         self.now_at = T0
         self.clock = lambda: self.now_at
+        self.inbox = Inbox(self.call_soon, self.dispatch)
         self.dispatch(ev.ClockTick(now=T0.isoformat()))
 
     def dispatch(self, event, *, durable=False):
@@ -61,6 +63,12 @@ class Host:
 
     def call_soon(self, callback, *args):
         self.queued.append((callback, args))
+
+    def post(self, event, orphan):
+        self.inbox.post(event, orphan)
+
+    def stop_delivery(self):
+        self.inbox.close()
 
     def run_queued(self) -> None:
         while self.queued:

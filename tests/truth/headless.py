@@ -22,6 +22,7 @@ from cockpit.model.layout import Layout
 from cockpit.model.session import Session
 from cockpit.model.state import State
 from cockpit.runtime.engine import Engine
+from cockpit.runtime.inbox import Inbox
 
 #: seconds a worker gets after a hang-up before it is cancelled (the app gives ACTION_GRACE,
 #: 30 s; the emulator answers at once, so a worker that needs more is stuck)
@@ -45,6 +46,7 @@ class HeadlessHost:
         self._queue: list[tuple[Callable[..., object], tuple[Any, ...]]] = []
         self._gated: list[tuple[threading.Thread, threading.Event]] = []
         self._lock = threading.Lock()
+        self.inbox = Inbox(self.call_soon, self.dispatch)
         self._gone = False  # hung up: a thread let go now never works
         self.actions = Actions(self)
 
@@ -91,6 +93,12 @@ class HeadlessHost:
     def call_soon(self, callback: Callable[..., object], *args: Any) -> None:
         with self._lock:
             self._queue.append((callback, args))
+
+    def post(self, event: ev.Event, orphan: Callable[[ev.Event], None]) -> None:
+        self.inbox.post(event, orphan)
+
+    def stop_delivery(self) -> None:
+        self.inbox.close()
 
     def spawn(self, target: Callable[[], object], name: str) -> threading.Thread:
         """A daemon thread that starts its work when `run_workers` (or a hang-up) lets it;
