@@ -2,9 +2,10 @@
 
 Each kind (pods, services, EndpointSlices, Deployments, Leases) runs one loop: list, then
 watch from the list's resourceVersion with bookmarks; a 410 Gone re-lists; a dropped
-connection resumes from the last resourceVersion seen; errors back off (0.5 s doubling to
-30 s) and are reported as what they are — 401, 403 with the refused verb and resource,
-404, unreachable — with the time of the last good data kept by the reducer.
+connection resumes from the last resourceVersion seen; errors back off (`backoff.RETRY`,
+from the start again after a watch that ran) and are reported as what they are — 401,
+403 with the refused verb and resource, 404, unreachable — with the time of the last
+good data kept by the reducer.
 
 The official client does authentication, TLS and kubeconfig/in-cluster configuration;
 responses are read as plain JSON (`_preload_content=False`): the client's model
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +26,7 @@ from typing import Any
 
 from cockpit.clients.kube import ApiProblem, KubeSettings, api_client, describe, kube_client
 from cockpit.model import events as ev
+from cockpit.sources.backoff import RETRY, Backoff
 from cockpit.sources.kube_objects import SLIM
 
 Emit = Callable[[ev.Event], None]
@@ -39,8 +40,7 @@ class Timing:
     """How long the source waits for the API server and backs off after a failure (tests
     shrink them rather than sleep through them)."""
 
-    retry_first: float = 0.5  # doubling, with ±20 % jitter …
-    retry_max: float = 30.0  # … up to this
+    retry: Backoff = RETRY
     connect: float = 5.0
     read: float = 30.0  # a list's answer
     watch_read: float = WATCH_SECONDS + 30  # a watch's next line (quiet watches are long)
@@ -135,7 +135,7 @@ class KubeSource:
         }
 
     def run(self, kind: str) -> None:
-        first = backoff = self.timing.retry_first
+        waits = self.timing.retry.delays()
         resource_version: str | None = None
         while not self.stopped:
             verb = "list" if resource_version is None else "watch"
@@ -144,7 +144,7 @@ class KubeSource:
                     resource_version = self._list(kind)
                 started = time.monotonic()
                 resource_version = self._watch(kind, resource_version)
-                backoff = first
+                waits = self.timing.retry.delays()  # it worked: the next failure waits least
                 if not self.stopped and time.monotonic() - started < WATCH_SECONDS - 5:
                     # the server (or a proxy) cut the watch: until the next one delivers,
                     # what is shown may be old — say so rather than look live
@@ -159,8 +159,7 @@ class KubeSource:
                 if self.stopped:
                     return
                 self._problem(kind, describe(error, verb, kind, self.settings.namespace))
-                self._stop.wait(backoff * (0.8 + 0.4 * random.random()))
-                backoff = min(backoff * 2, self.timing.retry_max)
+                self._stop.wait(next(waits))
 
     def _list(self, kind: str) -> str:
         func, selectors = self.request(kind)

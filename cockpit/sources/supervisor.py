@@ -3,7 +3,7 @@
 Sources catch what they expect (an unreachable server, a 403); anything else escaping a
 loop would otherwise stop the source silently while its pane kept the last data, or
 "not configured" if it never delivered. The supervisor reports the crash through the
-app's callback and restarts the loop after a back-off (1 s, doubling to 30 s).
+app's callback and restarts the loop after the sources' one back-off (`backoff.RETRY`).
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
+from cockpit.sources.backoff import RETRY, Backoff
 
 
 def supervised(
     loop: Callable[[], None],
     crashed: Callable[[str], None],
     stopping: threading.Event,
-    first_backoff: float = FIRST_BACKOFF,
+    backoff: Backoff = RETRY,
 ) -> Callable[[], None]:
     """`loop` run until it returns (stopped) or `stopping` is set; `crashed(detail)` after
     each crash, with what happened and when it is tried again."""
 
     def run() -> None:
-        backoff = first_backoff
+        waits = backoff.delays()
         while not stopping.is_set():
             try:
                 loop()
@@ -33,9 +33,9 @@ def supervised(
                 if stopping.is_set():
                     return
                 text = str(error).splitlines()[0][:200] if str(error) else ""
-                crashed(f"{type(error).__name__}: {text}; restarting in {backoff:g} s")
-            if stopping.wait(backoff):
-                return
-            backoff = min(backoff * 2, MAX_BACKOFF)
+                wait = next(waits)
+                crashed(f"{type(error).__name__}: {text}; restarting in {round(wait, 2):g} s")
+                if stopping.wait(wait):
+                    return
 
     return run

@@ -1,5 +1,6 @@
 """The kube source on the official client, against the emulator: list, watch, recover."""
 
+import socket
 import threading
 import time
 
@@ -10,6 +11,7 @@ from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
+from cockpit.sources.backoff import Backoff
 from cockpit.sources.kube import KubeSource, Timing
 
 
@@ -120,7 +122,7 @@ def watch_quiet_cluster(kubeconfig_path):
     settings = KubeSettings(
         namespace="production", app="valeo-erp", service="valeo-erp", kubeconfig=kubeconfig_path
     )
-    fast = Timing(retry_first=0.02, retry_max=0.2)
+    fast = Timing(retry=Backoff(first=0.02, cap=0.2))
     return KubeSource(settings, collected, timing=fast), collected
 
 
@@ -222,6 +224,30 @@ def test_connection_loss_is_unreachable_with_the_time_of_last_data(cluster, kube
     got.wait(lambda s: said(s) == "unreachable", what="unreachable")
     status = got.state().sources["kubernetes"]
     assert status.last_ok >= last_ok and status.since >= status.last_ok
+
+
+def test_a_stop_wakes_a_loop_backing_off_from_an_unreachable_server(tmp_path):
+    from cockpit.sim.kube.valeo import write_kubeconfig
+
+    with socket.socket() as sock:  # a port nobody listens on: refused at once
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = KubeSettings(
+        namespace="production",
+        app="valeo-erp",
+        service="valeo-erp",
+        kubeconfig=str(write_kubeconfig(tmp_path / "kc", url)),
+    )
+    got = Collected()
+    source = KubeSource(settings, got, timing=Timing(retry=Backoff(first=60.0)))
+    threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
+    for thread in threads:
+        thread.start()
+    got.wait(lambda s: said(s) == "unreachable", what="unreachable")
+    source.stop()
+    for thread in threads:
+        thread.join(2)  # each waits 48 s or more before it asks again
+    assert not any(t.is_alive() for t in threads), "a backing-off loop outlived stop()"
 
 
 # --- what the cluster says is shown, never obeyed, and never carries a credential --------

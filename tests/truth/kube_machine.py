@@ -43,6 +43,7 @@ from cockpit.model.untrusted import contains_secret
 from cockpit.runtime.engine import Engine
 from cockpit.sim.clock import ManualClock
 from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
+from cockpit.sources.backoff import Backoff
 from cockpit.sources.kube import KubeSource, Timing
 from cockpit.sources.kube_objects import SLIM
 from cockpit.sources.lock import WindowLock
@@ -61,7 +62,7 @@ SELECTS = {
 }
 #: the source's waits, shrunk: a request unanswered for READ seconds is a timeout
 READ = 1.5
-TIMING = Timing(retry_first=0.02, retry_max=0.2, connect=1.0, read=READ, watch_read=READ)
+TIMING = Timing(retry=Backoff(first=0.02, cap=0.2), connect=1.0, read=READ, watch_read=READ)
 SLOW, TIMEOUT = 0.3, 2 * READ  # an answer late but in time; one past the source's patience
 NOTICE = 4 * READ  # how long the source may take to say it cannot see
 CONVERGE = 20.0  # how long it may take to catch up once the faults are gone

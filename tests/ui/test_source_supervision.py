@@ -3,6 +3,7 @@
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
+from cockpit.sources.backoff import Backoff
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.sources.supervisor import supervised
 from cockpit.ui.app import CockpitApp
@@ -23,7 +24,9 @@ async def test_a_crashed_prometheus_source_says_failed_and_restarts(
     monkeypatch.setattr(PrometheusSource, "_client", first_import_fails)
     monkeypatch.setattr(
         "cockpit.ui.app.supervised",
-        lambda loop, crashed, stopping: supervised(loop, crashed, stopping, first_backoff=0.5),
+        lambda loop, crashed, stopping: supervised(
+            loop, crashed, stopping, Backoff(first=0.5, jitter=0)
+        ),
     )
     settings = PrometheusSettings(url=prometheus.url, queries={"up": "up"}, interval=0.2)
     session = make_session("go-live", context=None, prometheus={"url": prometheus.url})
