@@ -5,6 +5,7 @@ import http.server
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
@@ -13,6 +14,7 @@ from cockpit.model.reduce import reduce
 from cockpit.model.state import SourceState, State
 from cockpit.runtime.wiring import source_factories
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from tests.helpers.poll import eventually
 from tests.latency_proxy import LatencyProxy
 from tests.ui.apps import make_session
 
@@ -59,14 +61,14 @@ class Watched:
             state = reduce(state, event)
         return state
 
-    def wait(self, condition, timeout=20.0, what=""):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait(self, condition: Callable[[State], object], timeout=20.0, what="") -> State:
+        def arrived() -> State | None:
             state = self.state()
-            if condition(state):
-                return state
-            time.sleep(0.1)
-        raise AssertionError(f"timed out: {what}; sources {self.state().sources}")
+            return state if condition(state) else None
+
+        return eventually(
+            arrived, what=what, timeout=timeout, every=0.1, seen=lambda: self.state().sources
+        )
 
     def stop(self):
         self.source.stop()
