@@ -15,22 +15,10 @@ from cockpit.model.state import SourceState, State
 from cockpit.runtime.wiring import source_factories
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from tests.helpers.poll import eventually
+from tests.helpers.prometheus import QUERIES
 from tests.latency_proxy import LatencyProxy
 from tests.ui.apps import make_session
 
-SEL = 'namespace="${namespace}",service="${service}"'
-QUERIES = {
-    "sse": f"sum by (version) (sse_connections{{{SEL}}})",
-    "errors": (
-        f'sum by (version) (rate(http_requests_total{{{SEL},status=~"5.."}}[10s]))'
-        f" / sum by (version) (rate(http_requests_total{{{SEL}}}[10s]))"
-    ),
-    "p95": (
-        "histogram_quantile(0.95, sum by (le, version) "
-        f"(rate(http_request_duration_seconds_bucket{{{SEL}}}[10s])))"
-    ),
-    "purple": 'sum(sse_connections{version="purple"})',
-}
 VALUES = {"namespace": "production", "service": "valeo-erp"}
 
 

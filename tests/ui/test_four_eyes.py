@@ -24,6 +24,7 @@ from cockpit.runtime.wiring import source_factories
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.prompt import Prompt
+from tests.helpers.poll import eventually_async
 from tests.ui.apps import make_session
 
 SIZE = (160, 48)
@@ -45,11 +46,7 @@ def cockpit(kubeconfig: Path, tmp_path: Path, operator: str, clock=None, **confi
 
 
 async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    await eventually_async(condition, what=what, timeout=seconds, pause=pilot.pause)
 
 
 def ready(app: CockpitApp) -> bool:
