@@ -17,19 +17,7 @@ from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from tests.helpers.poll import eventually_async
 from tests.planted import leaked, leaky_layout
-from tests.ui.apps import screen_ansi
-
-BIG, SMALL = (160, 48), (80, 24)
-PARENT = "phase-1-pre-deployment/infrastructure/postgresql-database"
-#: the first item that can be ticked: its parent, **PostgreSQL Database**, waits for it
-FIRST_ITEM = f"{PARENT}/production-database-provisioned"
-
-
-async def to_first_item(pilot) -> None:
-    """From start: focus the go-live checklist, cursor on its first leaf item."""
-    await pilot.press("j", "j", "j")
-    assert pilot.app.focused.pane_id == "go-live"  # the layout's pane: no key moved it
-    assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"
+from tests.ui.apps import BIG, FIRST_ITEM, SMALL, screen_ansi, to_first_item
 
 
 async def test_space_ticks_and_unticks_with_who_and_when(make_app):
