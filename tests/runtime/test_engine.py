@@ -119,7 +119,7 @@ def observer(cluster, kubeconfig):
 def test_a_cockpit_that_did_not_act_is_not_ok_after_anothers_failed_cutover(
     cluster, kubeconfig, observer
 ):
-    from tests.actions.test_controller import cluster_host, cut_over, later, observe, only
+    from tests.helpers.action_host import cluster_host, cut_over, later, observe, only
 
     ready = observer.until(lambda s: s.kube.services and s.window.state == "", "B sees blue")
     assert honest_verdict_violations(ready, "valeo-erp") == []
@@ -146,7 +146,7 @@ def test_a_cockpit_that_did_not_act_is_not_ok_after_anothers_failed_cutover(
 def test_a_cockpit_that_did_not_act_is_not_ok_after_the_actors_hang_up(
     cluster, kubeconfig, observer
 ):
-    from tests.actions.test_controller import cluster_host, cut_over
+    from tests.helpers.action_host import cluster_host, cut_over
 
     alice = cluster_host(kubeconfig)
     controller = cut_over(alice)
