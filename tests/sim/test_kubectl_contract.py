@@ -44,6 +44,8 @@ def _lines(proc: subprocess.Popen[str]) -> queue.Queue:
 def _read_until(lines: queue.Queue, done, timeout: float = 10.0) -> list[str]:
     """Collect output lines until `done(collected)` holds; fail at the deadline."""
     collected: list[str] = []
+    # not tests.helpers.poll: each round blocks on the queue for the next line, collecting
+    # every line on the way (polling would need a second buffer and an interval)
     deadline = time.monotonic() + timeout
     while not done(collected):
         remaining = deadline - time.monotonic()
