@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from cockpit.load.settings import NESTED, PREFIX, RENAMED
 from cockpit.model.config import Config
 from cockpit.sim.kube.valeo import SimCluster, start_valeo, write_kubeconfig
+from tests.helpers.poll import eventually
 
 pytest_plugins = ["tests.postgres_server"]
 
@@ -174,14 +174,14 @@ class Prometheus:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(200):
+
+        def ready() -> bool:
             try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError("prometheus did not become ready in 10 s")
+                return False
+
+        eventually(ready, what="prometheus ready", timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

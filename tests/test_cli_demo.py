@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import os
 import signal
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cockpit.audit.read import read_records
+from cockpit.audit.records import Record
 from cockpit.audit.verify import INTACT, verify
-from tests.ui.test_terminal import Terminal
+from tests.helpers.poll import eventually
+from tests.ui.pty_driver import Terminal
 
 
 def demo_children(demo: int) -> list[int]:
@@ -30,13 +32,15 @@ def demo_children(demo: int) -> list[int]:
     return found
 
 
-def gone(pids: list[int], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)]:
-            return True
-        time.sleep(0.1)
-    return False
+def assert_gone(pids: list[int], what: str, timeout: float = 15.0) -> None:
+    """Every one of `pids` has ended (a zombie has: only its parent's wait is missing)."""
+    eventually(
+        lambda: not [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)],
+        what=what,
+        timeout=timeout,
+        every=0.1,
+        seen=lambda: [p for p in pids if Path(f"/proc/{p}").exists() and not _zombie(p)],
+    )
 
 
 def _zombie(pid: int) -> bool:
@@ -55,21 +59,21 @@ def demo(tmp_path):
 
 def started(term: Terminal) -> list[int]:
     term.read_until(b"DEMO", timeout=60)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        children = demo_children(term.pid)
-        if children:
-            return children
-        time.sleep(0.1)
-    raise AssertionError("the demo started no Prometheus (is Debian's prometheus installed?)")
+    return eventually(
+        lambda: demo_children(term.pid),
+        what="the demo's Prometheus (is Debian's prometheus installed?)",
+        timeout=30,
+        every=0,
+        between=lambda: term.drain(0.1),
+    )
 
 
 def test_ssh_drop_ends_the_demo_and_everything_it_started(demo, tmp_path):
     children = started(demo)
     os.close(demo.fd)  # the SSH session drops
     status = demo.wait_exit(timeout=20)
-    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
-    assert gone(children), "the demo's Prometheus outlived it"
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
+    assert_gone(children, "the demo's Prometheus to end with it")
     (journal,) = (tmp_path / "state" / "cockpit" / "audit").glob("demo-happy-*.jsonl")
     assert verify(journal).code == INTACT
     records = list(read_records(journal))
@@ -79,7 +83,7 @@ def test_ssh_drop_ends_the_demo_and_everything_it_started(demo, tmp_path):
 def test_kill_9_leaves_no_prometheus_behind(demo):
     children = started(demo)
     demo.kill()  # SIGKILL: no handler runs; the kernel tells the children
-    assert gone(children), "an orphaned Prometheus kept running"
+    assert_gone(children, "the orphaned Prometheus to end")
 
 
 def journal_of(tmp_path: Path) -> Path:
@@ -87,14 +91,19 @@ def journal_of(tmp_path: Path) -> Path:
     return journal
 
 
-def wait_for_record(journal: Path, wanted, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [r for r in read_records(journal) if wanted(r)]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError("the record never came")
+def wait_for_record(
+    term: Terminal, journal: Path, wanted: Callable[[Record], bool], what: str, timeout: float
+) -> Record:
+    """The first record `wanted` picks, draining the terminal meanwhile (a full pty would
+    block the demo's frames, and the record would never come)."""
+    found = eventually(
+        lambda: [r for r in read_records(journal) if wanted(r)],
+        what=what,
+        timeout=timeout,
+        every=0,
+        between=lambda: term.drain(0.2),
+    )
+    return found[0]
 
 
 def test_a_hang_up_during_the_soak_journals_where_the_traffic_is(tmp_path):
@@ -107,8 +116,10 @@ def test_a_hang_up_during_the_soak_journals_where_the_traffic_is(tmp_path):
         term.read_until(b"confirm")
         term.type(b"valeo-erp\r")
         soaking = wait_for_record(
+            term,
             journal,
             lambda r: r.kind == "action.step" and r.data["step"] == "soak",
+            what="the soak's step record",
             timeout=90,
         )
         assert soaking.data["status"] == "running"
@@ -116,7 +127,7 @@ def test_a_hang_up_during_the_soak_journals_where_the_traffic_is(tmp_path):
         status = term.wait_exit(timeout=30)
     finally:
         term.kill()
-    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129
     assert verify(journal).code == INTACT
     kinds = [(r.kind, r.data.get("outcome") or r.data.get("status")) for r in read_records(journal)]
     assert kinds[-3:] == [

@@ -27,18 +27,20 @@ from cockpit.sim.environment import Environment
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
+from tests.helpers.poll import eventually_async
 
 SPEED = 60.0  # the soak's 15 minutes in 15 s, the rules' 2 minutes in 2 s
 SIZE = (160, 48)
 
 
 async def wait_for(pilot, condition, what: str, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}: {pilot.app.state.actions}")
+    await eventually_async(
+        condition,
+        what=what,
+        timeout=seconds,
+        pause=pilot.pause,
+        seen=lambda: pilot.app.state.actions,
+    )
 
 
 def live(app: CockpitApp) -> bool:

@@ -28,6 +28,7 @@ from cockpit.actions.backup import (
     run_backup,
 )
 from cockpit.clients.backups import list_backups
+from tests.helpers.poll import eventually
 from tests.postgres_server import REPO_ROOT, Database, PostgresServer, fake_backup
 
 
@@ -42,15 +43,6 @@ def files(directory: Path) -> list[str]:
 def backup(dsn: str, directory: Path) -> tuple[BackupPlan, object]:
     plan = plan_backup(BackupSettings(dsn, directory))
     return plan, run_backup(plan, no_progress, threading.Event())
-
-
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 # --- plan -------------------------------------------------------------------------------------
@@ -195,12 +187,13 @@ def test_cancel_stops_pg_dump_and_leaves_no_file(postgres_server: PostgresServer
     assert (result.ok, result.step) == (False, "cancelled")
     assert result.error.startswith("cancelled by the operator after ")
     assert files(tmp_path) == []
-    _wait_for(
+    eventually(
         lambda: (
             not postgres_server.sql(
                 "SELECT 1 FROM pg_stat_activity WHERE application_name = 'cockpit-backup'"
             )
-        )
+        ),
+        what="the cancelled pg_dump's session to end",
     )
 
 

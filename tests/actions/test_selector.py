@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 
 import pytest
@@ -26,6 +25,7 @@ from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
 from cockpit.sources.kube import KubeSource
+from tests.helpers.poll import eventually
 
 GREEN = SelectorMove(service="valeo-erp", namespace="production", to="green", app="valeo-erp")
 BLUE = SelectorMove(service="valeo-erp", namespace="production", to="blue", app="valeo-erp")
@@ -52,16 +52,25 @@ def watched(kubeconfig, until, timeout=10.0) -> State:
     threads = [threading.Thread(target=loop, daemon=True) for loop in source.loops()]
     for thread in threads:
         thread.start()
+
+    def reduced() -> State:
+        state = State()
+        for event in list(events):
+            state = reduce(state, event)
+        return state
+
+    def arrived() -> State | None:
+        state = reduced()
+        return state if until(state) else None
+
     try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            state = State()
-            for event in list(events):
-                state = reduce(state, event)
-            if until(state):
-                return state
-            time.sleep(0.1)
-        raise AssertionError("the watched state never got there")
+        return eventually(
+            arrived,
+            what="the watched state to get there",
+            timeout=timeout,
+            every=0.1,
+            seen=lambda: reduced().sources,
+        )
     finally:
         source.stop()
         for thread in threads:

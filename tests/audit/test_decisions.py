@@ -4,7 +4,7 @@ or marked not applicable, and every override, cancel and take-over with its reas
 import pytest
 
 from cockpit.model import events as ev
-from tests.audit.test_report import Window, section
+from tests.helpers.report import Window, section
 
 HEALTHZ = "phase-2-deployment/staging-deployment/smoke-tests-on-staging/healthz-returns-200"
 ZAP = (

@@ -17,9 +17,9 @@ from cockpit.audit.replay import Replay
 from cockpit.audit.trail import AuditTrail
 from cockpit.ui.cast import screen_frames
 from cockpit.ui.widgets.status_bar import StatusBar
+from tests.helpers.kube import cluster, pods
 from tests.planted import PLANTED, leaked, leaky_layout
 from tests.ui.apps import NOW, build_app
-from tests.ui.test_pods_pane import cluster, pods
 
 ASCIINEMA = Path(sys.executable).parent / "asciinema"
 

@@ -15,6 +15,7 @@ from cockpit.model import events as ev
 from cockpit.ui.replay_app import ReplayApp
 from cockpit.ui.widgets.pods_pane import PodsPane
 from cockpit.ui.widgets.rows_pane import RowsPane
+from tests.helpers.poll import eventually_async
 from tests.ui.apps import NOW, build_app
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -101,8 +102,12 @@ async def test_replay_ignores_the_auditors_keys_and_plays_on_space(tmp_path):
         await pilot.press("right", "right")
         assert app.position == 2
         await pilot.press("space")
-        await pilot.pause(0.5)
-        assert app.position == len(replay.steps) - 1
+        await eventually_async(
+            lambda: app.position == len(replay.steps) - 1,
+            what="the playback's last step",
+            pause=pilot.pause,
+            seen=lambda: app.position,
+        )
         bar = str(app.query_one("#replay-bar").render())
         assert "REPLAY" in bar and "keys:" in bar
 

@@ -4,9 +4,9 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 from cockpit.clients import imports
+from tests.helpers.poll import eventually
 
 #: first import of each client, on the threads the sources run on; every module of the
 #: client libraries must be imported while the shared import lock is held by that thread
@@ -73,8 +73,11 @@ def test_preload_lets_one_thread_import_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(threading, "slow_client_active", 0, raising=False)
     first = threading.Thread(target=imports.preload, args=("slow_client",))
     first.start()
-    while not getattr(threading, "slow_client_active", 0):  # the first import is under way
-        time.sleep(0.001)
+    eventually(  # the first import is under way (it lasts 0.2 s)
+        lambda: getattr(threading, "slow_client_active", 0),
+        what="the first import under way",
+        every=0.001,
+    )
     imports.preload("slow_other")  # waits for the first thread's import to finish
     first.join()
     assert sys.modules["slow_other"].SEEN == 0

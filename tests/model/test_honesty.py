@@ -12,7 +12,7 @@ from cockpit.model.honesty import honest_verdict_violations
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import OK, judge_window, window_events
 from cockpit.model.state import State
-from tests.model.test_serving import (
+from tests.helpers.serving import (
     HOLDER,
     NOT_VERIFIED,
     T0,

@@ -171,7 +171,7 @@ def test_an_unchanged_verdict_is_journaled_again_before_its_evidence_goes_stale(
     and not once a second while it is fresh."""
     from cockpit.model.honesty import honest_verdict_violations
     from cockpit.model.rules import window_events
-    from tests.model.test_serving import cluster, healthy_metrics, state_of
+    from tests.helpers.serving import cluster, healthy_metrics, state_of
 
     def judged(state: State) -> tuple[State, list[ev.Event]]:
         verdict = judge_window(state, "plan", {"error_rate": "errors"}, "valeo-erp", "version")

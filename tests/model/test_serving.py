@@ -5,116 +5,29 @@ not live, or while an action failed and left the traffic where its verification 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
 from cockpit.model import events as ev
-from cockpit.model.checklist import Runbook
 from cockpit.model.evidence import GUARD, rejudge
 from cockpit.model.metrics import STALE_AFTER
 from cockpit.model.reduce import reduce
 from cockpit.model.rules import HOLD, OK, ROLLBACK, judge_window, window_events
 from cockpit.model.serving import quiet
-from cockpit.model.state import State, initial_state
-
-T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
-PLAN = Runbook.model_validate(
-    {
-        "title": "Plan",
-        "success": [{"name": "Error-Rate < 1%", "metric": "error_rate", "condition": "< 1%"}],
-        "rollback_triggers": [
-            {"name": "Error-Rate > 5%", "metric": "error_rate", "condition": "> 5%", "for": "2m"}
-        ],
-    }
+from cockpit.model.state import State
+from tests.helpers.serving import (
+    HOLDER,
+    MOVE,
+    NOT_VERIFIED,
+    T0,
+    cluster,
+    cutover,
+    healthy_metrics,
+    lease,
+    published,
+    state_of,
 )
-MOVE = {"service": "valeo-erp", "namespace": "production", "to": "green"}
-MOVE |= {"label": "version", "app": "valeo-erp"}
-
-
-def pod(name: str, version: str, ready: bool) -> dict:
-    return {
-        "name": name,
-        "labels": {"app": "valeo-erp", "version": version},
-        "phase": "Running",
-        "ready": ready,
-        "containers": 1,
-        "ready_containers": int(ready),
-        "restarts": 0 if ready else 7,
-        "node": "n",
-        "reason": "" if ready else "CrashLoopBackOff",
-        "started": T0.isoformat(),
-    }
-
-
-def cluster(selects: str, ready: dict[str, int], watch: str = "ok") -> list[ev.Event]:
-    """The Service selecting `selects`; per version three desired pods, `ready[v]` ready."""
-    pods = [
-        pod(f"valeo-erp-{v}-{n}", v, n < ready.get(v, 3))
-        for v in ("blue", "green")
-        for n in range(3)
-    ]
-    selected = [p for p in pods if p["labels"]["version"] == selects]
-    slice_ = {
-        "name": "valeo-erp-x",
-        "service": "valeo-erp",
-        "endpoints": [{"pod": p["name"], "ready": p["ready"]} for p in selected],
-    }
-    deployments = [
-        {"name": f"valeo-erp-{v}", "labels": {"app": "valeo-erp", "version": v}}
-        | {"replicas": 3, "ready": ready.get(v, 3), "updated": 3, "available": ready.get(v, 3)}
-        for v in ("blue", "green")
-    ]
-    service = {"name": "valeo-erp", "selector": {"app": "valeo-erp", "version": selects}}
-    at = T0.isoformat()
-    return [
-        ev.KubeObserved(resource="services", change="LIST", items=(service,), at=at),
-        ev.KubeObserved(resource="pods", change="LIST", items=tuple(pods), at=at),
-        ev.KubeObserved(resource="endpointslices", change="LIST", items=(slice_,), at=at),
-        ev.KubeObserved(resource="deployments", change="LIST", items=tuple(deployments), at=at),
-        ev.SourceStatus(source="kubernetes", state=watch, at=at),
-    ]
-
-
-def healthy_metrics() -> list[ev.Event]:
-    t = T0.timestamp()
-    samples = tuple({"labels": {"version": v}, "t": t, "value": "0.002"} for v in ("blue", "green"))
-    return [
-        ev.SourceStatus(source="prometheus", state="ok", at=T0.isoformat()),
-        ev.MetricObserved(metric="errors", samples=samples, at=T0.isoformat()),
-    ]
-
-
-def cutover(outcome: str, detail: str, executed: bool = True) -> list[ev.Event]:
-    at = T0.isoformat()
-    key = f"cutover@{at}"
-    steps = [ev.ActionStep(id=key, step="dry-run", status="done", at=at)]
-    if executed:
-        steps += [
-            ev.ActionStep(id=key, step="execute", status="done", at=at),
-            ev.ActionStep(id=key, step="verify", status="failed", detail=detail, at=at),
-        ]
-    return [
-        ev.ActionPlanned(
-            id=key,
-            action="cutover",
-            target="valeo-erp",
-            title="Cutover valeo-erp blue → green",
-            params={"move": MOVE, "expected": "blue"},
-            by="alice@bastion",
-            at=at,
-        ),
-        ev.ActionConfirmed(id=key, by="alice@bastion", at=at),
-        *steps,
-        ev.ActionFinished(id=key, outcome=outcome, detail=detail, at=at),
-    ]
-
-
-def state_of(*events: ev.Event) -> State:
-    state = initial_state({"plan": PLAN})
-    for event in (ev.ClockTick(now=(T0 + timedelta(seconds=5)).isoformat()), *events):
-        state = reduce(state, event)
-    return state
 
 
 def judged(state: State):
@@ -224,35 +137,6 @@ def test_without_metrics_a_failed_cutover_is_said_and_then_the_window_is_unjudge
 
 
 # --- a move another cockpit published on the Service ---------------------------------------
-
-HOLDER = "alice@bastion#4711-3f9a2c"
-
-
-def published(state: str, detail: str = "", action: str = "cutover", to: str = "green", **over):
-    """The Service as another cockpit left it: selecting `to`, its move annotated."""
-    move = {
-        "action": action,
-        "id": f"{action}@{T0.isoformat()}",
-        "by": "alice@bastion",
-        "holder": HOLDER,
-        "state": state,
-        "at": (T0 - timedelta(minutes=2)).isoformat(),
-        "updated": T0.isoformat(),
-        "label": "version",
-        "to": to,
-        "detail": detail,
-    } | over
-    service = {"name": "valeo-erp", "selector": {"app": "valeo-erp", "version": to}, "move": move}
-    return ev.KubeObserved(resource="services", change="MODIFIED", items=(service,))
-
-
-def lease(holder: str, renewed: datetime = T0) -> ev.KubeObserved:
-    item = {"name": "cockpit-window", "holder": holder, "renewed": renewed.isoformat()}
-    item |= {"duration": 15, "resource_version": "1"}
-    return ev.KubeObserved(resource="leases", change="LIST", items=(item,))
-
-
-NOT_VERIFIED = "not verified after 2m: 1/3 green endpoints ready"
 
 
 def test_a_cutover_another_cockpit_failed_leaves_this_window_at_rollback_too():

@@ -1,6 +1,6 @@
 """The engine: the one way in, without Textual."""
 
-import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -16,6 +16,7 @@ from cockpit.model.state import State
 from cockpit.runtime.engine import Engine
 from cockpit.runtime.progress import ProgressStore
 from tests.disk import file_size_limit
+from tests.helpers.poll import eventually
 from tests.ui.apps import NOW, make_session
 
 ITEM = "phase-1-pre-deployment/infrastructure/kubernetes-cluster/production-namespace-created"
@@ -90,12 +91,12 @@ class Watching:
         self.engine.judge(self.session.workspace.layout)
         return self.engine.state
 
-    def until(self, condition, what: str) -> State:
-        deadline = time.monotonic() + 10
-        while not condition(state := self.judged()):
-            assert time.monotonic() < deadline, f"{what}: {state.window}"
-            time.sleep(0.05)
-        return state
+    def until(self, condition: Callable[[State], object], what: str) -> State:
+        def arrived() -> State | None:
+            state = self.judged()
+            return state if condition(state) else None
+
+        return eventually(arrived, what=what, seen=lambda: self.engine.state.window)
 
     def stop(self) -> None:
         self.source.stop()
@@ -118,7 +119,7 @@ def observer(cluster, kubeconfig):
 def test_a_cockpit_that_did_not_act_is_not_ok_after_anothers_failed_cutover(
     cluster, kubeconfig, observer
 ):
-    from tests.actions.test_controller import cluster_host, cut_over, later, observe, only
+    from tests.helpers.action_host import cluster_host, cut_over, later, observe, only
 
     ready = observer.until(lambda s: s.kube.services and s.window.state == "", "B sees blue")
     assert honest_verdict_violations(ready, "valeo-erp") == []
@@ -145,7 +146,7 @@ def test_a_cockpit_that_did_not_act_is_not_ok_after_anothers_failed_cutover(
 def test_a_cockpit_that_did_not_act_is_not_ok_after_the_actors_hang_up(
     cluster, kubeconfig, observer
 ):
-    from tests.actions.test_controller import cluster_host, cut_over
+    from tests.helpers.action_host import cluster_host, cut_over
 
     alice = cluster_host(kubeconfig)
     controller = cut_over(alice)

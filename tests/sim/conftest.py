@@ -4,7 +4,8 @@ Here the `cluster` fixture of tests/conftest.py is replaced by one whose control
 a `ManualClock`: nothing reconciles until a test calls `clock.advance(…)`, and then
 exactly the steps that fall due run, before `advance` returns. The API server, the ERP
 pods' servers and the fleet following the store stay real (real clients talk to them),
-so what crosses a socket is still awaited with `eventually`, never with a fixed sleep.
+so what crosses a socket is still awaited with `tests.helpers.poll.eventually`, never with a
+fixed sleep.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -76,20 +76,3 @@ def kubectl_popen(
     for proc in started:
         proc.kill()
         proc.communicate(timeout=10)
-
-
-def _eventually(check: Callable[[], object], timeout: float = 10.0, interval: float = 0.02):
-    """Poll `check` until it returns something truthy; fail with its last value otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            pytest.fail(f"condition not met within {timeout}s (last value: {result!r})")
-        time.sleep(interval)
-
-
-@pytest.fixture(name="eventually")
-def eventually_fixture() -> Callable[..., object]:
-    return _eventually

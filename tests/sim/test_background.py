@@ -11,6 +11,7 @@ import pytest
 
 from cockpit.sim.background import Background
 from cockpit.sim.clock import ManualClock, RealClock, resolve
+from tests.helpers.poll import eventually
 
 
 def _threads(prefix: str) -> list[str]:
@@ -89,10 +90,10 @@ class Ticker(Background):
         self.ticks += 1
 
 
-def test_real_time_steps_run_on_a_named_thread_that_stop_joins(eventually):
+def test_real_time_steps_run_on_a_named_thread_that_stop_joins():
     with Ticker() as ticker:
         assert _threads("test-ticker") == ["test-ticker"]
-        eventually(lambda: ticker.ticks >= 3)
+        eventually(lambda: ticker.ticks >= 3, what="three ticks in real time")
     assert _threads("test-ticker") == []
     assert ticker.log == ["last registered, first undone", "first registered, last undone"]
     ticks = ticker.ticks

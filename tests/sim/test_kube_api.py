@@ -47,6 +47,8 @@ def _stream_in_thread(w: watch.Watch, func: Callable, *args, **kwargs) -> queue.
 
 
 def _next_event(events: queue.Queue, match: Callable[[dict], bool], timeout: float = 5.0):
+    # not tests.helpers.poll: this blocks on the queue for what is left of the deadline,
+    # consuming and skipping events that do not match (no polling interval to miss one in)
     deadline = time.monotonic() + timeout
     while (remaining := deadline - time.monotonic()) > 0:
         try:

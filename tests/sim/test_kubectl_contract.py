@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.sim.kube.valeo import SimCluster
+from tests.helpers.poll import eventually
 
 NS = "production"
 
@@ -43,6 +44,8 @@ def _lines(proc: subprocess.Popen[str]) -> queue.Queue:
 def _read_until(lines: queue.Queue, done, timeout: float = 10.0) -> list[str]:
     """Collect output lines until `done(collected)` holds; fail at the deadline."""
     collected: list[str] = []
+    # not tests.helpers.poll: each round blocks on the queue for the next line, collecting
+    # every line on the way (polling would need a second buffer and an interval)
     deadline = time.monotonic() + timeout
     while not done(collected):
         remaining = deadline - time.monotonic()
@@ -390,13 +393,11 @@ def test_a_server_slower_than_the_request_timeout_is_kubectls_timeout(kubectl, c
     assert len(_ok(kubectl("get", "pods", "-n", NS, "--request-timeout=2s")).splitlines()) == 7
 
 
-def test_an_expired_watch_ends_kubectls_watch_with_410_gone(
-    kubectl_popen, cluster: SimCluster, eventually
-):
+def test_an_expired_watch_ends_kubectls_watch_with_410_gone(kubectl_popen, cluster: SimCluster):
     proc = kubectl_popen("get", "svc", "-n", NS, "-w", "-o", "json")
     lines = _lines(proc)
     _read_until(lines, lambda seen: "}" in seen)  # the Service, listed
-    eventually(lambda: cluster.server.open_watches == 1)  # and its watch open
+    eventually(lambda: cluster.server.open_watches == 1, what="kubectl's watch open")
     cluster.controller.expire_watches()
     assert proc.wait(timeout=10) == 0  # kubectl's watch ends: it does not resume on its own
     rest = []

@@ -2,13 +2,14 @@
 events through list + watch, only for this window's object."""
 
 import threading
-import time
+from collections.abc import Callable
 
 from cockpit.clients.approvals import ApprovalClient
 from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
 from cockpit.model.approval import Approval
 from cockpit.sources.approvals import ApprovalWatch, approval_events
+from tests.helpers.poll import eventually
 
 NS = "production"
 REQUEST = Approval(
@@ -28,11 +29,8 @@ def settings(kubeconfig, lease="cockpit-window") -> KubeSettings:
     )
 
 
-def wait_for(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+def wait_for(condition: Callable[[], object], what: str) -> None:
+    eventually(condition, what=what)
 
 
 def of(events, kind):
@@ -46,10 +44,13 @@ def test_a_request_its_approval_and_its_end_arrive_as_events(cluster, kubeconfig
     thread = threading.Thread(target=watch.run, args=("configmaps",), daemon=True)
     thread.start()
     try:
-        wait_for(lambda: any(isinstance(e, ev.SourceStatus) and e.state == "ok" for e in events))
+        wait_for(
+            lambda: any(isinstance(e, ev.SourceStatus) and e.state == "ok" for e in events),
+            "the watch to say ok",
+        )
         assert of(events, ev.SourceStatus)[-1].source == "approvals"
         seen = client.publish(REQUEST)
-        wait_for(lambda: of(events, ev.ApprovalRequested))
+        wait_for(lambda: of(events, ev.ApprovalRequested), "the request")
         (asked,) = of(events, ev.ApprovalRequested)
         assert (asked.request, asked.digest, asked.requester) == (
             "cutover@1",
@@ -61,11 +62,11 @@ def test_a_request_its_approval_and_its_end_arrive_as_events(cluster, kubeconfig
             and asked.resource_version == seen.resource_version
         )
         client.grant(seen, "bob@laptop", "bob@laptop#2-b", "ok", "t1", "t2")
-        wait_for(lambda: of(events, ev.ApprovalGranted))
+        wait_for(lambda: of(events, ev.ApprovalGranted), "the approval")
         (granted,) = of(events, ev.ApprovalGranted)
         assert (granted.approver, granted.reason, granted.expires_at) == ("bob@laptop", "ok", "t2")
         cluster.store.delete("configmaps", NS, "cockpit-window-approval")
-        wait_for(lambda: of(events, ev.ApprovalClosed))
+        wait_for(lambda: of(events, ev.ApprovalClosed), "the end of the request")
         assert of(events, ev.ApprovalClosed)[-1].status == "deleted"
     finally:
         watch.stop()
@@ -80,8 +81,11 @@ def test_an_existing_approval_is_listed_and_another_windows_is_not(cluster, kube
     thread = threading.Thread(target=watch.run, args=("configmaps",), daemon=True)
     thread.start()
     try:
-        wait_for(lambda: of(events, ev.ApprovalRequested))
-        time.sleep(0.3)
+        wait_for(lambda: of(events, ev.ApprovalRequested), "this window's listed request")
+        # a mark, not a pause: deleting our object is said through the watch, after the
+        # list that held the other window's object too
+        cluster.store.delete("configmaps", NS, "cockpit-window-approval")
+        wait_for(lambda: of(events, ev.ApprovalClosed), "the end of this window's request")
         assert len(of(events, ev.ApprovalRequested)) == 1
     finally:
         watch.stop()

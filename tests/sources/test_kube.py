@@ -3,6 +3,7 @@
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from kubernetes import client, config
@@ -13,6 +14,7 @@ from cockpit.model.reduce import reduce
 from cockpit.model.state import State
 from cockpit.sources.backoff import Backoff
 from cockpit.sources.kube import KubeSource, Timing
+from tests.helpers.poll import eventually
 
 
 class Collected:
@@ -42,13 +44,13 @@ class Collected:
                 if getattr(e, "resource", None) == kind and change in (None, e.change)
             )
 
-    def wait(self, condition, timeout=10.0, what="condition"):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition(self.state()):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}: {self.state().sources}")
+    def wait(self, condition: Callable[[State], object], timeout=10.0, what="condition") -> None:
+        eventually(
+            lambda: condition(self.state()),
+            what=what,
+            timeout=timeout,
+            seen=lambda: self.state().sources,
+        )
 
 
 def said(state: State) -> str:

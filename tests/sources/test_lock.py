@@ -112,7 +112,7 @@ def test_leaving_releases_the_lock(cluster, kubeconfig, make_lock):
 @pytest.fixture
 def account_lock(kubeconfig):
     """The window lock as `cockpit run` builds it (session → source_factories), for one operator."""
-    from cockpit.runtime.wiring import source_factories
+    from cockpit.runtime.sources import source_factories
     from tests.ui.apps import make_session
 
     made = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from cockpit.clients.postgres import explain, scrub, target
 from cockpit.model.checklist import PostgresCheck
 from cockpit.sources.pg_probes import probe_once
+from tests.helpers.poll import eventually
 from tests.postgres_server import ALEMBIC_HEAD, Database, PostgresServer, fake_backup
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -217,13 +217,6 @@ def test_scrub_and_explain_hide_every_spelling_of_the_password():
 # --- activity: long queries, locks, replication ---------------------------------------------
 
 
-def _wait_for(predicate, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 def test_long_queries(postgres_server: PostgresServer):
     probe = check("long_queries", threshold="1s")
     assert probe_once(probe, postgres_server.admin_dsn(), {}) == (
@@ -234,9 +227,14 @@ def test_long_queries(postgres_server: PostgresServer):
         target=lambda: postgres_server.sql("SELECT pg_sleep(4)", dbname="valeo_erp")
     )
     sleeper.start()
-    try:
-        time.sleep(1.5)
-        status, detail = probe_once(probe, postgres_server.admin_dsn(), {})
+    try:  # until the query has run past the 1 s threshold (it runs 4 s)
+        status, detail = eventually(
+            lambda: (
+                (said := probe_once(probe, postgres_server.admin_dsn(), {}))[0] == "fail" and said
+            ),
+            what="the probe to see the query running longer than 1 s",
+            every=0.1,
+        )
     finally:
         sleeper.join()
     assert status == "fail"
@@ -258,13 +256,14 @@ def test_blocking_locks(postgres_server: PostgresServer, fresh_database: Databas
     )
     waiter.start()
     try:
-        _wait_for(
+        eventually(
             lambda: (
                 postgres_server.sql(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                 )[0][0]
                 == 1
-            )
+            ),
+            what="one session waiting for the lock",
         )
         status, detail = probe_once(probe, postgres_server.admin_dsn(), {})
     finally:
@@ -295,11 +294,11 @@ def test_replication_active_without_and_with_a_standby(postgres_server: Postgres
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(lambda: bool(postgres_server.sql("SELECT 1 FROM pg_stat_replication")))
-        _wait_for(
+        eventually(
             lambda: (
-                postgres_server.sql("SELECT state FROM pg_stat_replication")[0][0] == "streaming"
-            )
+                postgres_server.sql("SELECT state FROM pg_stat_replication") == [("streaming",)]
+            ),
+            what="the standby streaming",
         )
         admin = probe_once(probe, postgres_server.admin_dsn(), {})
         app = probe_once(probe, postgres_server.dsn(), {})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from cockpit.load.checklist_yaml import parse_checklist
 from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
 from cockpit.sources.postgres import PostgresSettings, PostgresSource
+from tests.helpers.poll import eventually
 from tests.postgres_server import ALEMBIC_HEAD, PostgresServer, fake_backup
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
@@ -141,10 +141,11 @@ def test_runs_in_its_loop_until_stopped(runbooks, postgres_server: PostgresServe
     (loop,) = source.loops()
     thread = threading.Thread(target=loop)
     thread.start()
-    deadline = time.monotonic() + 10
-    while sum(isinstance(e, ev.SourceStatus) for e in events) < 2:
-        assert time.monotonic() < deadline, "fewer than two rounds in 10 s"
-        time.sleep(0.02)
+    eventually(
+        lambda: sum(isinstance(e, ev.SourceStatus) for e in events) >= 2,
+        what="two rounds of the source's loop",
+        every=0.02,
+    )
     source.stop()
     thread.join(timeout=5)
     assert not thread.is_alive()

@@ -5,30 +5,20 @@ import http.server
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 
 from cockpit.model.reduce import reduce
 from cockpit.model.state import SourceState, State
-from cockpit.runtime.wiring import source_factories
+from cockpit.runtime.sources import source_factories
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from tests.helpers.poll import eventually
+from tests.helpers.prometheus import QUERIES
 from tests.latency_proxy import LatencyProxy
 from tests.ui.apps import make_session
 
-SEL = 'namespace="${namespace}",service="${service}"'
-QUERIES = {
-    "sse": f"sum by (version) (sse_connections{{{SEL}}})",
-    "errors": (
-        f'sum by (version) (rate(http_requests_total{{{SEL},status=~"5.."}}[10s]))'
-        f" / sum by (version) (rate(http_requests_total{{{SEL}}}[10s]))"
-    ),
-    "p95": (
-        "histogram_quantile(0.95, sum by (le, version) "
-        f"(rate(http_request_duration_seconds_bucket{{{SEL}}}[10s])))"
-    ),
-    "purple": 'sum(sse_connections{version="purple"})',
-}
 VALUES = {"namespace": "production", "service": "valeo-erp"}
 
 
@@ -59,14 +49,14 @@ class Watched:
             state = reduce(state, event)
         return state
 
-    def wait(self, condition, timeout=20.0, what=""):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+    def wait(self, condition: Callable[[State], object], timeout=20.0, what="") -> State:
+        def arrived() -> State | None:
             state = self.state()
-            if condition(state):
-                return state
-            time.sleep(0.1)
-        raise AssertionError(f"timed out: {what}; sources {self.state().sources}")
+            return state if condition(state) else None
+
+        return eventually(
+            arrived, what=what, timeout=timeout, every=0.1, seen=lambda: self.state().sources
+        )
 
     def stop(self):
         self.source.stop()

@@ -23,7 +23,7 @@ import queue
 import shutil
 import tempfile
 import threading
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from cockpit.sources.backoff import Backoff
 from cockpit.sources.kube import KubeSource, Timing
 from cockpit.sources.kube_objects import SLIM
 from cockpit.sources.lock import WindowLock
+from tests.helpers.poll import eventually
 from tests.truth.engine_machine import CREDENTIALS, SECRETS
 from tests.ui.apps import make_session
 
@@ -139,15 +140,12 @@ class KubeMachine(RuleBasedStateMachine):
                 return
             self.engine.dispatch(event)
 
-    def wait_until(self, condition, within: float, what: str) -> None:
-        deadline = time.monotonic() + within
-        while True:
+    def wait_until(self, condition: Callable[[], object], within: float, what: str) -> None:
+        def drained() -> object:  # what the threads emitted first, as the app would see it
             self.drain()
-            if condition():
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not {what} within {within}s: {self.kube_said()}")
-            time.sleep(0.01)  # polling a condition, with a deadline
+            return condition()
+
+        eventually(drained, what=what, timeout=within, every=0.01, seen=self.kube_said)
 
     def kube_said(self):
         return self.engine.state.sources.get("kubernetes")
@@ -175,7 +173,7 @@ class KubeMachine(RuleBasedStateMachine):
         if bite:
             self.controller.drop_watches()
         if self.blinding and bite and self.blind_since is None:
-            self.wait_until(self.noticed, NOTICE, "noticed that the source cannot see")
+            self.wait_until(self.noticed, NOTICE, "the source to notice it cannot see")
             # what it said before seeing the fault was seen before it: from now on the
             # source has nothing good to say
             self.blind_since = self.kube_said().last_ok
@@ -185,7 +183,7 @@ class KubeMachine(RuleBasedStateMachine):
             return
         if not self.api_faults:
             self.blind_since = None
-            self.wait_until(self.converged, CONVERGE, "converged once the faults cleared")
+            self.wait_until(self.converged, CONVERGE, "convergence once the faults cleared")
 
     def noticed(self) -> bool:
         said = self.kube_said()
@@ -273,7 +271,7 @@ class KubeMachine(RuleBasedStateMachine):
     def cluster_changed(self) -> None:
         """With no fault in force, the source follows the change to the store."""
         if not self.api_faults:
-            self.wait_until(self.converged, CONVERGE, "converged on the cluster's change")
+            self.wait_until(self.converged, CONVERGE, "convergence on the cluster's change")
 
     @rule(steps=st.integers(min_value=1, max_value=4))
     def cluster_moves(self, steps: int) -> None:

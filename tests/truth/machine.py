@@ -136,7 +136,7 @@ class CockpitMachine(RuleBasedStateMachine):
         self.sessions += 1
 
     def _stop(self) -> None:
-        if self.app.is_running and not self.app._leaving:
+        if self.app.is_running and not self.app.inbox.closed:
             self._in_app(self.app.shutdown, 0)
         with contextlib.suppress(Exception):
             self._await(self.context.__aexit__(None, None, None))

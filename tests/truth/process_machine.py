@@ -41,6 +41,7 @@ from cockpit.model import events as ev
 from cockpit.model.reduce import reduce
 from cockpit.runtime.progress import CLAIMS
 from cockpit.sim.environment import Environment
+from tests.helpers.poll import eventually
 from tests.truth.rebuild import JournalTail, claims
 from tests.ui.pty_driver import Terminal
 
@@ -201,13 +202,12 @@ class ProcessMachine(RuleBasedStateMachine):
         process.holds_lock = locks.data["state"] == "held" and locks.data["holder"] == holder
 
     def wait(self, process: Cockpit, done: Callable[[], bool], what: str, timeout=60.0) -> None:
-        """Until `done`, draining every terminal (a full pty blocks a cockpit's frames)."""
-        deadline = time.monotonic() + timeout
-        while not done():
-            for other in self.others:
-                if other.alive():
-                    with contextlib.suppress(OSError):
-                        other.drain(0)
+        """Until `done`, draining every terminal (a full pty blocks a cockpit's frames);
+        fails at once if the process ends meanwhile."""
+
+        def done_or_ended() -> bool:
+            if done():
+                return True
             if process.alive():
                 pid, status = os.waitpid(process.pid, os.WNOHANG)
                 if pid:
@@ -215,14 +215,27 @@ class ProcessMachine(RuleBasedStateMachine):
                     process.drain_to_end()
                     tail = process.output[-2000:].decode(errors="replace")
                     raise AssertionError(f"pid {pid} ended ({status}) awaiting {what}: {tail}")
-            assert time.monotonic() < deadline, self.missing(process, what)
-            time.sleep(0.05)
+            return False
 
-    def missing(self, process: Cockpit, what: str) -> str:
-        """Why a wait ended: what it awaited, and what the process last journaled and drew."""
+        def drain_all() -> None:
+            for other in self.others:
+                if other.alive():
+                    with contextlib.suppress(OSError):
+                        other.drain(0)
+
+        eventually(
+            done_or_ended,
+            what=f"{what} from pid {process.pid}",
+            timeout=timeout,
+            between=drain_all,
+            seen=lambda: self.last_said(process),
+        )
+
+    def last_said(self, process: Cockpit) -> str:
+        """Why a wait ended: what the process last journaled and drew."""
         kinds = [r.kind for r in process.records()[-12:]] if process.journal else []
         drawn = process.output[-600:].decode(errors="replace")
-        return f"no {what} from pid {process.pid}; its last records {kinds}; it drew {drawn!r}"
+        return f"its last records {kinds}; it drew {drawn!r}"
 
     def wait_record(
         self, process: Cockpit, wanted: Callable[[Record], bool], what: str, after: int = 0
@@ -242,8 +255,7 @@ class ProcessMachine(RuleBasedStateMachine):
         assert got == code, f"pid {process.pid} exited {got}, not {code}: {said}"
 
     def ended(self, process: Cockpit, timeout: float = 30.0) -> int:
-        status = process.wait_exit(timeout)
-        assert status is not None, f"pid {process.pid} did not exit within {timeout} s"
+        status = process.wait_exit(timeout)  # fails if it does not exit in time
         process.status = status
         process.drain_to_end()
         return os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)

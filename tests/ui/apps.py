@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from cockpit.model.config import Config
 from cockpit.model.session import Session
 from cockpit.runtime.session import open_session
@@ -15,6 +17,10 @@ from cockpit.sim.kube.valeo import write_kubeconfig
 from cockpit.ui.app import CockpitApp
 
 NOW = datetime(2026, 11, 21, 10, 42, 5, tzinfo=UTC)  # 11:42 in Berlin, during the window
+BIG, SMALL = (160, 48), (80, 24)  # a wide terminal (the layout's grid) and 80x24
+PARENT = "phase-1-pre-deployment/infrastructure/postgresql-database"
+#: the first item of go-live that can be ticked: its parent, **PostgreSQL Database**, waits for it
+FIRST_ITEM = f"{PARENT}/production-database-provisioned"
 
 
 def kubeconfig_for(context: str) -> str:
@@ -84,3 +90,10 @@ def screen_text(app) -> list[str]:
     console = Console(width=width, height=height, file=io.StringIO(), record=True)
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text(styles=False).splitlines()
+
+
+async def to_first_item(pilot: Pilot) -> None:
+    """From start: focus the go-live checklist, cursor on its first leaf item."""
+    await pilot.press("j", "j", "j")
+    assert pilot.app.focused.pane_id == "go-live"  # the layout's pane: no key moved it
+    assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository
 
 from cockpit.audit.read import read_records
 from cockpit.sim.kube.valeo import start_valeo, write_kubeconfig
-from tests.ui.test_four_eyes import (
-    Prompt,
+from cockpit.ui.screens.prompt import Prompt
+from tests.helpers.four_eyes import (
     cockpit,
     previewing,
     ready,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from tests.helpers.poll import eventually
 from tests.ui.apps import kubeconfig_for
 
 WINDOW = "prod-cluster@production"
@@ -60,11 +61,14 @@ class Terminal:
         self.output = b""
 
     def read_until(self, needle: bytes, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.output:
-            last = self.output[-300:]
-            assert time.monotonic() < deadline, f"no {needle!r} on screen; got {last!r}"
-            self.drain(0.1)
+        eventually(
+            lambda: needle in self.output,
+            what=f"{needle!r} on screen",
+            timeout=timeout,
+            every=0,
+            between=lambda: self.drain(0.1),
+            seen=lambda: self.output[-300:],
+        )
 
     def drain(self, wait: float) -> None:
         ready, _, _ = select.select([self.fd], [], [], wait)
@@ -85,19 +89,29 @@ class Terminal:
                 data = data[os.write(self.fd, data) :]
             self.drain(0)
 
-    def wait_exit(self, timeout: float) -> int | None:
+    def wait_exit(self, timeout: float) -> int:
         """Its exit status, draining what it writes meanwhile (a full pty would block the
-        cockpit's last frames, and it would never exit)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        cockpit's last frames, and it would never exit); fails if it does not exit."""
+
+        def exited() -> tuple[int] | None:  # a tuple: status 0 is an exit too
             pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return status
+            return (status,) if pid else None
+
+        def drain() -> None:
             try:
                 self.drain(0.05)
             except OSError:  # the test closed the terminal (a hang-up): nothing to drain
                 time.sleep(0.05)
-        return None
+
+        (status,) = eventually(
+            exited,
+            what=f"pid {self.pid} to exit",
+            timeout=timeout,
+            every=0,
+            between=drain,
+            seen=lambda: self.output[-300:],
+        )
+        return status
 
     def kill(self) -> None:
         try:

@@ -11,18 +11,20 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from cockpit.actions import selector
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.clients.kube import KubeSettings
 from cockpit.model import events as ev
-from cockpit.runtime.wiring import source_factories
+from cockpit.runtime.sources import source_factories
 from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.screens.choose import ChooseScreen
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.prompt import Prompt
+from tests.helpers.poll import eventually_async
 from tests.ui.apps import make_session
 
 SIZE = (160, 48)
@@ -48,11 +50,7 @@ def in_cluster(kubeconfig: Path) -> dict:
 
 
 async def wait_for(pilot, condition, what: str, seconds: float = 15.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    await eventually_async(condition, what=what, timeout=seconds, pause=pilot.pause)
 
 
 async def confirm(pilot, typed: str, why: str = "the test goes past it") -> None:
@@ -336,22 +334,40 @@ async def test_backup_key_dumps_verifies_and_journals_the_checksum(postgres_serv
 
 
 async def test_a_hang_up_mid_action_stops_at_a_safe_point_and_journals_it(
-    cluster, kubeconfig, tmp_path
+    cluster, kubeconfig, tmp_path, monkeypatch
 ):
+    """The terminal goes while the dry run is in flight: the action must stop before the
+    real patch. The dry run is held until the hang-up has happened (no latency that a
+    loaded machine may outrun: the hang-up came after the dry run, and the patch ran)."""
+    in_flight, hung_up = threading.Event(), threading.Event()
+    patch = selector.patch_selector
+
+    def held_dry_run(client, move, expected, dry_run, published=None) -> str:
+        if dry_run:
+            in_flight.set()
+            assert hung_up.wait(60), "the test never hung up"
+        return patch(client, move, expected, dry_run, published)
+
+    monkeypatch.setattr(selector, "patch_selector", held_dry_run)
     app = cockpit(tmp_path, **in_cluster(kubeconfig))
     app.hangup_watchdog = None  # the test process must live on
+    detach = app.actions.detach
+
+    def detached(why: str = "terminal gone") -> threading.Thread | None:
+        thread = detach(why)  # the action now journals its own steps
+        hung_up.set()  # … and only then may its dry run answer
+        return thread
+
+    monkeypatch.setattr(app.actions, "detach", detached)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints")
+        await wait_for(pilot, lambda: ready(app), "lock, green Ready, endpoints", seconds=60)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview")
-        cluster.controller.set_latency(2.0)  # the dry run takes a while: hang up during it
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionScreen), "the preview", 60)
         await confirm(pilot, "override valeo-erp")
-        await wait_for(
-            pilot, lambda: the_action(app).last_step is not None, "the dry run", seconds=5
-        )
+        await wait_for(pilot, in_flight.is_set, "the dry run in flight", seconds=60)
         app._hangup()
         await pilot.pause()
-    cluster.controller.clear_faults()
+    assert hung_up.is_set()
     records = [(r.kind, r.data) for r in read_records(tmp_path / "alice@bastion.jsonl")]
     actions = [(k, d) for k, d in records if k.startswith("action.")]
     steps = [(d["step"], d["status"]) for k, d in actions if k == "action.step"]

@@ -15,20 +15,9 @@ from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
+from tests.helpers.poll import eventually_async
 from tests.planted import leaked, leaky_layout
-from tests.ui.apps import screen_ansi
-
-BIG, SMALL = (160, 48), (80, 24)
-PARENT = "phase-1-pre-deployment/infrastructure/postgresql-database"
-#: the first item that can be ticked: its parent, **PostgreSQL Database**, waits for it
-FIRST_ITEM = f"{PARENT}/production-database-provisioned"
-
-
-async def to_first_item(pilot) -> None:
-    """From start: focus the go-live checklist, cursor on its first leaf item."""
-    await pilot.press("j", "j", "j")
-    assert pilot.app.focused.pane_id == "go-live"  # the layout's pane: no key moved it
-    assert pilot.app.state.cursors["go-live"] == f"i:{FIRST_ITEM}"
+from tests.ui.apps import BIG, FIRST_ITEM, SMALL, screen_ansi, to_first_item
 
 
 async def test_space_ticks_and_unticks_with_who_and_when(make_app):
@@ -311,20 +300,25 @@ async def test_a_filter_is_text_not_markup(make_app):
 
 
 async def test_a_crashed_thread_and_a_failed_plan_say_why_cleanly(make_app):
+    """Each is awaited by what it produces: joining the crashed thread on the event loop
+    blocked the very loop its alert needed (5 s lost), and a toast expires on wall time
+    (5 s), so a loaded machine could see the toast gone before the alert came."""
     secret = "\x1b]0;owned\x07 [@click=app.quit]x[/] host=db password=hunter22"
     app = make_app()
+    app.NOTIFICATION_TIMEOUT = 600  # the toast stays until the test has read it
     async with app.run_test(size=BIG) as pilot:
 
         def crash() -> None:
             raise RuntimeError(secret)
 
-        app.loop = asyncio.get_running_loop()
-        app.spawn(crash, "source-evil").join(5)
+        app.spawn(crash, "source-evil")
+        await eventually_async(
+            lambda: "source-evil" in app.state.alerts, what="the crash's alert", pause=pilot.pause
+        )
         app.actions._in_worker(crash)
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if app._notifications and "source-evil" in app.state.alerts:
-                break
+        await eventually_async(
+            lambda: list(app._notifications), what="the failed plan's toast", pause=pilot.pause
+        )
         alert = app.state.alerts["source-evil"].message
         assert alert == (
             "source-evil stopped: RuntimeError: ␛]0;owned␇ [@click=app.quit]x[/] "

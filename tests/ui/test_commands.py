@@ -7,8 +7,7 @@ from textual.widgets import OptionList
 from cockpit.audit.journal import Journal
 from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
-from tests.ui.apps import NOW, build_app
-from tests.ui.test_app import BIG
+from tests.ui.apps import BIG, NOW, build_app
 
 COCKPIT = ("Cutover", "Rollback", "Backup", "Approve", "Take over", "Go on without", "Quit")
 MUTATING = ("Cutover", "Rollback", "Backup", "Approve", "Take over", "Go on without", "Restore")

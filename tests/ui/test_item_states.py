@@ -10,8 +10,7 @@ from cockpit.ui.screens.item import ItemScreen
 from cockpit.ui.screens.prompt import Prompt
 from cockpit.ui.widgets.checklist_pane import ChecklistPane
 from tests.disk import file_size_limit
-from tests.ui.apps import build_app
-from tests.ui.test_app import BIG, FIRST_ITEM, PARENT, to_first_item
+from tests.ui.apps import BIG, FIRST_ITEM, PARENT, build_app, to_first_item
 
 HEALTHZ = "phase-2-deployment/staging-deployment/smoke-tests-on-staging/healthz-returns-200"
 

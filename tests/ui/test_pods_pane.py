@@ -4,37 +4,10 @@ import time
 
 from cockpit.model import events as ev
 from cockpit.ui.widgets.pods_pane import PodsPane
+from tests.helpers.kube import cluster, pods
+from tests.helpers.poll import eventually_async
 
 BIG = (160, 48)
-
-
-def pods(n, version, ready=True, reason=""):
-    return [
-        {
-            "name": f"valeo-erp-{version}-{i:05d}",
-            "labels": {"app": "valeo-erp", "version": version},
-            "phase": "Running",
-            "ready": ready,
-            "containers": 1,
-            "ready_containers": int(ready),
-            "restarts": i % 7,
-            "node": f"node-{i % 40}",
-            "reason": reason,
-            "started": "2026-11-21T10:00:00+00:00",
-        }
-        for i in range(n)
-    ]
-
-
-def cluster(app, blue, green, selected="blue"):
-    app.dispatch(ev.KubeObserved(resource="pods", change="LIST", items=tuple(blue + green)))
-    service = {"name": "valeo-erp", "selector": {"app": "valeo-erp", "version": selected}}
-    app.dispatch(ev.KubeObserved(resource="services", change="LIST", items=(service,)))
-    chosen = [p for p in blue + green if p["labels"]["version"] == selected]
-    endpoints = [{"pod": p["name"], "ready": p["ready"]} for p in chosen]
-    slice_ = {"name": "valeo-erp-1", "service": "valeo-erp", "endpoints": endpoints}
-    app.dispatch(ev.KubeObserved(resource="endpointslices", change="LIST", items=(slice_,)))
-    app.dispatch(ev.SourceStatus(source="kubernetes", state="ok", at=app.now()))
 
 
 async def caught_up(pilot) -> PodsPane:
@@ -95,9 +68,10 @@ async def test_a_stream_of_pod_events_is_absorbed_between_repaints(make_app):
             app.dispatch(ev.KubeObserved(resource="pods", change="MODIFIED", items=(item,)))
         assert rebuilt == 0  # 300 events, and not one rebuild while they came in …
         started = time.monotonic()
-        while rebuilt == 0 and time.monotonic() - started < 5:
-            await pilot.pause(0.05)
-        await pilot.pause(0.3)
+        await eventually_async(
+            lambda: rebuilt, what="the pane's first rebuild", every=0.05, pause=pilot.pause
+        )
+        await pilot.pause(0.3)  # not a wait for something: the span the rebuilds are counted in
         elapsed = time.monotonic() - started
         assert 1 <= rebuilt <= elapsed / 0.25 + 1  # … then one per timer tick at most
         assert sum(p.ready for p in app.state.kube.pods.values()) == 2000 + 2000 - 150

@@ -6,9 +6,8 @@ from cockpit.audit.read import read_records
 from cockpit.audit.trail import AuditTrail
 from cockpit.model.state import SKIPPED
 from cockpit.ui.screens.prompt import Prompt
-from tests.ui.apps import NOW, build_app
+from tests.ui.apps import BIG, FIRST_ITEM, NOW, build_app, to_first_item
 from tests.ui.raw_input import send_bytes
-from tests.ui.test_app import BIG, FIRST_ITEM, to_first_item
 
 #: the item events and notices a key on the checklist makes
 ACTED = ("item.", "notice", "action.", "view.cursor", "view.focus")

@@ -10,7 +10,7 @@ from cockpit.audit.journal import Journal
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
 from cockpit.ui.widgets.pods_pane import PodsPane
-from tests.ui.test_pods_pane import cluster, pods
+from tests.helpers.kube import cluster, pods
 
 # the go-live checklist is the first page at 80x24 and the third pane at 160x48; its first
 # tickable item is the first child of **PostgreSQL Database** (a parent waits for its items)

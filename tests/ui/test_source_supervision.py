@@ -7,6 +7,7 @@ from cockpit.sources.backoff import Backoff
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.sources.supervisor import supervised
 from cockpit.ui.app import CockpitApp
+from tests.helpers.poll import eventually_async
 from tests.ui.apps import make_session
 
 
@@ -38,11 +39,12 @@ async def test_a_crashed_prometheus_source_says_failed_and_restarts(
         tick_seconds=0.2,
     )
     async with app.run_test(size=(160, 48)) as pilot:
-        for _ in range(100):
-            if app.state.sources["prometheus"].state == "ok":
-                break
-            await pilot.pause(0.05)
-        assert app.state.sources["prometheus"].state == "ok"
+        await eventually_async(
+            lambda: app.state.sources["prometheus"].state == "ok",
+            what="the restarted source to say ok",
+            pause=pilot.pause,
+            seen=lambda: app.state.sources["prometheus"],
+        )
         assert len(calls) == 2  # started again, and it works
         footer = app.query_one("#errors").render().plain  # a metric pane of the layout
         assert "not configured" not in footer

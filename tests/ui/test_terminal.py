@@ -6,7 +6,6 @@ import os
 import signal
 import struct
 import termios
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from cockpit.audit.read import read_records
 from cockpit.audit.trail import default_journal_path
 from cockpit.audit.verify import INTACT, TORN, verify
 from cockpit.runtime.progress import ProgressStore, window_path
+from tests.helpers.poll import eventually
 from tests.ui.pty_driver import WINDOW, Terminal
 
 FIRST_ITEM = (
@@ -23,15 +23,15 @@ FIRST_ITEM = (
 
 
 def saved_ticks(path: Path, timeout: float = 10.0) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists():
-            events = json.loads(path.read_text())["events"]
-            ticks = [e["data"]["item"] for e in events if e["kind"] == "item.tick"]
-            if ticks:
-                return ticks
-        time.sleep(0.05)
-    return []
+    """The ticks in the progress file, once it holds any."""
+
+    def ticks() -> list[str]:
+        if not path.exists():
+            return []
+        events = json.loads(path.read_text())["events"]
+        return [e["data"]["item"] for e in events if e["kind"] == "item.tick"]
+
+    return eventually(ticks, what=f"a tick saved in {path}", timeout=timeout)
 
 
 @pytest.fixture
@@ -62,8 +62,7 @@ def test_ssh_drop_saves_and_exits_instead_of_spinning(terminal):
     terminal.type(b"jjj ")
     assert saved_ticks(window_path(WINDOW)) == [FIRST_ITEM]
     os.close(terminal.fd)  # the terminal goes away: the kernel hangs the session up
-    status = terminal.wait_exit(timeout=10)
-    assert status is not None, "the cockpit kept running after its terminal was gone"
+    status = terminal.wait_exit(timeout=10)  # fails if it kept running without its terminal
     # our handler ran (129 = 128 + SIGHUP), rather than the signal killing us mid-write
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129, status
     journal = default_journal_path(WINDOW)
@@ -92,16 +91,20 @@ def test_what_a_parent_left_does_not_stop_a_resize_or_a_hang_up(
         terminal.read_until(b"Go-live")
         fcntl.ioctl(terminal.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
         journal = default_journal_path(WINDOW)
-        deadline = time.monotonic() + 30
-        while not any(
-            r.kind == "resize" and (r.data["width"], r.data["height"]) == (100, 30)
-            for r in read_records(journal)
-        ):
-            assert time.monotonic() < deadline, "the resize never reached the cockpit"
-            terminal.drain(0.1)
+        eventually(
+            lambda: any(
+                r.kind == "resize" and (r.data["width"], r.data["height"]) == (100, 30)
+                for r in read_records(journal)
+            ),
+            what="the resize journaled by the cockpit",
+            timeout=30,
+            every=0,
+            between=lambda: terminal.drain(0.1),
+            seen=lambda: [r.kind for r in read_records(journal)][-8:],
+        )
         os.close(terminal.fd)  # the hang-up
         status = terminal.wait_exit(timeout=20)
-        assert status is not None and os.WIFEXITED(status), status
+        assert os.WIFEXITED(status), status
         assert os.WEXITSTATUS(status) == 129, status
     finally:
         terminal.kill()

@@ -90,7 +90,7 @@ def test_a_paste_into_the_real_cockpit_on_a_pty_is_one_paste_record(tmp_path, mo
         terminal.write(b"q")
         terminal.read_until(b"Quit the cockpit?")
         terminal.write(b"y")
-        assert terminal.wait_exit(timeout=60) is not None  # a loaded CI machine is slow to leave
+        terminal.wait_exit(timeout=60)  # fails if it does not exit: a loaded CI machine is slow
     finally:
         terminal.kill()
     records = journaled(default_journal_path(WINDOW))

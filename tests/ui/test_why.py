@@ -173,7 +173,7 @@ async def test_a_soak_under_way_shows_green_against_blue_in_the_banner(make_app)
     from dataclasses import asdict
 
     from cockpit.actions.selector import SelectorMove
-    from tests.ui.test_pods_pane import cluster, pods
+    from tests.helpers.kube import cluster, pods
 
     app = make_app()
     async with app.run_test(size=BIG) as pilot:

@@ -19,7 +19,8 @@ from cockpit.model.evidence import rejudge
 from cockpit.runtime.session import open_session
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.ui.app import CockpitApp
-from tests.ui.test_window_rules import LAYOUT, wait_for  # the same two panes
+from tests.helpers.poll import eventually_async
+from tests.helpers.prometheus import WINDOW_LAYOUT  # the two panes of test_window_rules
 
 PLAN = """\
 title: Plan
@@ -61,7 +62,7 @@ class Traffic:
 
 def build(tmp_path, url: str) -> CockpitApp:
     (tmp_path / "plan.yaml").write_text(PLAN)
-    (tmp_path / "window.yaml").write_text(LAYOUT)
+    (tmp_path / "window.yaml").write_text(WINDOW_LAYOUT)
     session = open_session(
         Config.model_validate(
             {"layout": str(tmp_path / "window.yaml"), "operator": "alice@bastion"}
@@ -93,7 +94,9 @@ async def judged_as(tmp_path, exporter, prometheus, errors, latency, outcome) ->
                     i["state"] == outcome for i in found.values()
                 )
 
-            await wait_for(pilot, settled, f"both comparisons at {outcome}", timeout=60)
+            await eventually_async(
+                settled, what=f"both comparisons at {outcome}", timeout=60, pause=pilot.pause
+            )
             app.shutdown(0)
     finally:
         traffic.close()

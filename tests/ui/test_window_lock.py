@@ -1,5 +1,6 @@
 """Two cockpits on one window: the lock's holder may act, the other one observes."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from cockpit.audit.journal import Journal
@@ -12,6 +13,7 @@ from cockpit.sources.lock import WindowLock
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.confirm import Confirm
 from cockpit.ui.screens.prompt import Prompt
+from tests.helpers.poll import eventually_async
 from tests.ui.apps import make_session, screen_text
 
 
@@ -23,18 +25,14 @@ def cockpit(kubeconfig, operator, journal):
     return CockpitApp(session, trail=trail, sources=source_factories(session), tick_seconds=None)
 
 
-async def wait_for(pilot, condition, seconds=10.0):
-    for _ in range(int(seconds / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("timed out")
+async def wait_for(pilot, condition: Callable[[], object], what: str) -> None:
+    await eventually_async(condition, what=what, pause=pilot.pause)
 
 
 async def test_the_holder_may_act(cluster, kubeconfig, tmp_path):
     alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
     async with alice.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: alice.state.lock.state == "held")
+        await wait_for(pilot, lambda: alice.state.lock.state == "held", "alice's lock held")
         assert alice.can_mutate() is None
         assert "🔒 mine" in alice.query_one("#status-bar").render().plain
         alice.shutdown(0)
@@ -48,7 +46,7 @@ async def test_a_second_cockpit_observes_and_may_not_act(cluster, kubeconfig, tm
     holder.tick()  # another cockpit, elsewhere, holds the window
     bob = cockpit(kubeconfig, "bob@laptop", tmp_path / "b.jsonl")
     async with bob.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: bob.state.lock.state == "observer")
+        await wait_for(pilot, lambda: bob.state.lock.state == "observer", "bob's lock observer")
         assert bob.can_mutate() == "the window lock is held by alice@bastion: only its holder acts"
         bar = bob.query_one("#status-bar").render().plain
         assert "│ observer │" in bar and "lock held by alice@bastion" in bar and " rw " not in bar
@@ -64,7 +62,7 @@ async def test_an_observer_at_80x24_is_told_so_and_offered_no_risky_key(
     WindowLock(settings, "alice@bastion", lambda event: None).tick()
     bob = cockpit(kubeconfig, "bob@laptop", tmp_path / "b.jsonl")
     async with bob.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: bob.state.lock.state == "observer")
+        await wait_for(pilot, lambda: bob.state.lock.state == "observer", "bob's lock observer")
         await pilot.pause()
         *_, bar, footer = screen_text(bob)
         assert "│ observer │" in bar and " rw " not in bar, bar
@@ -78,9 +76,11 @@ async def test_a_second_cockpit_of_the_same_account_observes_and_may_not_act(
     first = cockpit(kubeconfig, "alice@bastion", tmp_path / "a1.jsonl")
     second = cockpit(kubeconfig, "alice@bastion", tmp_path / "a2.jsonl")
     async with first.run_test(size=(160, 48)) as first_pilot:
-        await wait_for(first_pilot, lambda: first.state.lock.state == "held")
+        await wait_for(first_pilot, lambda: first.state.lock.state == "held", "first's lock held")
         async with second.run_test(size=(160, 48)) as pilot:
-            await wait_for(pilot, lambda: second.state.lock.state == "observer")
+            await wait_for(
+                pilot, lambda: second.state.lock.state == "observer", "second's lock observer"
+            )
             holder = second.state.lock.holder
             assert holder == first.session.holder != second.session.holder
             reason = second.can_mutate()
@@ -109,14 +109,14 @@ async def test_a_take_over_asks_why_and_journals_the_reason(cluster, kubeconfig,
     stale_lease(kubeconfig)
     alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
     async with alice.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: alice.state.lock.state == "stale")
+        await wait_for(pilot, lambda: alice.state.lock.state == "stale", "alice's lock stale")
         alice.take_over_lock()
         await pilot.pause()
         assert isinstance(alice.screen, Confirm)
         await pilot.press("y")
         assert isinstance(alice.screen, Prompt)
         await pilot.press(*"bob's laptop died", "enter")
-        await wait_for(pilot, lambda: alice.state.lock.state == "held")
+        await wait_for(pilot, lambda: alice.state.lock.state == "held", "alice's lock held")
         alice.shutdown(0)
     (taken,) = [r.data for r in read_records(tmp_path / "a.jsonl") if r.kind == "lock.takeover"]
     assert (taken["previous"], taken["by"], taken["reason"]) == (
@@ -129,14 +129,20 @@ async def test_a_take_over_asks_why_and_journals_the_reason(cluster, kubeconfig,
 async def test_a_take_over_without_a_reason_does_not_happen(cluster, kubeconfig, tmp_path):
     stale_lease(kubeconfig)
     alice = cockpit(kubeconfig, "alice@bastion", tmp_path / "a.jsonl")
+    alice.NOTIFICATION_TIMEOUT = 600  # its notice is the mark the test waits for
     async with alice.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: alice.state.lock.state == "stale")
+        await wait_for(pilot, lambda: alice.state.lock.state == "stale", "alice's lock stale")
         alice.take_over_lock()
         await pilot.pause()
         await pilot.press("y")
         assert isinstance(alice.screen, Prompt)
         await pilot.press("escape")
-        await pilot.pause(0.5)
+        # a mark, not a pause: the refusal's notice is said once the answer was handled
+        await wait_for(
+            pilot,
+            lambda: any(n.message.startswith("not taken over") for n in alice._notifications),
+            "the refusal's notice",
+        )
         assert alice.state.lock.state == "stale" and alice.can_mutate() is not None
         alice.shutdown(0)
     records = list(read_records(tmp_path / "a.jsonl"))

@@ -18,19 +18,9 @@ from cockpit.runtime.session import open_session
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.widgets.status_bar import StatusBar
-from tests.sources.test_prometheus import QUERIES
+from tests.helpers.poll import eventually_async
+from tests.helpers.prometheus import QUERIES, WINDOW_LAYOUT
 
-LAYOUT = f"""\
-title: Window rules
-vars: {{service: valeo-erp}}
-checklists: {{plan: plan.yaml}}
-rules: plan
-queries: {json.dumps({k: QUERIES[k] for k in ("errors", "p95")})}
-rows:
-  - panes:
-      - {{id: errors, kind: metric, query: errors, metric: error_rate, unit: ratio}}
-      - {{id: p95, kind: metric, query: p95, metric: p95_latency, unit: seconds}}
-"""
 PLAN = """\
 title: Plan
 success:
@@ -67,7 +57,7 @@ class Traffic:
 
 def build(tmp_path, url: str, layout: str = "window.yaml") -> CockpitApp:
     (tmp_path / "plan.yaml").write_text(PLAN)
-    (tmp_path / "window.yaml").write_text(LAYOUT)
+    (tmp_path / "window.yaml").write_text(WINDOW_LAYOUT)
     session = open_session(
         Config.model_validate(
             {"layout": str(tmp_path / layout), "operator": "alice@bastion"}
@@ -87,12 +77,7 @@ def build(tmp_path, url: str, layout: str = "window.yaml") -> CockpitApp:
 
 
 async def wait_for(pilot, condition, what: str, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    await eventually_async(condition, what=what, timeout=timeout, pause=pilot.pause)
 
 
 def green_errors(app: CockpitApp) -> float | None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from cockpit.sim.service.pod import ErpPod
+from tests.helpers.poll import eventually
 from tests.sim.service.helpers import assert_no_leftovers, scrape
 
 APP_LABELS = {
@@ -86,9 +87,7 @@ def test_metrics_start_with_zero_counts_so_no_traffic_is_not_no_series(pod: ErpP
     assert samples["http_request_duration_seconds_count"] == [(APP_LABELS, 0.0)]
 
 
-def test_sse_delivers_workflow_events_and_the_gauge_counts_the_stream(
-    pod: ErpPod, eventually
-) -> None:
+def test_sse_delivers_workflow_events_and_the_gauge_counts_the_stream(pod: ErpPod) -> None:
     pod.metrics.set_simulated_streams(5)
     with httpx.stream("GET", f"{pod.url}/api/stream/workflow", timeout=5) as response:
         assert response.headers["content-type"] == "text/event-stream"
@@ -98,7 +97,11 @@ def test_sse_delivers_workflow_events_and_the_gauge_counts_the_stream(
         assert next(lines).startswith('data: {"seq": 0, "pod": "valeo-erp-green-abc12"')
         assert scrape(pod.url)["sse_connections"] == [(APP_LABELS, 6.0)]
     # the server notices the client gone on its next write, within one sse_interval
-    eventually(lambda: scrape(pod.url)["sse_connections"] == [(APP_LABELS, 5.0)], timeout=5)
+    eventually(
+        lambda: scrape(pod.url)["sse_connections"] == [(APP_LABELS, 5.0)],
+        what="five SSE connections scraped",
+        timeout=5,
+    )
 
 
 def test_stop_ends_open_streams(pod: ErpPod) -> None:

@@ -23,6 +23,7 @@ from cockpit.sim.clock import ManualClock
 from cockpit.sim.kube.valeo import SimCluster
 from cockpit.sim.service import ErpService, SimulatedPrometheus, start_prometheus
 from cockpit.sources.prometheus import PrometheusSettings, PrometheusSource
+from tests.helpers.poll import eventually
 from tests.sim.service.helpers import port_is_closed
 
 SEL = 'namespace="production",service="valeo-erp"'
@@ -69,16 +70,22 @@ def simulated(
         assert port_is_closed(port)
 
 
-def test_real_and_simulated_prometheus_agree_on_the_go_live_queries(cluster, eventually):
+def test_real_and_simulated_prometheus_agree_on_the_go_live_queries(cluster):
     with ErpService(cluster.store, rate=300.0, seed=11) as erp:
         erp.set_behaviour("blue", error_ratio=0.05, median=0.2, p95=0.8)
         with start_prometheus(erp.targets(), scrape_interval=0.5) as real:
             real_api = PrometheusConnect(real.url)
             # discovery hands targets over after ~5 s
-            eventually(lambda: len(real_api.custom_query("up == 1")) == 6, timeout=20)
+            eventually(
+                lambda: len(real_api.custom_query("up == 1")) == 6,
+                what="six targets up in the real Prometheus",
+                timeout=20,
+            )
             with SimulatedPrometheus(erp.registries, scrape_interval=0.5) as fake:
                 fake_api = PrometheusConnect(fake.url)
-                eventually(lambda: scrapes(fake) >= 10, timeout=20)  # rate() windows to compare
+                eventually(  # rate() windows to compare
+                    lambda: scrapes(fake) >= 10, what="ten simulated scrapes", timeout=20
+                )
                 at = {"time": f"{time.time() - 0.5:.3f}"}
 
                 def both(query: str, label: str) -> tuple[dict, dict]:

@@ -16,6 +16,7 @@ import pytest
 from cockpit.sim.clock import ManualClock
 from cockpit.sim.service import ErpService
 from cockpit.sim.service.traffic import SSE_SETTLE
+from tests.helpers.poll import eventually
 from tests.sim.service.helpers import (
     assert_no_leftovers,
     patch_selector,
@@ -53,14 +54,14 @@ def cpu_and_memory(erp: ErpService) -> dict[str, tuple[float, float]]:
     return out
 
 
-def test_traffic_goes_to_the_selected_version_and_moves_on_cutover(erp, cluster, clock, eventually):
+def test_traffic_goes_to_the_selected_version_and_moves_on_cutover(erp, cluster, clock):
     by_version = partial(requests_by, erp, "version")
     assert grows(by_version, clock) == {"blue"}
     patch_selector(cluster.store, "green")
-    eventually(lambda: routed(erp) == {"green"})
+    eventually(lambda: routed(erp) == {"green"}, what="all traffic on green")
     assert grows(by_version, clock) == {"green"}
     patch_selector(cluster.store, "blue")  # the fast rollback
-    eventually(lambda: routed(erp) == {"blue"})
+    eventually(lambda: routed(erp) == {"blue"}, what="all traffic on blue")
     assert grows(by_version, clock) == {"blue"}
 
 
@@ -82,11 +83,12 @@ def test_speed_compresses_the_requests_but_not_the_cpu_time(cluster):
     assert_no_leftovers(ports)
 
 
-def test_pods_that_are_not_ready_get_no_traffic(erp, cluster, clock, eventually):
+def test_pods_that_are_not_ready_get_no_traffic(erp, cluster, clock):
     cluster.controller.crashloop("valeo-erp-blue", n=1)
     clock.advance(0.5)  # one controller step: the pod is no longer Ready
     sick = eventually(
-        lambda: [p for p in erp.fleet.view.pods if p.version == "blue" and not p.ready]
+        lambda: [p for p in erp.fleet.view.pods if p.version == "blue" and not p.ready],
+        what="a blue pod not ready in the fleet's view",
     )
     assert sick[0] not in erp.fleet.view.routable
     growing = grows(partial(requests_by, erp, "pod"), clock)
@@ -113,22 +115,22 @@ def test_down_version_fails_every_request_and_its_probes(erp, clock):
     assert httpx.get(f"{url}/readyz").status_code == 200
 
 
-def test_servers_follow_the_emulators_pods(erp, cluster, clock, eventually):
+def test_servers_follow_the_emulators_pods(erp, cluster, clock):
     before = erp.pods()
     victim = sorted(before)[0]
     port = next(p.port for p in erp.fleet.view.pods if p.name == victim)
     cluster.controller.kill_pod(victim)
-    eventually(lambda: victim not in erp.pods())
+    eventually(lambda: victim not in erp.pods(), what="the killed pod's server gone")
     assert port_is_closed(port)
     clock.advance(0.5)  # the replacement is created, Pending: no server yet
     assert len(erp.pods()) == 5
     clock.advance(0.5)  # Running: its server starts
-    after = eventually(lambda: len(erp.pods()) == 6 and erp.pods())
+    after = eventually(lambda: len(erp.pods()) == 6 and erp.pods(), what="six pod servers")
     (replacement,) = set(after) - set(before)
     assert httpx.get(f"{after[replacement]}/healthz").status_code == 200
 
 
-def test_sse_clients_follow_the_service_after_cutover(cluster, clock, eventually):
+def test_sse_clients_follow_the_service_after_cutover(cluster, clock):
     with ErpService(cluster.store, rate=50, seed=5, clock=clock) as erp:
 
         def sse() -> dict[str, float]:
@@ -141,7 +143,7 @@ def test_sse_clients_follow_the_service_after_cutover(cluster, clock, eventually
         clock.advance(0.1)  # the first tick: a version starts settled
         assert sse() == {"blue": 40, "green": 0}
         patch_selector(cluster.store, "green")
-        eventually(lambda: routed(erp) == {"green"})
+        eventually(lambda: routed(erp) == {"green"}, what="all traffic on green")
         clock.advance(SSE_SETTLE)  # 1 - 1/e of the clients have moved: 40/e stay on blue
         assert sse() == {"blue": 15, "green": 25}
         clock.advance(5 * SSE_SETTLE)
