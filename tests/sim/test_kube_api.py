@@ -473,7 +473,11 @@ def test_stop_ends_open_watches_promptly(cluster):
     started = time.monotonic()
     cluster.stop()
     assert time.monotonic() - started < 2.0
-    assert response.read() == b""  # the stream ended instead of hanging
+    try:  # the stream ended instead of hanging: its last chunk, or the connection closed
+        rest = response.read()
+    except http.client.IncompleteRead as cut:
+        rest = cut.partial
+    assert rest == b""
     conn.close()
 
 

@@ -9,8 +9,10 @@ import pytest
 from cockpit.audit.journal import Journal
 from cockpit.audit.trail import AuditTrail
 from cockpit.model import events as ev
+from cockpit.ui.screens.action import ActionScreen
 from cockpit.ui.widgets.pods_pane import PodsPane
 from tests.helpers.kube import cluster, pods
+from tests.helpers.poll import eventually_async
 
 # the go-live checklist is the first page at 80x24 and the third pane at 160x48; its first
 # tickable item is the first child of **PostgreSQL Database** (a parent waits for its items)
@@ -114,9 +116,18 @@ def journaled_app(make_app, tmp_path):
     return make_app("go-live", trail=trail)
 
 
+async def a_cutover_previewed(pilot) -> None:
+    """`c` on a live window, once its plan (made in a thread) is on the screen."""
+    await a_live_window(pilot)
+    await pilot.press("c")
+    await eventually_async(
+        lambda: isinstance(pilot.app.screen, ActionScreen), what="the preview", pause=pilot.pause
+    )
+
+
 def test_cutover_preview_at_80x24(snap_compare, make_app, tmp_path):
     app = journaled_app(make_app, tmp_path)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=a_live_window, press=["c"])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=a_cutover_previewed)
 
 
 def test_rollback_chooser_at_80x24(snap_compare, make_app, tmp_path):
