@@ -207,11 +207,13 @@ class FourEyes:
     def _stale(self, approval: Approval) -> bool:
         """Our own request, still open in the cluster, for an action this cockpit knows has
         ended: a restart cut it off. Left standing, every observer would be asked to approve
-        a plan nobody waits for."""
+        a plan nobody waits for. Ours: our name and our OS account (the name alone is
+        anyone's to choose)."""
         action = self.host.state.actions.get(approval.request)
         return (
             approval.status in (REQUESTED, GRANTED)
             and approval.requester == self.session.operator
+            and approval.requester_login == self.session.login
             and approval.request not in self._withdrawn
             and action is not None
             and not action.open

@@ -743,6 +743,25 @@ def test_a_request_a_restart_cut_off_is_withdrawn_not_left_for_observers(cluster
     ) in restarted.notices()
 
 
+def test_a_request_of_the_same_name_under_another_account_is_not_ours_to_withdraw(
+    cluster, kubeconfig
+):
+    """The display name is the operator's to choose (COCKPIT_OPERATOR): the OS account
+    says whose request it is."""
+    before = four_eyes_host(kubeconfig)
+    asked_for_approval(before, cluster)
+    other = four_eyes_host(kubeconfig, login="mallory")  # calls itself alice@bastion
+    for event in before.of(ev.ActionPlanned) + before.of(ev.ActionStep):
+        other.dispatch(event)
+    controller = Actions(other)
+    watched(other, cluster)
+    controller.resume()
+    run_ticks(controller, other)
+    other.settle()
+    cm = cluster.store.get("configmaps", "production", "cockpit-window-approval")
+    assert cm["data"]["status"] == "requested"
+
+
 def test_the_cancel_key_withdraws_a_waiting_request(cluster, kubeconfig):
     host = four_eyes_host(kubeconfig)
     controller = asked_for_approval(host, cluster)
