@@ -16,7 +16,7 @@ from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
 from cockpit.sim.kube.controller import NODES, Controller, is_ready
-from cockpit.sim.kube.server import KubeApiServer
+from cockpit.sim.kube.server import KubeApiServer, flag
 from cockpit.sim.kube.store import Store
 from cockpit.sim.kube.valeo import SimCluster, decode_release, write_kubeconfig
 
@@ -515,3 +515,21 @@ def test_a_pod_goes_pending_running_ready_one_step_at_a_time():
     assert controller.settle() <= 3
     status = store.get("deployments", NS, "api")["status"]
     assert (status["readyReplicas"], status["observedGeneration"]) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("true", True),
+        ("True", True),
+        ("1", True),
+    ],
+)
+def test_boolean_query_parameters_are_read_as_the_api_server_reads_them(value, expected):
+    """kubernetes' Python client before 37 sends `watch=True`: the API server takes it."""
+    query = {} if value is None else {"watch": value}
+    assert flag(query, "watch") is expected

@@ -103,6 +103,13 @@ class Faults:
 # --- discovery -------------------------------------------------------------------------------
 
 
+def flag(query: dict[str, str], name: str) -> bool:
+    """A boolean query parameter as the API server reads it: absent, `0` or `false` in any
+    case is false, anything else true (kubernetes' Python client before 37 sends `True`)."""
+    value = query.get(name)
+    return value is not None and value != "0" and value.lower() != "false"
+
+
 def _group_versions() -> dict[str, list[ResourceType]]:
     groups: dict[str, list[ResourceType]] = {}
     for rt in RESOURCES.values():
@@ -744,7 +751,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _resource(self, method: str, route: Route, query: dict[str, str], body: bytes) -> None:
         api = self.server.api
-        watch = route.watch or query.get("watch") in ("true", "1")
+        watch = route.watch or flag(query, "watch")
         verb = route.verb(method, watch)
         if api.faults.is_denied(verb, route.resource):
             raise forbidden(route, verb, api.user)
@@ -908,8 +915,8 @@ class _Handler(BaseHTTPRequestHandler):
         labels_ok = parse_label_selector(query.get("labelSelector"))
         fields_ok = parse_field_selector(query.get("fieldSelector"), rt.name)
         rv_param = query.get("resourceVersion", "")
-        send_initial = query.get("sendInitialEvents") == "true"
-        bookmarks = query.get("allowWatchBookmarks") == "true"
+        send_initial = flag(query, "sendInitialEvents")
+        bookmarks = flag(query, "allowWatchBookmarks")
         timeout = float(query.get("timeoutSeconds") or 0) or None
         if rv_param not in ("", "0") and not rv_param.isdigit():
             raise bad_request(f'resourceVersion: Invalid value: "{rv_param}"')
