@@ -76,7 +76,8 @@ def screen_ansi(app: CockpitApp) -> str:
         legacy_windows=False,
         safe_box=False,
     )
-    console.print(app.screen._compositor.render_update(full=True))
+    with app._context():  # a widget rendered afresh asks for the active app
+        console.print(app.screen._compositor.render_update(full=True))
     return console.export_text(styles=True).rstrip("\n").replace("\n", "\r\n")
 
 
@@ -88,7 +89,8 @@ def screen_text(app) -> list[str]:
 
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), record=True)
-    console.print(app.screen._compositor.render_update(full=True))
+    with app._context():  # from a test's own thread too (the app machine's invariants)
+        console.print(app.screen._compositor.render_update(full=True))
     return console.export_text(styles=False).splitlines()
 
 
