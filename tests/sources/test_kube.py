@@ -112,8 +112,9 @@ def test_dropped_watches_resume_and_a_too_old_version_relists(cluster, kubeconfi
     cluster.controller.kill_pod(next(iter(got.state().kube.pods)))
     got.wait(lambda s: len(s.kube.pods) == 6 and got.count("pods", "DELETED") >= 1, what="resume")
     lists_before = got.count("services", "LIST")
-    cluster.controller.compact()  # history gone: the next watch from an old version gets 410
-    cluster.controller.drop_watches()
+    cluster.controller.drop_watches()  # every watch down: none sees what comes next
+    cluster.controller.kill_pod(next(iter(got.state().kube.pods)))  # history moves past them
+    cluster.controller.compact()  # and is gone: each watch resumes from an older version: 410
     patch_selector(kubeconfig, "green")
     got.wait(green_selected, what="the change seen after re-listing")
     assert got.count("services", "LIST") > lists_before
