@@ -139,6 +139,6 @@ def _gates_read(old: State, new: State) -> bool:
     return (
         old.progress is not new.progress
         or old.checks is not new.checks
-        or old.window != new.window
+        or old.window is not new.window  # replaced only when judged: no deep compare per event
         or not new.gates
     )

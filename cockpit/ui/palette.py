@@ -18,8 +18,12 @@ from textual.theme import BUILTIN_THEMES
 
 #: text in a state's colour, readable on the theme's background (as Textual's Toast)
 SUCCESS, WARNING, ERROR = "$text-success", "$text-warning", "$text-error"
+#: the same, in bold: a verdict that stops (ROLLBACK, Fail) or holds (HOLD, Marginal)
+ALARM, CAUTION = f"bold {ERROR}", f"bold {WARNING}"
 #: a badge: the theme's text on the state's colour
 ON_SUCCESS, ON_WARNING, ON_ERROR = "$text on $success", "$text on $warning", "$text on $error"
+#: a check's mark and its style: passed, failed, unknown (preconditions, gate criteria)
+PASSED_MARK, FAILED_MARK, UNKNOWN_MARK = ("✔", SUCCESS), ("✗", ALARM), ("?", WARNING)
 
 #: without a running app (a unit test, `rich.print`) there is no theme to follow
 _OUTSIDE = BUILTIN_THEMES["textual-dark"].to_color_system().generate()

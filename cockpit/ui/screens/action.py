@@ -19,12 +19,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cockpit.actions.plan import FAILED, PASSED, Plan, worst_first
-from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
+from cockpit.ui.palette import (
+    ALARM,
+    ERROR,
+    FAILED_MARK,
+    PASSED_MARK,
+    SUCCESS,
+    UNKNOWN_MARK,
+    look,
+)
 from cockpit.ui.widgets.text_field import TextField
 
-#: a precondition's mark and its Textual style text (`palette.look`)
-MARK = {PASSED: ("✔", SUCCESS), FAILED: ("✗", f"bold {ERROR}")}
-UNKNOWN_MARK = ("?", WARNING)
+MARK = {PASSED: PASSED_MARK, FAILED: FAILED_MARK}
 
 
 def preview(plan: Plan, where: str, lock: str) -> Text:
@@ -32,7 +38,7 @@ def preview(plan: Plan, where: str, lock: str) -> Text:
     text = Text()
     text.append(f"{where} · lock {lock}\n\n", style="dim")
     if plan.unavailable:
-        text.append(f"not available: {plan.unavailable}\n\n", style=look(f"bold {ERROR}"))
+        text.append(f"not available: {plan.unavailable}\n\n", style=look(ALARM))
     if plan.failed:
         _preconditions(plan, text)
         text.append("\n")

@@ -27,7 +27,7 @@ from textual.widgets import Static
 from cockpit.model.evidence import COMPARE, GUARD, TRIGGER, decode
 from cockpit.model.units import Compare, format_value
 from cockpit.model.untrusted import clean
-from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
+from cockpit.ui.palette import ALARM, CAUTION, SUCCESS, WARNING, look
 from cockpit.ui.widgets.pane import clock
 
 SHOWN = 10  # samples per series in the table; the rest are counted
@@ -35,11 +35,11 @@ SHOWN = 10  # samples per series in the table; the rest are counted
 STYLE = {
     "OK": SUCCESS,
     "Pass": SUCCESS,
-    "PENDING": f"bold {WARNING}",
-    "HOLD": f"bold {WARNING}",
-    "Marginal": f"bold {WARNING}",
-    "ROLLBACK": f"bold {ERROR}",
-    "Fail": f"bold {ERROR}",
+    "PENDING": CAUTION,
+    "HOLD": CAUTION,
+    "Marginal": CAUTION,
+    "ROLLBACK": ALARM,
+    "Fail": ALARM,
 }
 
 

@@ -48,8 +48,11 @@ class Banner(Static):
             action = running[1]
             step = action.last_step
             doing = f"{step.step} {step.status} {step.detail}".strip() if step else "confirmed"
-            said = compared(state.window.evidence)
-            if step is not None and step.step == "soak" and said:
+            if (
+                step is not None
+                and step.step == "soak"
+                and (said := compared(state.window.evidence))
+            ):
                 doing += f" · green vs blue: {', '.join(said)}"
             lines.append(f" ACTION: {action.title} — {doing}")
         approval = state.approval

@@ -14,13 +14,23 @@ from cockpit.model.evidence import COMPARE, OK
 from cockpit.model.gate import GO, NO_GO, CriterionResult, GateDecision, journaled
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.state import State
-from cockpit.ui.palette import ERROR, ON_ERROR, ON_SUCCESS, SUCCESS, WARNING, look
+from cockpit.ui.palette import (
+    ALARM,
+    CAUTION,
+    FAILED_MARK,
+    ON_ERROR,
+    ON_SUCCESS,
+    PASSED_MARK,
+    SUCCESS,
+    WARNING,
+    look,
+)
 from cockpit.ui.widgets.pane import PaneMixin
 
 DECISION_STYLE = {GO: f"bold {ON_SUCCESS}"}
 NO_GO_STYLE = f"bold {ON_ERROR}"
 #: a comparison's state as Textual style text (`palette.look`), shared with the metric panes
-COMPARE_STYLE = {PASS: SUCCESS, MARGINAL: f"bold {WARNING}", FAIL: f"bold {ERROR}"}
+COMPARE_STYLE = {PASS: SUCCESS, MARGINAL: CAUTION, FAIL: ALARM}
 UNDECIDED = CriterionResult("not decided yet", False, ())
 
 
@@ -75,7 +85,7 @@ class GatePane(PaneMixin, Widget, can_focus=True):
         # every criterion gets its line; its reasons follow as far as the pane has room
         room = height - 1 - len(decision.criteria)
         for criterion in decision.criteria:
-            mark, mark_style = ("✔", SUCCESS) if criterion.passed else ("✗", f"bold {ERROR}")
+            mark, mark_style = PASSED_MARK if criterion.passed else FAILED_MARK
             lines.append(Text.assemble((f"{mark} ", look(mark_style)), criterion.name))
             said = (*criterion.reasons, *criterion.notes)
             for reason in said[: max(room, 0)]:

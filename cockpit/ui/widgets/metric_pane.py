@@ -23,7 +23,7 @@ from cockpit.model.metrics import Metric, stale
 from cockpit.model.serving import quiet
 from cockpit.model.state import State
 from cockpit.model.units import format_duration, format_value
-from cockpit.ui.palette import ERROR, SUCCESS, WARNING, look
+from cockpit.ui.palette import CAUTION, ERROR, SUCCESS, WARNING, look
 from cockpit.ui.widgets.gate_pane import COMPARE_STYLE
 from cockpit.ui.widgets.pane import PaneMixin, clock
 from cockpit.ui.widgets.source_pane import source_line
@@ -32,8 +32,8 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 #: the rules' verdict of a series, as a word and Textual style text (`palette.look`)
 VERDICT = {
     "OK": ("ok", SUCCESS),
-    "HOLD": ("HOLD", f"bold {WARNING}"),
-    "PENDING": ("pending", f"bold {WARNING}"),
+    "HOLD": ("HOLD", CAUTION),
+    "PENDING": ("pending", CAUTION),
     "ROLLBACK": ("ROLLBACK", f"bold reverse {ERROR}"),
 }
 
@@ -192,5 +192,5 @@ class MetricPane(PaneMixin, Widget, can_focus=True):
             limits.append(
                 f"rollback {self.trigger.condition} for {format_duration(self.trigger.for_)}"
             )
-        style = look(f"bold {WARNING}" if old else "dim")
+        style = look(CAUTION if old else "dim")
         return Text(f"as of {when}{old}  " + " · ".join(limits), style=style)

@@ -14,7 +14,7 @@ from textual.widget import Widget
 from cockpit.model.layout import Pane as PaneSpec
 from cockpit.model.schedule import DONE, LATE, NOW, PAST, lag, schedule
 from cockpit.model.state import State
-from cockpit.ui.palette import ERROR, look
+from cockpit.ui.palette import ALARM, look
 from cockpit.ui.widgets.pane import PaneMixin
 
 MARK = {DONE: "✔", NOW: "▶", LATE: "!", PAST: "?", "upcoming": " "}
@@ -56,6 +56,7 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
         lines: list[Text] = []
         marker = Text(f"── now {now:%H:%M} ──", style="bold") if now else None
         at_marker = 0
+        styles = {DONE: "dim", NOW: "bold", LATE: look(ALARM), PAST: "dim italic"}
         for status in steps:
             if marker is not None and now is not None and status.starts > now:
                 at_marker = len(lines)
@@ -64,11 +65,11 @@ class TimelinePane(PaneMixin, Widget, can_focus=True):
             step = status.step
             when = f"{step.at}" + (f"–{step.until}" if step.until else "")
             counts = f" {status.done}/{status.total}" if status.total else ""
-            style = {DONE: "dim", NOW: "bold", LATE: look(f"bold {ERROR}"), PAST: "dim italic"}.get(
-                status.status, ""
-            )
             lines.append(
-                Text(f"{MARK[status.status]} {when:<11} {step.title}{counts}", style=style)
+                Text(
+                    f"{MARK[status.status]} {when:<11} {step.title}{counts}",
+                    style=styles.get(status.status, ""),
+                )
             )
         if marker is not None:
             at_marker = len(lines)
