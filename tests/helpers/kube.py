@@ -9,20 +9,32 @@ from typing import Any
 from cockpit.model import events as ev
 
 
+def pod(name: str, version: str = "blue", ready: bool = True, **extra: Any) -> dict[str, Any]:
+    """A pod as the Kubernetes source reports it (`extra` overrides any field)."""
+    return {
+        "name": name,
+        "labels": {"app": "valeo-erp", "version": version},
+        "phase": "Running",
+        "ready": ready,
+        "containers": 1,
+        "ready_containers": int(ready),
+        "restarts": 0,
+        "node": "node-1",
+        "reason": "",
+        "started": "2026-11-21T10:00:00+00:00",
+    } | extra
+
+
 def pods(n: int, version: str, ready: bool = True, reason: str = "") -> list[dict[str, Any]]:
     return [
-        {
-            "name": f"valeo-erp-{version}-{i:05d}",
-            "labels": {"app": "valeo-erp", "version": version},
-            "phase": "Running",
-            "ready": ready,
-            "containers": 1,
-            "ready_containers": int(ready),
-            "restarts": i % 7,
-            "node": f"node-{i % 40}",
-            "reason": reason,
-            "started": "2026-11-21T10:00:00+00:00",
-        }
+        pod(
+            f"valeo-erp-{version}-{i:05d}",
+            version,
+            ready,
+            restarts=i % 7,
+            node=f"node-{i % 40}",
+            reason=reason,
+        )
         for i in range(n)
     ]
 

@@ -10,6 +10,7 @@ from cockpit.model import events as ev
 from cockpit.model.checklist import Runbook
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State, initial_state
+from tests.helpers.kube import pod
 
 T0 = datetime(2026, 11, 21, 11, 0, tzinfo=UTC)
 PLAN = Runbook.model_validate(
@@ -25,25 +26,17 @@ MOVE = {"service": "valeo-erp", "namespace": "production", "to": "green"}
 MOVE |= {"label": "version", "app": "valeo-erp"}
 
 
-def pod(name: str, version: str, ready: bool) -> dict:
-    return {
-        "name": name,
-        "labels": {"app": "valeo-erp", "version": version},
-        "phase": "Running",
-        "ready": ready,
-        "containers": 1,
-        "ready_containers": int(ready),
-        "restarts": 0 if ready else 7,
-        "node": "n",
-        "reason": "" if ready else "CrashLoopBackOff",
-        "started": T0.isoformat(),
-    }
+def ready_or_crashing(name: str, version: str, ready: bool) -> dict:
+    """A pod that is ready, or crash-looping."""
+    if ready:
+        return pod(name, version, started=T0.isoformat())
+    return pod(name, version, False, restarts=7, reason="CrashLoopBackOff", started=T0.isoformat())
 
 
 def cluster(selects: str, ready: dict[str, int], watch: str = "ok") -> list[ev.Event]:
     """The Service selecting `selects`; per version three desired pods, `ready[v]` ready."""
     pods = [
-        pod(f"valeo-erp-{v}-{n}", v, n < ready.get(v, 3))
+        ready_or_crashing(f"valeo-erp-{v}-{n}", v, n < ready.get(v, 3))
         for v in ("blue", "green")
         for n in range(3)
     ]

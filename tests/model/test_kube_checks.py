@@ -3,19 +3,9 @@ from cockpit.model.checklist import KubeCheck
 from cockpit.model.kube_checks import FAIL, PASS, UNKNOWN, evaluate
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
+from tests.helpers.kube import pod
 
 VALUES = {"service": "valeo-erp", "app": "valeo-erp"}
-
-
-def pod(name, version, ready=True):
-    return {
-        "name": name,
-        "labels": {"app": "valeo-erp", "version": version},
-        "ready": ready,
-        "phase": "Running",
-        "containers": 1,
-        "ready_containers": int(ready),
-    }
 
 
 def kube(*events):

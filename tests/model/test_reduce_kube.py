@@ -7,21 +7,7 @@ from cockpit.model import events as ev
 from cockpit.model.kube import Deployment, Endpoint, EndpointSlice, Lease, Service
 from cockpit.model.reduce import reduce
 from cockpit.model.state import State
-
-
-def pod(name, version="blue", ready=True, **extra):
-    return {
-        "name": name,
-        "labels": {"app": "valeo-erp", "version": version},
-        "phase": "Running",
-        "ready": ready,
-        "containers": 1,
-        "ready_containers": int(ready),
-        "restarts": 0,
-        "node": "node-1",
-        "reason": "",
-        "started": "2026-11-21T10:00:00+00:00",
-    } | extra
+from tests.helpers.kube import pod
 
 
 def observe(state, kind, change, *items):
