@@ -23,10 +23,6 @@ from cockpit.model.moves import Move
 from cockpit.model.state import ActionState, SourceState, State
 from cockpit.model.untrusted import aware_time
 
-#: the actions that move the traffic; a later one decides where it stands
-MOVES = tuple(moves.NAMES)
-#: how an action ends that may have left the traffic moved but unverified
-STRANDED = moves.STRANDED
 #: the steps that come only after the patch was applied
 AFTER = ("verify", "soak")
 ENDPOINTS = "Service endpoints ready"
@@ -95,7 +91,7 @@ def _patched(action: ActionState) -> bool:
 def last_move(state: State) -> tuple[str, ActionState] | None:
     """The last cutover or switch back whose patch ran, with its id: it decides where the
     traffic stands (one refused before its patch moved nothing)."""
-    moved = [(k, a) for k, a in state.actions.items() if a.action in MOVES and _patched(a)]
+    moved = [(k, a) for k, a in state.actions.items() if a.action in moves.NAMES and _patched(a)]
     return moved[-1] if moved else None
 
 
@@ -117,7 +113,7 @@ def traffic_item(state: State, now: datetime) -> proof.Item | None:
         return None
     key, action = last
     move = action.params.get("move")
-    if action.outcome not in STRANDED or not isinstance(move, dict):
+    if action.outcome not in moves.STRANDED or not isinstance(move, dict):
         return None
     service = state.kube.services.get(str(move.get("service", "")))
     label, to = str(move.get("label", "version")), str(move.get("to", ""))
